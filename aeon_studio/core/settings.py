@@ -1,0 +1,134 @@
+"""Application settings.
+
+Every file the app writes lives under ``home``; ``AEON_STUDIO_HOME`` moves it all
+(database, models, runs, logs). Other fields can be set with ``AEON_STUDIO_<FIELD>``
+environment variables or in ``<home>/settings.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "aeon-studio"
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_threads() -> int:
+    """Physical cores when known (llama.cpp decodes fastest there), at least 1."""
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False)
+    except Exception:  # pragma: no cover - psutil is a dependency, but stay robust
+        physical = None
+    return max(1, physical or os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AEON_STUDIO_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home)
+    language: str | None = None
+    default_model: str = "smollm2-135m-instruct"
+    default_persona: str = "casual"
+    n_ctx: int = 4096
+    n_threads: int = Field(default_factory=default_threads)
+    survey_every: int = 10
+    retrain_hint_every: int = 50
+    ollama_host: str = "http://127.0.0.1:11434"
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    # Every folder the app writes to derives from ``home``.
+    @property
+    def db_path(self) -> Path:
+        return self.home / "aeon.db"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def adapters_dir(self) -> Path:
+        return self.home / "adapters"
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.home / "datasets"
+
+    @property
+    def memory_dir(self) -> Path:
+        return self.home / "memory"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.home / "settings.json"
+
+    def save(self, **changes: object) -> "Settings":
+        """Persist ``changes`` to ``settings.json`` and return updated settings."""
+        data = self._file_values(self.home)
+        data.update({k: (str(v) if isinstance(v, Path) else v) for k, v in changes.items()})
+        self.home.mkdir(parents=True, exist_ok=True)
+        tmp = self.settings_file.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.settings_file)
+        get_settings.cache_clear()
+        return get_settings()
+
+    @staticmethod
+    def _file_values(home: Path) -> dict:
+        f = home / "settings.json"
+        if not f.exists():
+            return {}
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, then ``<home>/settings.json`` for unset fields."""
+    env_only = Settings()
+    file_values = {
+        k: v for k, v in Settings._file_values(env_only.home).items()
+        if k != "home" and f"AEON_STUDIO_{k.upper()}" not in os.environ
+    }
+    if not file_values:
+        return env_only
+    return env_only.model_copy(update=Settings.model_validate({**file_values, "home": env_only.home}).model_dump(include=set(file_values)))
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change ``AEON_STUDIO_HOME`` between cases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,160 @@
+"""SQLite engine: WAL journal, foreign keys, schema version and migrations.
+
+Storage is the only writer of the database; other modules use the repository
+functions in this package, which take and return plain typed objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, DatabaseError as SADatabaseError
+from sqlmodel import Session, SQLModel, create_engine
+
+from ..errors import SchemaTooNewError, StorageError
+from ..i18n import _
+
+log = logging.getLogger(__name__)
+
+#: Bump when a migration is added below. New *tables* need no migration:
+#: ``create_all`` adds them on open.
+SCHEMA_VERSION = 1
+
+#: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+def _load_tables() -> None:
+    """Import every module that defines tables so ``SQLModel.metadata`` knows them."""
+    from . import tables  # noqa: F401
+
+
+def _explain(exc: Exception, path: Path) -> StorageError:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            _("The database {path} is read-only.").format(path=path),
+            hint=_("Make the file and its folder writable, or set AEON_STUDIO_HOME to a writable folder."),
+        )
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            _("The database {path} is locked by another program.").format(path=path),
+            hint=_("Close other Aeon Studio windows or processes using it, then try again."),
+        )
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return StorageError(
+            _("{path} is not a readable Aeon Studio database ({error}).").format(path=path, error=exc),
+            hint=_("Restore it from a backup, or move it away to start with an empty database."),
+        )
+    if "unable to open" in text:
+        return StorageError(
+            _("Cannot open the database {path} ({error}).").format(path=path, error=exc),
+            hint=_("Check that the folder exists and is writable, or set AEON_STUDIO_HOME."),
+        )
+    return StorageError(_("Database error in {path}: {error}").format(path=path, error=exc))
+
+
+class Database:
+    """One SQLite file. Cheap to create; open one per process."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 5.0) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _explain(exc, self.path) from exc
+        self.engine: Engine = create_engine(
+            f"sqlite:///{self.path}",
+            connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
+        )
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+            cur.close()
+
+        self._migrate()
+
+    # -- schema ---------------------------------------------------------------
+    def _migrate(self) -> None:
+        _load_tables()
+        try:
+            with self.engine.begin() as conn:
+                raw = conn.connection.dbapi_connection
+                version = raw.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise SchemaTooNewError(
+                        _("The database {path} was written by a newer Aeon Studio (schema {found}, this version "
+                          "understands up to {known}).").format(path=self.path, found=version, known=SCHEMA_VERSION),
+                        hint=_("Update Aeon Studio, or point AEON_STUDIO_HOME at another folder. "
+                               "The database was not changed."),
+                    )
+                mode = raw.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("SQLite journal mode is %s, not WAL", mode)
+                for v in range(version, SCHEMA_VERSION):
+                    if v == 0:
+                        continue  # a new database: create_all builds the current schema
+                    log.info("Migrating database %s from schema %d to %d", self.path, v, v + 1)
+                    MIGRATIONS[v](raw)
+            SQLModel.metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                conn.connection.dbapi_connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except SchemaTooNewError:
+            raise
+        except (OperationalError, SADatabaseError, sqlite3.Error, OSError) as exc:
+            raise _explain(getattr(exc, "orig", exc) or exc, self.path) from exc
+
+    # -- sessions -------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on error."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except (OperationalError, SADatabaseError) as exc:
+            session.rollback()
+            raise _explain(getattr(exc, "orig", exc) or exc, self.path) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def integrity_check(self) -> str:
+        with self.engine.connect() as conn:
+            return conn.connection.dbapi_connection.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+_open: dict[Path, Database] = {}
+
+
+def get_database(path: Path | None = None) -> Database:
+    """The process-wide database for ``path`` (default: the settings' ``db_path``)."""
+    if path is None:
+        from ..settings import get_settings
+
+        path = get_settings().db_path
+    path = Path(path).resolve()
+    db = _open.get(path)
+    if db is None:
+        db = _open[path] = Database(path)
+    return db
+
+
+def close_all() -> None:
+    for db in _open.values():
+        db.close()
+    _open.clear()
