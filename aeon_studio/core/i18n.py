@@ -1,8 +1,9 @@
 """Translations for every user-visible string, in the core and the GUI alike.
 
 ``_("text")`` returns the text in the user's language. Catalogues are gettext
-``.po`` files in ``resources/translations`` (``pt_BR.po`` ships); they are parsed
-directly, so no compile step or Qt tool is needed. The language comes from the
+``.po`` files in ``resources/translations/<lang>/`` (one file per area of the app,
+merged; ``pt_BR`` ships); they are parsed directly, so no compile step or Qt tool
+is needed. The language comes from the
 ``language`` setting, then ``LANGUAGE``/``LC_ALL``/``LC_MESSAGES``/``LANG``.
 """
 
@@ -18,7 +19,7 @@ _language: str | None = None
 
 
 def available_languages() -> list[str]:
-    return ["en"] + sorted(p.stem for p in TRANSLATIONS_DIR.glob("*.po"))
+    return ["en"] + sorted(p.name for p in TRANSLATIONS_DIR.iterdir() if p.is_dir())
 
 
 def set_language(lang: str | None) -> None:
@@ -71,14 +72,15 @@ def parse_po(text: str) -> dict[str, str]:
 @lru_cache(maxsize=4)
 def _catalogue(lang: str | None = None) -> dict[str, str]:
     lang = lang or current_language()
-    for candidate in (lang, lang.split("_")[0]):
-        path = TRANSLATIONS_DIR / f"{candidate}.po"
-        if path.exists():
-            return parse_po(path.read_text(encoding="utf-8"))
-    if lang.split("_")[0] == "pt":
-        path = TRANSLATIONS_DIR / "pt_BR.po"
-        if path.exists():
-            return parse_po(path.read_text(encoding="utf-8"))
+    base = lang.split("_")[0]
+    candidates = [lang, base] + (["pt_BR"] if base == "pt" else [])
+    for candidate in candidates:
+        folder = TRANSLATIONS_DIR / candidate
+        if folder.is_dir():
+            merged: dict[str, str] = {}
+            for po in sorted(folder.glob("*.po")):
+                merged.update(parse_po(po.read_text(encoding="utf-8")))
+            return merged
     return {}
 
 

@@ -32,7 +32,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 
 def _load_tables() -> None:
     """Import every module that defines tables so ``SQLModel.metadata`` knows them."""
-    from . import tables  # noqa: F401
+    from . import datasets_tables, export_tables, memory_tables, tables, training_tables  # noqa: F401
 
 
 def _explain(exc: Exception, path: Path) -> StorageError:

@@ -1,0 +1,66 @@
+"""Start the desktop app: QApplication + qasync event loop, logging, and an error dialog for
+anything unexpected. Nothing heavy (torch, transformers) is imported here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import traceback
+
+log = logging.getLogger("aeon_studio.app")
+
+
+def _install_excepthook() -> None:
+    def hook(exc_type, exc, tb):
+        log.error("Unhandled error", exc_info=(exc_type, exc, tb))
+        try:
+            from PySide6.QtWidgets import QApplication
+
+            from .main_window import show_error
+
+            if QApplication.instance() is not None:
+                from ..core.i18n import _
+
+                show_error(QApplication.activeWindow(), _("Unexpected error"),
+                           f"{exc}\n\n" + "".join(traceback.format_exception_only(exc_type, exc)).strip())
+        except Exception:  # pragma: no cover - last resort
+            traceback.print_exception(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+    import qasync
+
+    from ..core.cli.main import setup_logging
+    from ..core.i18n import _
+    from .main_window import MainWindow
+    from .resources import icon_path
+
+    setup_logging()
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("Aeon Studio")
+    app.setOrganizationName("Aeon Studio")
+    app.setDesktopFileName("aeon-studio")
+    if icon_path().exists():
+        app.setWindowIcon(QIcon(str(icon_path())))
+    _install_excepthook()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        window = MainWindow()
+    except Exception as exc:  # e.g. a database from a newer version: say why, then exit
+        from PySide6.QtWidgets import QMessageBox
+
+        log.exception("cannot start")
+        QMessageBox.critical(None, _("Aeon Studio cannot start"), str(exc))
+        return 1
+    window.show()
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+    with loop:
+        loop.run_until_complete(closing.wait())
+    return 0

@@ -1,0 +1,251 @@
+"""Chat engine over llama-cpp-python.
+
+``ChatEngine.stream(messages, params)`` returns a :class:`ChatStream`: an iterator of
+text chunks that can be cancelled from another thread and that carries notices
+(e.g. "older turns were left out"). It never runs on the UI thread; the GUI pulls
+it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ModelError, ValidationError
+from ..i18n import _
+from ..models.gguf_info import check_header
+
+log = logging.getLogger(__name__)
+
+#: Template tokens around each message (role header, end marker); ChatML uses ~5.
+PER_MESSAGE_OVERHEAD = 8
+#: Tokens kept free for the generation prompt and rounding.
+SAFETY_MARGIN = 16
+
+
+@dataclass
+class ChatParams:
+    temperature: float = 0.7
+    top_p: float = 0.95
+    max_tokens: int = 512
+    seed: int | None = None
+    repeat_penalty: float = 1.1
+    stop: list[str] = field(default_factory=list)
+
+
+def fallback_chat_format(architecture: str) -> str:
+    """llama-cpp-python chat format for a GGUF without ``tokenizer.chat_template``."""
+    arch = architecture.lower()
+    if arch.startswith("gemma"):
+        return "gemma"
+    if arch.startswith("mistral"):
+        return "mistral-instruct"
+    return "chatml"
+
+
+class ChatStream:
+    """One generation. Iterate for text chunks; ``cancel()`` stops it between tokens."""
+
+    def __init__(self, engine: "ChatEngine", messages: list[dict], params: ChatParams,
+                 notices: list[str], prompt_tokens: int) -> None:
+        self._engine = engine
+        self.messages = messages
+        self.params = params
+        self.notices = notices
+        self.prompt_tokens = prompt_tokens
+        self.text = ""
+        self.completion_tokens = 0
+        self.finish_reason: str | None = None
+        self.first_token_s: float | None = None
+        self.elapsed_s: float = 0.0
+        self._cancel = threading.Event()
+        self._started = False
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("a ChatStream can be iterated once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[str]:
+        llm = self._engine.llm
+        t0 = time.perf_counter()
+        with self._engine.lock:
+            if self._cancel.is_set():
+                self.finish_reason = "stopped"
+                return
+            p = self.params
+            gen = llm.create_chat_completion(
+                messages=self.messages, temperature=p.temperature, top_p=p.top_p, max_tokens=p.max_tokens,
+                repeat_penalty=p.repeat_penalty, stop=p.stop or None, seed=p.seed, stream=True,
+            )
+            try:
+                for chunk in gen:
+                    choice = chunk["choices"][0]
+                    piece = choice.get("delta", {}).get("content")
+                    if choice.get("finish_reason"):
+                        self.finish_reason = choice["finish_reason"]
+                    if piece:
+                        if self.first_token_s is None:
+                            self.first_token_s = time.perf_counter() - t0
+                        self.completion_tokens += 1
+                        self.text += piece
+                        yield piece
+                    if self._cancel.is_set():
+                        self.finish_reason = "stopped"
+                        break
+            finally:
+                gen.close()
+                self.elapsed_s = time.perf_counter() - t0
+
+
+class ChatEngine:
+    """A loaded GGUF model (optionally with a LoRA adapter GGUF)."""
+
+    def __init__(self, model_path: Path, *, n_ctx: int = 4096, n_threads: int | None = None,
+                 lora_path: Path | None = None, chat_format: str | None = None, seed: int = 0) -> None:
+        self.model_path = Path(model_path)
+        self.lora_path = Path(lora_path) if lora_path else None
+        self.n_ctx = n_ctx
+        check_header(self.model_path)
+        if self.lora_path is not None:
+            check_header(self.lora_path)
+        from ..settings import default_threads
+
+        self.n_threads = n_threads or default_threads()
+        self.lock = threading.Lock()
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise ModelError(_("llama-cpp-python is not installed."),
+                             hint=_("Run the setup command from the README.")) from exc
+        try:
+            self.llm = Llama(
+                model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads,
+                n_threads_batch=self.n_threads, lora_path=str(self.lora_path) if self.lora_path else None,
+                seed=seed, verbose=False,
+            )
+        except Exception as exc:
+            what = self.lora_path if self.lora_path and "lora" in str(exc).lower() else self.model_path
+            raise ModelError(
+                _("llama.cpp could not load {path}: {error}").format(path=what, error=exc),
+                hint=_("The file may be damaged or made for another llama.cpp version; try another model."),
+            ) from exc
+        meta = self.llm.metadata or {}
+        self.architecture = meta.get("general.architecture", "unknown")
+        self.has_template = "tokenizer.chat_template" in meta
+        if chat_format:
+            self.llm.chat_format = chat_format
+        elif not self.has_template:
+            self.llm.chat_format = fallback_chat_format(self.architecture)
+            self.llm.chat_handler = None
+        self.chat_format = self.llm.chat_format if not self.has_template else "gguf-template"
+
+    # -- tokens ------------------------------------------------------------------
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def _trim_to_tokens(self, text: str, limit: int) -> str:
+        tokens = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)[: max(0, limit)]
+        return self.llm.detokenize(tokens).decode("utf-8", errors="ignore")
+
+    def fit_context(self, messages: list[dict], max_tokens: int) -> tuple[list[dict], list[str], int]:
+        """Keep the system prompt and the newest turns within ``n_ctx``.
+
+        Drops the oldest turns first; if the newest user message alone is too long,
+        trims it. Returns (messages, notices, estimated prompt tokens)."""
+        notices: list[str] = []
+        budget = self.n_ctx - max_tokens - SAFETY_MARGIN
+        system = [m for m in messages[:1] if m["role"] == "system"]
+        turns = messages[len(system):]
+        cost = [self.count_tokens(m["content"]) + PER_MESSAGE_OVERHEAD for m in messages]
+        sys_cost, turn_cost = sum(cost[: len(system)]), cost[len(system):]
+        dropped = 0
+        while len(turns) > 1 and sys_cost + sum(turn_cost) > budget:
+            turns, turn_cost = turns[1:], turn_cost[1:]
+            dropped += 1
+            # never start the history with an orphan assistant turn
+            while len(turns) > 1 and turns[0]["role"] == "assistant":
+                turns, turn_cost = turns[1:], turn_cost[1:]
+                dropped += 1
+        if dropped:
+            notices.append(_("{n} older message(s) were left out so the conversation fits the model's context "
+                             "({n_ctx} tokens).").format(n=dropped, n_ctx=self.n_ctx))
+        total = sys_cost + sum(turn_cost)
+        if total > budget and turns:
+            allowed = budget - sys_cost - PER_MESSAGE_OVERHEAD
+            if allowed < 16:
+                raise ValidationError(
+                    _("The system prompt alone uses {n} of the model's {n_ctx} context tokens.").format(
+                        n=sys_cost, n_ctx=self.n_ctx),
+                    hint=_("Shorten the persona's system prompt or lower its max tokens."),
+                )
+            last = dict(turns[-1])
+            last["content"] = self._trim_to_tokens(last["content"], allowed)
+            turns = [last]
+            total = sys_cost + self.count_tokens(last["content"]) + PER_MESSAGE_OVERHEAD
+            notices.append(_("Your message was too long for the model's context and was trimmed to its first "
+                             "{n} tokens.").format(n=allowed))
+        return system + turns, notices, total
+
+    def stream(self, messages: list[dict], params: ChatParams | None = None) -> ChatStream:
+        params = params or ChatParams()
+        max_tokens = max(1, min(params.max_tokens, self.n_ctx // 2))
+        if max_tokens != params.max_tokens:
+            params = ChatParams(**{**params.__dict__, "max_tokens": max_tokens})
+        fitted, notices, prompt_tokens = self.fit_context(messages, max_tokens)
+        return ChatStream(self, fitted, params, notices, prompt_tokens)
+
+    def complete(self, messages: list[dict], params: ChatParams | None = None) -> str:
+        stream = self.stream(messages, params)
+        for _piece in stream:
+            pass
+        return stream.text
+
+    def close(self) -> None:
+        llm = getattr(self, "llm", None)
+        if llm is not None:
+            llm.close()
+            self.llm = None
+
+
+_cache_lock = threading.Lock()
+_cached: dict[tuple, ChatEngine] = {}
+
+
+def get_engine(model_path: Path, *, lora_path: Path | None = None, n_ctx: int | None = None,
+               n_threads: int | None = None, chat_format: str | None = None) -> ChatEngine:
+    """A shared engine for this model + adapter; one model stays loaded at a time."""
+    from ..settings import get_settings
+
+    settings = get_settings()
+    key = (str(model_path), str(lora_path) if lora_path else None, n_ctx or settings.n_ctx,
+           n_threads or settings.n_threads, chat_format)
+    with _cache_lock:
+        engine = _cached.get(key)
+        if engine is None:
+            for old in _cached.values():
+                with old.lock:
+                    old.close()
+            _cached.clear()
+            engine = _cached[key] = ChatEngine(model_path, lora_path=lora_path, n_ctx=key[2], n_threads=key[3],
+                                               chat_format=chat_format)
+        return engine
+
+
+def unload_engines() -> None:
+    with _cache_lock:
+        for engine in _cached.values():
+            engine.close()
+        _cached.clear()

@@ -1,0 +1,205 @@
+"""Chat service: personas + models + storage + engine, shared by the GUI, the CLI and the API.
+
+``send`` stores the user's message and returns a :class:`Reply`: iterate it for the
+streamed text; when it ends — finished, stopped or failed — the text produced so far
+is stored as the assistant's message, so nothing already shown is ever lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from ..i18n import _
+from ..models.registry import ModelRegistry
+from ..personas import Persona, PersonaStore
+from ..settings import get_settings
+from ..storage import Database, get_database
+from ..storage.chats import ChatStore
+from ..storage.tables import Conversation, Message
+from .engine import ChatEngine, ChatParams, ChatStream, get_engine
+
+log = logging.getLogger(__name__)
+
+#: A prompt hook sees the messages about to be sent (it may change them, e.g. add
+#: recalled memory next to the newest user turn) and returns metadata to store with
+#: the reply (e.g. ``{"memory_sources": [...]}``), or None.
+PromptHook = Callable[..., dict[str, Any] | None]
+#: Maps an adapter id to its llama.cpp LoRA GGUF file (installed by the adapters module).
+AdapterResolver = Callable[[str], Path | None]
+
+_prompt_hooks: list[PromptHook] = []
+_adapter_resolver: list[AdapterResolver] = []
+
+
+def register_prompt_hook(hook: PromptHook) -> None:
+    if hook not in _prompt_hooks:
+        _prompt_hooks.append(hook)
+
+
+def set_adapter_resolver(resolver: AdapterResolver | None) -> None:
+    _adapter_resolver.clear()
+    if resolver is not None:
+        _adapter_resolver.append(resolver)
+
+
+class Reply:
+    """A streaming reply that stores itself when it ends."""
+
+    def __init__(self, service: "ChatService", stream: ChatStream, *, conversation_id: int,
+                 user_message: Message | None, persona: Persona, model_id: str, adapter_id: str | None,
+                 meta: dict[str, Any], version_of: int | None = None) -> None:
+        self._service = service
+        self.stream = stream
+        self.conversation_id = conversation_id
+        self.user_message = user_message
+        self.persona = persona
+        self.model_id = model_id
+        self.adapter_id = adapter_id
+        self.meta = meta
+        self.version_of = version_of
+        self.message: Message | None = None
+        self.error: Exception | None = None
+
+    @property
+    def notices(self) -> list[str]:
+        return self.stream.notices
+
+    @property
+    def text(self) -> str:
+        return self.stream.text
+
+    def cancel(self) -> None:
+        self.stream.cancel()
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            yield from self.stream
+        except Exception as exc:
+            self.error = exc
+            raise
+        finally:
+            self._store()
+
+    def run(self) -> str:
+        """Consume the whole reply and return its text."""
+        for _piece in self:
+            pass
+        return self.text
+
+    def _store(self) -> None:
+        if self.message is not None:
+            return
+        s = self.stream
+        if not s.text.strip():
+            return  # stopped before any text: nothing to keep
+        meta = {
+            **self.meta,
+            "finish_reason": s.finish_reason or ("error" if self.error else None),
+            "prompt_tokens": s.prompt_tokens,
+            "completion_tokens": s.completion_tokens,
+            "first_token_s": round(s.first_token_s, 3) if s.first_token_s is not None else None,
+            "elapsed_s": round(s.elapsed_s, 3),
+            "temperature": s.params.temperature,
+        }
+        if s.notices:
+            meta["notices"] = list(s.notices)
+        fields = dict(persona_key=self.persona.key, model_id=self.model_id, adapter_id=self.adapter_id, meta=meta)
+        store = self._service.store
+        if self.version_of is not None:
+            self.message = store.add_version(self.version_of, s.text, edited=False, **fields)
+        else:
+            self.message = store.add_message(self.conversation_id, "assistant", s.text, **fields)
+
+
+class ChatService:
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db or get_database()
+        self.store = ChatStore(self.db)
+        self.personas = PersonaStore(self.db)
+        self.models = ModelRegistry(self.db)
+
+    # -- conversations -------------------------------------------------------------
+    def new_conversation(self, persona_key: str | None = None, model_id: str | None = None) -> Conversation:
+        settings = get_settings()
+        persona = self.personas.get(persona_key or settings.default_persona)
+        model = self.models.get(model_id or settings.default_model)
+        return self.store.create_conversation(persona.key, model.id)
+
+    def history(self, conversation_id: int, *, upto_message_id: int | None = None) -> list[dict]:
+        out = []
+        for m in self.store.messages(conversation_id, active_only=True):
+            if upto_message_id is not None and m.id > upto_message_id:
+                break
+            if m.role in ("user", "assistant"):
+                out.append({"role": m.role, "content": m.content})
+        return out
+
+    # -- engine ----------------------------------------------------------------------
+    def engine_for(self, model_id: str, adapter_id: str | None = None) -> ChatEngine:
+        info = self.models.get(model_id)
+        path = self.models.resolve_path(model_id)
+        lora = _adapter_resolver[0](adapter_id) if adapter_id and _adapter_resolver else None
+        return get_engine(path, lora_path=lora, chat_format=info.chat_format)
+
+    @staticmethod
+    def params_for(persona: Persona, seed: int | None = None) -> ChatParams:
+        return ChatParams(temperature=persona.temperature, top_p=persona.top_p, max_tokens=persona.max_tokens,
+                          seed=seed)
+
+    def _prepare(self, conversation: Conversation, history: list[dict], user_text: str,
+                 persona: Persona, model_id: str, seed: int | None) -> tuple[ChatStream, dict, str | None]:
+        adapter_id = persona.adapter_id if persona.adapter_id and _adapter_resolver else None
+        engine = self.engine_for(model_id, adapter_id)
+        messages = ([{"role": "system", "content": persona.system_prompt}] if persona.system_prompt else []) + history
+        meta: dict[str, Any] = {}
+        for hook in list(_prompt_hooks):
+            try:
+                extra = hook(messages, persona=persona, conversation_id=conversation.id, user_text=user_text)
+            except Exception:  # a memory failure must never break the chat
+                log.exception("prompt hook %r failed", hook)
+                continue
+            if extra:
+                meta.update(extra)
+        return engine.stream(messages, self.params_for(persona, seed)), meta, adapter_id
+
+    def send(self, conversation_id: int, text: str, *, persona_key: str | None = None,
+             model_id: str | None = None, seed: int | None = None) -> Reply:
+        if not text or not text.strip():
+            raise ValidationError(_("The message is empty; nothing was sent."))
+        conv = self.store.get_conversation(conversation_id)
+        persona = self.personas.get(persona_key or conv.persona_key)
+        model_id = model_id or conv.model_id or get_settings().default_model
+        if (persona.key, model_id) != (conv.persona_key, conv.model_id):
+            conv = self.store.update_conversation(conv.id, persona_key=persona.key, model_id=model_id)
+        # Load the model before storing anything: a broken model file must not leave a dangling question.
+        self.engine_for(model_id, persona.adapter_id if _adapter_resolver else None)
+        user = self.store.add_message(conv.id, "user", text, persona_key=persona.key, model_id=model_id)
+        stream, meta, adapter_id = self._prepare(conv, self.history(conv.id), text, persona, model_id, seed)
+        return Reply(self, stream, conversation_id=conv.id, user_message=user, persona=persona,
+                     model_id=model_id, adapter_id=adapter_id, meta=meta)
+
+    def regenerate(self, reply_id: int, *, seed: int | None = None) -> Reply:
+        """A new version of reply ``reply_id``; every earlier version is kept."""
+        old = self.store.get_message(reply_id)
+        if old.role != "assistant":
+            raise ValidationError(_("Only assistant replies can be regenerated (message {id} is a {role} message).")
+                                  .format(id=reply_id, role=old.role))
+        conv = self.store.get_conversation(old.conversation_id)
+        history = self.history(conv.id, upto_message_id=reply_id - 1)
+        while history and history[-1]["role"] == "assistant":
+            history.pop()
+        persona = self.personas.get(conv.persona_key)
+        user_text = history[-1]["content"] if history else ""
+        stream, meta, adapter_id = self._prepare(conv, history, user_text, persona, conv.model_id, seed)
+        return Reply(self, stream, conversation_id=conv.id, user_message=None, persona=persona,
+                     model_id=conv.model_id, adapter_id=adapter_id, meta=meta, version_of=reply_id)
+
+    def edit(self, reply_id: int, new_text: str) -> Message:
+        """The user's correction of a reply, stored as a new version; the original is kept."""
+        if not new_text.strip():
+            raise ValidationError(_("The corrected reply is empty; nothing was changed."))
+        return self.store.add_version(reply_id, new_text, edited=True, meta={"edited": True})

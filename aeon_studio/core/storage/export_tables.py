@@ -1,0 +1,1 @@
+"""SQLModel tables of the export area (filled in by that area's issue)."""

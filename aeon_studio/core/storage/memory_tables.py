@@ -1,0 +1,1 @@
+"""SQLModel tables of the memory area (filled in by that area's issue)."""
