@@ -25,6 +25,10 @@ TAB_CLASSES: list[tuple[str, str]] = [
     ("aeon_studio.app.persona_tab", "PersonaTab"),
 ]
 
+#: Modules with an ``install(window)`` function that add to existing tabs once all
+#: tabs exist (e.g. the Retrain button of the chat tab comes from the training area).
+EXTENSIONS: list[str] = []
+
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext | None = None) -> None:
@@ -43,6 +47,8 @@ class MainWindow(QMainWindow):
             self._tab_widgets[class_name] = widget
             self.tabs.addTab(widget, title)
         self._build_menu()
+        for module_name in EXTENSIONS:
+            importlib.import_module(module_name).install(self)
 
     def tab(self, class_name: str) -> QWidget:
         return self._tab_widgets[class_name]

@@ -1,1 +1,32 @@
-"""SQLModel tables of the training area (filled in by that area's issue)."""
+"""SQLModel tables of the training area: training runs and the adapters they produce."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from .tables import utcnow
+
+
+class AdapterRow(SQLModel, table=True):
+    """A trained LoRA adapter (a PEFT folder), usable in chat once converted to a llama.cpp LoRA GGUF.
+
+    ``id`` is a readable slug (e.g. ``casual-20261122-1705``). A persona binds an
+    adapter through ``PersonaRow.adapter_id``."""
+
+    __tablename__ = "adapter"
+    id: str = Field(primary_key=True)
+    name: str
+    base_model_id: str  # registry id of the base GGUF model
+    path: str  # PEFT adapter folder (adapter_config.json, adapter_model.safetensors, tokenizer…)
+    gguf_path: str | None = None  # llama.cpp LoRA GGUF, written by the export area
+    run_id: str | None = Field(default=None, index=True)
+    dataset_name: str | None = None
+    method: str = "sft"
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    status: str = "ready"
+    created_at: datetime = Field(default_factory=utcnow)
