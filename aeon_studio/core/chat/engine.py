@@ -151,10 +151,34 @@ class ChatEngine:
             self.llm.chat_format = fallback_chat_format(self.architecture)
             self.llm.chat_handler = None
         self.chat_format = self.llm.chat_format if not self.has_template else "gguf-template"
+        self._formatter = None
+        if self.has_template:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            def token_text(token_id: int) -> str:
+                return self.llm.detokenize([token_id], special=True).decode("utf-8", errors="ignore")
+
+            try:
+                self._formatter = Jinja2ChatFormatter(
+                    template=meta["tokenizer.chat_template"], eos_token=token_text(self.llm.token_eos()),
+                    bos_token=token_text(self.llm.token_bos()), add_generation_prompt=True)
+            except Exception:  # an unusual template: fall back to the estimate
+                log.warning("cannot render the chat template of %s for token counting", self.model_path)
 
     # -- tokens ------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def prompt_tokens(self, messages: list[dict]) -> int:
+        """Tokens of the whole prompt as the chat template renders it (the template may add
+        its own default system prompt), or an estimate when it cannot be rendered."""
+        if self._formatter is not None:
+            try:
+                prompt = self._formatter(messages=messages).prompt
+                return len(self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+            except Exception:
+                pass
+        return sum(self.count_tokens(m["content"]) + PER_MESSAGE_OVERHEAD for m in messages) + SAFETY_MARGIN
 
     def _trim_to_tokens(self, text: str, limit: int) -> str:
         tokens = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)[: max(0, limit)]
@@ -164,39 +188,44 @@ class ChatEngine:
         """Keep the system prompt and the newest turns within ``n_ctx``.
 
         Drops the oldest turns first; if the newest user message alone is too long,
-        trims it. Returns (messages, notices, estimated prompt tokens)."""
-        notices: list[str] = []
+        trims it. Returns (messages, notices, prompt tokens)."""
         budget = self.n_ctx - max_tokens - SAFETY_MARGIN
         system = [m for m in messages[:1] if m["role"] == "system"]
-        turns = messages[len(system):]
-        cost = [self.count_tokens(m["content"]) + PER_MESSAGE_OVERHEAD for m in messages]
-        sys_cost, turn_cost = sum(cost[: len(system)]), cost[len(system):]
-        dropped = 0
-        while len(turns) > 1 and sys_cost + sum(turn_cost) > budget:
-            turns, turn_cost = turns[1:], turn_cost[1:]
-            dropped += 1
-            # never start the history with an orphan assistant turn
-            while len(turns) > 1 and turns[0]["role"] == "assistant":
-                turns, turn_cost = turns[1:], turn_cost[1:]
+        turns = list(messages[len(system):])
+        dropped, trimmed_to = 0, None
+        # Cheap per-message estimates choose what to drop; the rendered prompt confirms it.
+        costs = [self.count_tokens(m["content"]) + PER_MESSAGE_OVERHEAD for m in turns]
+        fixed = self.prompt_tokens(system + turns[-1:]) - costs[-1] if turns else 0
+        for _attempt in range(8):
+            while len(turns) > 1 and fixed + sum(costs) > budget:
+                turns, costs = turns[1:], costs[1:]
                 dropped += 1
+                while len(turns) > 1 and turns[0]["role"] == "assistant":  # no orphan reply first
+                    turns, costs = turns[1:], costs[1:]
+                    dropped += 1
+            total = self.prompt_tokens(system + turns)
+            if total <= budget or not turns:
+                break
+            if len(turns) > 1:
+                costs[0] += total - budget  # the estimate was low: drop more
+                continue
+            allowed = self.count_tokens(turns[-1]["content"]) - (total - budget) - 4
+            if allowed < 16:
+                raise ValidationError(
+                    _("The system prompt alone uses about {n} of the model's {n_ctx} context tokens.").format(
+                        n=total - costs[-1], n_ctx=self.n_ctx),
+                    hint=_("Shorten the persona's system prompt or lower its max tokens."),
+                )
+            turns = [{**turns[-1], "content": self._trim_to_tokens(turns[-1]["content"], allowed)}]
+            costs = [allowed + PER_MESSAGE_OVERHEAD]
+            trimmed_to = allowed
+        notices: list[str] = []
         if dropped:
             notices.append(_("{n} older message(s) were left out so the conversation fits the model's context "
                              "({n_ctx} tokens).").format(n=dropped, n_ctx=self.n_ctx))
-        total = sys_cost + sum(turn_cost)
-        if total > budget and turns:
-            allowed = budget - sys_cost - PER_MESSAGE_OVERHEAD
-            if allowed < 16:
-                raise ValidationError(
-                    _("The system prompt alone uses {n} of the model's {n_ctx} context tokens.").format(
-                        n=sys_cost, n_ctx=self.n_ctx),
-                    hint=_("Shorten the persona's system prompt or lower its max tokens."),
-                )
-            last = dict(turns[-1])
-            last["content"] = self._trim_to_tokens(last["content"], allowed)
-            turns = [last]
-            total = sys_cost + self.count_tokens(last["content"]) + PER_MESSAGE_OVERHEAD
+        if trimmed_to is not None:
             notices.append(_("Your message was too long for the model's context and was trimmed to its first "
-                             "{n} tokens.").format(n=allowed))
+                             "{n} tokens.").format(n=trimmed_to))
         return system + turns, notices, total
 
     def stream(self, messages: list[dict], params: ChatParams | None = None) -> ChatStream:

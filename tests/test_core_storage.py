@@ -1,0 +1,179 @@
+"""Storage: WAL, schema version, refused newer DB, read-only and locked DBs, crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from aeon_studio.core.errors import SchemaTooNewError, StorageError, ValidationError
+from aeon_studio.core.settings import get_settings
+from aeon_studio.core.storage import SCHEMA_VERSION, Database, get_database
+from aeon_studio.core.storage.chats import ChatStore, nps_score
+
+
+def test_home_moves_every_file(aeon_home):
+    db = get_database()
+    assert db.path == aeon_home / "aeon.db"
+    assert get_settings().runs_dir.is_relative_to(aeon_home)
+    assert db.path.exists()
+
+
+def test_wal_and_schema_version():
+    db = get_database()
+    with sqlite3.connect(db.path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_newer_database_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE future (x)")
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 5}")
+    before = path.read_bytes()
+    with pytest.raises(SchemaTooNewError) as err:
+        Database(path)
+    assert "newer" in str(err.value) and str(path) in str(err.value)
+    assert path.read_bytes() == before
+
+
+def test_not_a_database(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError) as err:
+        Database(path)
+    assert str(path) in str(err.value)
+
+
+def test_locked_database_gives_clear_message(tmp_path):
+    path = tmp_path / "locked.db"
+    db = Database(path, busy_timeout_s=0.2)
+    store = ChatStore(db)
+    conv = store.create_conversation("casual", "m")
+    reply = store.add_message(conv.id, "assistant", "hi")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError) as err:
+            store.rate(reply.id, 5)
+        assert "locked" in str(err.value)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.rate(reply.id, 5).likert == 5
+
+
+def test_read_only_database_gives_clear_message(tmp_path):
+    """Run as an unprivileged user when we are root (root ignores file permissions)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = Database(folder / "aeon.db")
+    ChatStore(db).create_conversation("casual", "m")
+    db.close()
+    os.chmod(folder / "aeon.db", 0o444)
+    os.chmod(folder, 0o555)
+    for p in (tmp_path, tmp_path.parent, tmp_path.parent.parent):
+        os.chmod(p, os.stat(p).st_mode | 0o055)
+    code = textwrap.dedent(f"""
+        import os, sys
+        from aeon_studio.core.storage import Database
+        from aeon_studio.core.storage.chats import ChatStore
+        from aeon_studio.core.errors import StorageError
+        import aeon_studio.core.storage.engine, sqlalchemy.dialects.sqlite.pysqlite, encodings.idna  # before dropping rights
+        if os.geteuid() == 0:
+            os.setgid(65534); os.setuid(65534)
+        try:
+            ChatStore(Database({str(folder / 'aeon.db')!r})).create_conversation("casual", "m")
+        except StorageError as e:
+            print("STORAGE_ERROR", e); sys.exit(0)
+        print("NO ERROR"); sys.exit(1)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "read-only" in out.stdout or "Cannot open" in out.stdout
+    assert "Traceback" not in out.stderr
+
+
+def test_kill_9_mid_write_keeps_committed_ratings(tmp_path):
+    path = tmp_path / "crash.db"
+    code = textwrap.dedent(f"""
+        import sys
+        from aeon_studio.core.storage import Database
+        from aeon_studio.core.storage.chats import ChatStore
+        store = ChatStore(Database({str(path)!r}))
+        conv = store.create_conversation("casual", "m")
+        i = 0
+        while True:
+            m = store.add_message(conv.id, "assistant", "reply " * 200)
+            store.rate(m.id, 1 + i % 5)
+            i += 1
+            print(i, flush=True)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    committed = 0
+    deadline = time.time() + 60
+    while committed < 200 and time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        committed = int(line)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert committed >= 50
+    db = Database(path)
+    assert db.integrity_check() == "ok"
+    assert ChatStore(db).rated_count() >= committed
+
+
+def test_ratings_and_surveys_validate_and_store_nothing_on_error():
+    store = ChatStore(get_database())
+    conv = store.create_conversation("casual", "m")
+    user = store.add_message(conv.id, "user", "oi")
+    reply = store.add_message(conv.id, "assistant", "olá")
+    for bad in (0, 6, -1, 3.5, "4", True):
+        with pytest.raises(ValidationError):
+            store.rate(reply.id, bad)
+    with pytest.raises(ValidationError):
+        store.rate(user.id, 4)
+    assert store.rated_count() == 0
+    store.rate(reply.id, 2)
+    store.rate(reply.id, 5)  # changeable
+    assert store.ratings_for([reply.id]) == {reply.id: 5}
+    for kind, bad in (("nps", 11), ("nps", -1), ("usability", 0), ("usability", 8)):
+        with pytest.raises(ValidationError):
+            store.add_survey(kind, bad)
+    store.add_survey("usability", 6)
+    for v in (10, 9, 8, 3):
+        store.add_survey("nps", v)
+    s = store.stats()
+    assert (s.messages, s.replies, s.rated, s.likert_avg) == (2, 1, 1, 5.0)
+    assert s.usability_avg == 6.0 and s.nps == 25.0
+
+
+@pytest.mark.parametrize("values,score", [
+    ([], None), ([10, 10], 100.0), ([0, 6], -100.0), ([7, 8], 0.0), ([9, 7, 3, 10], 25.0),
+])
+def test_nps_score(values, score):
+    assert nps_score(values) == score
+
+
+def test_versions_regenerate_and_edit_keep_everything():
+    store = ChatStore(get_database())
+    conv = store.create_conversation("casual", "m")
+    store.add_message(conv.id, "user", "q")
+    a = store.add_message(conv.id, "assistant", "v1")
+    b = store.add_version(a.id, "v2", edited=False)
+    c = store.add_version(b.id, "fixed", edited=True)
+    versions = store.versions(a.id)
+    assert [v.content for v in versions] == ["v1", "v2", "fixed"]
+    assert [v.active for v in versions] == [False, False, True]
+    assert c.edited_from_id == b.id and b.regenerates_id == a.id
+    store.activate_version(a.id)
+    assert [m.content for m in store.messages(conv.id, active_only=True)] == ["q", "v1"]
