@@ -4,13 +4,19 @@
 #   scripts/setup.sh --dev    plus the test tools
 # llama-cpp-python has no wheel on PyPI and takes 10-20 minutes to compile, so it is
 # built once into a wheelhouse outside the repo and reused by every later setup and CI
-# run (AEON_WHEELHOUSE moves it).
+# run (AEON_WHEELHOUSE moves it). It is built for this CPU (fastest kernels, and the
+# same numerics the tests were written against); the wheelhouse has one folder per CPU
+# feature set, so a copied cache never runs instructions the CPU lacks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${AEON_VENV:-.venv}
-WHEELHOUSE=${AEON_WHEELHOUSE:-${XDG_CACHE_HOME:-$HOME/.cache}/aeon-studio/wheels}
+cpu_signature() {
+  { uname -m; grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null | tr ' \t' '\n\n' | sort -u; } \
+    | sha256sum | cut -c1-12
+}
+WHEELHOUSE=${AEON_WHEELHOUSE:-${XDG_CACHE_HOME:-$HOME/.cache}/aeon-studio/wheels}/$(uname -m)-$(cpu_signature)
 LLAMA_CPP_VERSION=0.3.36
 # A CPU build of torch. A bare 'torch' requirement pulls a multi-GB CUDA build; elsewhere
 # set AEON_TORCH="torch --index-url https://download.pytorch.org/whl/cpu" if 2.13.0 is not at hand.
@@ -36,10 +42,12 @@ fi
 mkdir -p "$WHEELHOUSE"
 if ! ls "$WHEELHOUSE"/llama_cpp_python-"$LLAMA_CPP_VERSION"-*.whl >/dev/null 2>&1; then
   say "Building llama-cpp-python $LLAMA_CPP_VERSION once (10-20 minutes); the wheel is kept in $WHEELHOUSE"
-  CMAKE_ARGS="-DGGML_NATIVE=OFF ${CMAKE_ARGS:-}" "${pip[@]}" wheel -q --no-deps \
+  "${pip[@]}" wheel -q --no-deps --no-cache-dir \
     "llama-cpp-python==$LLAMA_CPP_VERSION" -w "$WHEELHOUSE"
 fi
 
+"${pip[@]}" install -q --no-deps --find-links "$WHEELHOUSE" --only-binary llama-cpp-python \
+  "llama-cpp-python==$LLAMA_CPP_VERSION"
 say "Installing Aeon Studio$extras"
 "${pip[@]}" install -q --find-links "$WHEELHOUSE" -e ".$extras"
 say "Ready: $VENV/bin/aeon-studio"
