@@ -7,5 +7,5 @@ apps=${XDG_DATA_HOME:-$HOME/.local/share}/applications
 icons=${XDG_DATA_HOME:-$HOME/.local/share}/icons/hicolor/256x256/apps
 mkdir -p "$apps" "$icons"
 cp "$root/resources/icons/aeon-studio.png" "$icons/aeon-studio.png"
-sed "s|^Exec=.*|Exec=$root/.venv/bin/aeon-studio|" "$root/packaging/aeon-studio.desktop" > "$apps/aeon-studio.desktop"
+sed "s|^Exec=.*|Exec=$root/.venv/bin/aeon-studio-gui|" "$root/resources/aeon-studio.desktop" > "$apps/aeon-studio.desktop"
 echo "Installed $apps/aeon-studio.desktop"
