@@ -83,3 +83,15 @@ def test_gemma_is_assembled_into_the_app_home(aeon_home):
     assert path.is_relative_to(aeon_home) and path.stat().st_size > 200_000_000
     info = inspect_gguf(path)
     assert info.architecture == "gemma3" and info.chat_template is None
+
+
+@pytest.mark.model
+def test_gemma_without_template_chats_through_the_gemma_turn_format():
+    from aeon_studio.core.chat import ChatParams, ChatService
+
+    service = ChatService()
+    engine = service.engine_for("gemma3-270m")
+    assert not engine.has_template and engine.chat_format == "gemma"
+    text = engine.complete([{"role": "user", "content": "Write one sentence about the sea."}],
+                           ChatParams(temperature=0.0, max_tokens=24))
+    assert text.strip()  # llama-cpp's llama-2 fallback would return nothing here
