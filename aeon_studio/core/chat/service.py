@@ -121,6 +121,7 @@ class ChatService:
         self.store = ChatStore(self.db)
         self.personas = PersonaStore(self.db)
         self.models = ModelRegistry(self.db)
+        from ..export.adapters import install as install_adapters; install_adapters()  # noqa: E702 - LoRA in chat
 
     # -- conversations -------------------------------------------------------------
     def new_conversation(self, persona_key: str | None = None, model_id: str | None = None) -> Conversation:

@@ -1,0 +1,218 @@
+"""Adapter registry for chat: list, bind to a persona, resolve an adapter id → llama.cpp LoRA GGUF.
+
+The training area writes :class:`AdapterRow` rows (PEFT folders). Here an adapter becomes usable by
+the chat engine: its LoRA GGUF is converted on first use (well under a second for small models),
+cached next to the adapters and remembered in ``AdapterRow.gguf_path``; a newer PEFT file makes it
+convert again. :func:`install` registers :func:`resolve_lora_gguf` with the chat service, so a persona
+that binds an adapter answers through it without restarting anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from ..errors import NotFoundError, ValidationError
+from ..i18n import _
+from ..settings import get_settings
+from ..storage import Database, get_database
+from ..storage.training_tables import AdapterRow
+
+log = logging.getLogger(__name__)
+_convert_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    id: str
+    name: str
+    base_model_id: str
+    path: Path
+    gguf_path: Path | None
+    run_id: str | None
+    dataset_name: str | None
+    method: str
+    status: str
+    created_at: datetime
+    metrics: dict[str, Any] = field(default_factory=dict)
+    spec: dict[str, Any] = field(default_factory=dict)
+    personas: tuple[str, ...] = ()
+
+    @property
+    def gguf_ready(self) -> bool:
+        return self.gguf_path is not None and self.gguf_path.is_file()
+
+
+def _db(db: Database | None) -> Database:
+    return db or get_database()
+
+
+def _info(row: AdapterRow, personas: tuple[str, ...] = ()) -> AdapterInfo:
+    return AdapterInfo(row.id, row.name, row.base_model_id, Path(row.path),
+                       Path(row.gguf_path) if row.gguf_path else None, row.run_id, row.dataset_name, row.method,
+                       row.status, row.created_at, dict(row.metrics or {}), dict(row.spec or {}), personas)
+
+
+def _bindings(db: Database) -> dict[str, list[str]]:
+    from ..personas import PersonaStore
+
+    out: dict[str, list[str]] = {}
+    for p in PersonaStore(db).list():
+        if p.adapter_id:
+            out.setdefault(p.adapter_id, []).append(p.key)
+    return out
+
+
+def list_adapters(db: Database | None = None) -> list[AdapterInfo]:
+    """Every registered adapter, newest first, with the personas that use it."""
+    db = _db(db)
+    with db.session() as s:
+        rows = s.exec(select(AdapterRow).order_by(AdapterRow.created_at.desc())).all()
+    binds = _bindings(db)
+    return [_info(r, tuple(binds.get(r.id, ()))) for r in rows]
+
+
+def get_adapter(adapter_id: str, db: Database | None = None) -> AdapterInfo:
+    db = _db(db)
+    with db.session() as s:
+        row = s.get(AdapterRow, adapter_id)
+    if row is None:
+        raise NotFoundError(_("No adapter called '{id}'.").format(id=adapter_id),
+                            hint=_("See 'aeon-studio adapters list'."))
+    return _info(row, tuple(_bindings(db).get(adapter_id, ())))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "adapter"
+
+
+def register_folder(folder: Path, *, base_model_id: str | None = None, name: str | None = None,
+                    db: Database | None = None) -> AdapterInfo:
+    """Register a PEFT folder given by path (e.g. trained elsewhere); returns the existing row if known."""
+    from .lora_gguf import load_peft_lora
+
+    db = _db(db)
+    folder = Path(folder).expanduser().resolve()
+    lora = load_peft_lora(folder)  # validates before anything is stored
+    with db.session() as s:
+        existing = s.exec(select(AdapterRow).where(AdapterRow.path == str(folder))).first()
+        if existing is not None:
+            return _info(existing)
+        from ..models.registry import ModelRegistry
+
+        known = {m.id for m in ModelRegistry(db).list()}
+        hinted = str(lora.config.get("base_model_name_or_path") or "")
+        base = base_model_id or (hinted if hinted in known else get_settings().default_model)
+        if base not in known:
+            raise NotFoundError(_("No model called '{id}'.").format(id=base),
+                                hint=_("See 'aeon-studio models list' for the models you have."))
+        ids = set(s.exec(select(AdapterRow.id)).all())
+        stem = _slug(name or folder.name)
+        new_id, n = stem, 2
+        while new_id in ids:
+            new_id, n = f"{stem}-{n}", n + 1
+        row = AdapterRow(id=new_id, name=name or folder.name, base_model_id=base, path=str(folder),
+                         spec={"r": lora.config.get("r"), "lora_alpha": lora.config.get("lora_alpha"),
+                               "target_modules": lora.config.get("target_modules")})
+        s.add(row)
+    return _info(row)
+
+
+def resolve_ref(ref: str, *, base_model_id: str | None = None, db: Database | None = None) -> AdapterInfo:
+    """An adapter id, or a PEFT folder path (registered on the fly)."""
+    db = _db(db)
+    with db.session() as s:
+        row = s.get(AdapterRow, ref)
+    if row is not None:
+        return get_adapter(ref, db)
+    if Path(ref).expanduser().is_dir():
+        return register_folder(Path(ref), base_model_id=base_model_id, db=db)
+    raise NotFoundError(_("'{ref}' is neither an adapter id nor a PEFT adapter folder.").format(ref=ref),
+                        hint=_("See 'aeon-studio adapters list', or give the folder that holds adapter_config.json."))
+
+
+def base_gguf(info: AdapterInfo, db: Database | None = None) -> Path:
+    from ..models.registry import ModelRegistry
+
+    return ModelRegistry(_db(db)).resolve_path(info.base_model_id)
+
+
+def _peft_mtime(folder: Path) -> float:
+    files = [folder / n for n in ("adapter_model.safetensors", "adapter_model.bin", "adapter_config.json")]
+    return max((f.stat().st_mtime for f in files if f.exists()), default=0.0)
+
+
+def lora_gguf(adapter_id: str, *, db: Database | None = None, force: bool = False) -> Path:
+    """The adapter's llama.cpp LoRA GGUF, converting (and caching) it when missing or stale."""
+    from .lora_gguf import convert_lora
+
+    db = _db(db)
+    with _convert_lock:
+        info = get_adapter(adapter_id, db)
+        cached = info.gguf_path
+        if (not force and cached is not None and cached.is_file()
+                and cached.stat().st_mtime >= _peft_mtime(info.path)):
+            return cached
+        target = get_settings().adapters_dir / "gguf" / f"{info.id}.lora-f16.gguf"
+        convert_lora(info.path, base_gguf(info, db), target, name=info.name)
+        with db.session() as s:
+            row = s.get(AdapterRow, adapter_id)
+            row.gguf_path = str(target)
+            s.add(row)
+        log.info("adapter %s converted to %s", adapter_id, target)
+        return target
+
+
+def resolve_lora_gguf(adapter_id: str) -> Path | None:
+    """The chat service's adapter resolver (see :func:`install`)."""
+    return lora_gguf(adapter_id)
+
+
+def activate(adapter_id: str, persona_key: str, db: Database | None = None):
+    """Bind the adapter to a persona (converting it now, so problems show here, not mid-chat)."""
+    from ..personas import PersonaStore
+
+    db = _db(db)
+    info = get_adapter(adapter_id, db)
+    if info.status not in ("ready", "active"):
+        raise ValidationError(_("Adapter '{id}' is {status}, not ready to use.").format(id=adapter_id,
+                                                                                      status=info.status))
+    lora_gguf(adapter_id, db=db)
+    return PersonaStore(db).update(persona_key, adapter_id=adapter_id)
+
+
+def deactivate(persona_key: str, db: Database | None = None):
+    """The persona answers with the base model again."""
+    from ..personas import PersonaStore
+
+    return PersonaStore(_db(db)).update(persona_key, adapter_id=None)
+
+
+def install() -> None:
+    """Let the chat engine load persona adapters (called from ``ChatService.__init__``)."""
+    from ..chat.service import set_adapter_resolver
+
+    set_adapter_resolver(resolve_lora_gguf)
+
+
+def metrics_summary(info: AdapterInfo) -> str:
+    """A short text of the adapter's metrics for lists (e.g. "loss 0.12 · ppl 3.4")."""
+    parts = []
+    for key, label in (("train_loss", "loss"), ("loss", "loss"), ("eval_loss", "eval"), ("perplexity", "ppl"),
+                       ("bleu", "BLEU")):
+        value = info.metrics.get(key)
+        if isinstance(value, (int, float)) and label not in {p.split()[0] for p in parts}:
+            parts.append(f"{label} {value:.3g}")
+    return " · ".join(parts) if parts else json.dumps(info.metrics, ensure_ascii=False)[:60] if info.metrics else ""
+
+
+__all__ = ["AdapterInfo", "activate", "base_gguf", "deactivate", "get_adapter", "install", "list_adapters",
+           "lora_gguf", "metrics_summary", "register_folder", "resolve_lora_gguf", "resolve_ref"]
