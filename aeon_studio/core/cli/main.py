@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "ratings",
     "personas",
     "models",
+    "export",
 ]
 
 

@@ -14,6 +14,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import os
 import shutil
 import subprocess
 import urllib.error
@@ -132,7 +133,10 @@ def write_folder(spec: OllamaSpec, folder: Path) -> Path:
         dst = folder / src.name
         if not dst.exists() or dst.stat().st_size != src.stat().st_size:
             with atomic_output(dst) as tmp:
-                shutil.copyfile(src, tmp)
+                try:  # a hard link costs no space when the exports folder is on the same disk
+                    os.link(src, tmp)
+                except OSError:
+                    shutil.copyfile(src, tmp)
     text = modelfile_text(spec, model_ref=f"./{spec.model_file.name}",
                           adapter_ref=f"./{spec.adapter_file.name}" if spec.adapter_file else None)
     target = folder / "Modelfile"
