@@ -110,37 +110,43 @@ def smollm2_adapter(root: Path, *, steps: int = 30) -> TrainedAdapter:
         return result
 
 
-# -- tiny random llama ------------------------------------------------------------------------------
+# -- tiny random models -----------------------------------------------------------------------------
 def _permute(w, n_head: int):
     return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
 
 
-def tiny_llama(root: Path, *, hidden: int = 64, layers: int = 2, heads: int = 4, kv_heads: int = 2):
-    """A random llama with SmolLM2's tokenizer, saved as HF model + an F32 GGUF (llama.cpp layout)."""
+def tiny_model(root: Path, arch: str = "llama", *, hidden: int = 64, layers: int = 2, heads: int = 4,
+               kv_heads: int = 2):
+    """A random llama/qwen2 with SmolLM2's tokenizer, as an HF model and an F32 GGUF in llama.cpp's layout
+    (q/k rows permuted for llama, as llama.cpp's converter does). Returns (model, gguf_path)."""
     import gguf
     import numpy as np
     import torch
     from gguf import GGUFReader, GGUFWriter
-    from transformers import LlamaConfig, LlamaForCausalLM
 
     from aeon_studio.core.export.gguf_io import copy_metadata
     from aeon_studio.core.models import smollm2_path
 
     torch.manual_seed(1)
-    cfg = LlamaConfig(vocab_size=49152, hidden_size=hidden, intermediate_size=hidden * 2,
-                      num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=kv_heads,
-                      max_position_embeddings=512, rms_norm_eps=1e-5, rope_theta=10000.0,
-                      tie_word_embeddings=False, bos_token_id=1, eos_token_id=2)
-    model = LlamaForCausalLM(cfg).eval()
+    common = dict(vocab_size=49152, hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
+                  num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=512,
+                  rms_norm_eps=1e-5, tie_word_embeddings=False, bos_token_id=1, eos_token_id=2)
+    if arch == "llama":
+        from transformers import LlamaConfig as Config, LlamaForCausalLM as Model
+    else:
+        from transformers import Qwen2Config as Config, Qwen2ForCausalLM as Model
+    cfg = Config(**common)
+    cfg.rope_parameters = {"rope_type": "default", "rope_theta": 10000.0}
+    model = Model(cfg).eval()
     with torch.no_grad():  # larger weights than the default init so differences show in logits
-        for p in model.parameters():
+        for name, p in model.named_parameters():
             if p.dim() == 2:
                 p.normal_(0, 0.2)
-    hf_dir = root / "tiny-llama-hf"
-    model.save_pretrained(str(hf_dir))
-    out = root / "tiny-llama.gguf"
+            elif name.endswith("bias"):
+                p.normal_(0, 0.1)
+    out = root / f"tiny-{arch}.gguf"
     reader = GGUFReader(str(smollm2_path()))
-    w = GGUFWriter(str(out), "llama")
+    w = GGUFWriter(str(out), arch)
     copy_metadata(reader, w, skip_prefixes=("llama.", "general.architecture", "general.file_type"))
     w.add_block_count(layers)
     w.add_context_length(512)
@@ -153,12 +159,13 @@ def tiny_llama(root: Path, *, hidden: int = 64, layers: int = 2, heads: int = 4,
     w.add_rope_dimension_count(hidden // heads)
     w.add_vocab_size(49152)
     w.add_file_type(gguf.LlamaFileType.ALL_F32)
-    tmap = gguf.TensorNameMap(gguf.MODEL_ARCH.LLAMA, layers)
+    arch_enum = next(k for k, v in gguf.MODEL_ARCH_NAMES.items() if v == arch)
+    tmap = gguf.TensorNameMap(arch_enum, layers)
     for name, t in model.state_dict().items():
         arr = t.detach().float().numpy()
-        if name.endswith("q_proj.weight"):
+        if arch == "llama" and name.endswith("q_proj.weight"):
             arr = _permute(arr, heads)
-        elif name.endswith("k_proj.weight"):
+        elif arch == "llama" and name.endswith("k_proj.weight"):
             arr = _permute(arr, kv_heads)
         gname = tmap.get_name(name, try_suffixes=(".weight", ".bias"))
         w.add_tensor(gname, np.ascontiguousarray(arr, dtype=np.float32))
@@ -166,4 +173,34 @@ def tiny_llama(root: Path, *, hidden: int = 64, layers: int = 2, heads: int = 4,
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
     w.close()
-    return model, hf_dir, out
+    return model, out
+
+
+HF_OF_GGUF = {"attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
+              "attn_output": "self_attn.o_proj", "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj",
+              "ffn_down": "mlp.down_proj"}
+
+
+def handmade_peft(folder: Path, base_gguf: Path, *, targets=("attn_q", "attn_v"), r: int = 4, alpha: float = 8.0,
+                  std: float = 0.05, seed: int = 0, base_model: str = "smollm2-135m-instruct") -> Path:
+    """A PEFT LoRA folder with random A/B shaped for ``base_gguf`` (no torch, no training)."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from aeon_studio.core.export.gguf_io import quick_read
+
+    rng = np.random.default_rng(seed)
+    tensors = {}
+    for gname, (shape, _t) in quick_read(base_gguf).tensors.items():
+        parts = gname.split(".")
+        if len(parts) == 4 and parts[0] == "blk" and parts[2] in targets and parts[3] == "weight":
+            n_in, n_out = shape
+            key = f"base_model.model.model.layers.{parts[1]}.{HF_OF_GGUF[parts[2]]}"
+            tensors[f"{key}.lora_A.weight"] = rng.normal(0, std, (r, n_in)).astype(np.float32)
+            tensors[f"{key}.lora_B.weight"] = rng.normal(0, std, (n_out, r)).astype(np.float32)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(folder / "adapter_model.safetensors"))
+    (folder / "adapter_config.json").write_text(json.dumps({
+        "peft_type": "LORA", "r": r, "lora_alpha": alpha, "base_model_name_or_path": base_model,
+        "target_modules": sorted({HF_OF_GGUF[t].split(".")[1] for t in targets}), "task_type": "CAUSAL_LM"}))
+    return folder
