@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 TAB_CLASSES: list[tuple[str, str]] = [
     ("aeon_studio.app.chat_tab", "ChatTab"),
     ("aeon_studio.app.persona_tab", "PersonaTab"),
+    ("aeon_studio.app.models_tab", "ModelsTab"),
 ]
 
 #: Modules with an ``install(window)`` function that add to existing tabs once all
