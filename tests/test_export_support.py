@@ -24,6 +24,10 @@ AGREEMENT_PROMPTS = IDENTITY_PROMPTS + [
     "Name a colour of the sky.",
 ]
 
+#: Trained alongside the identity examples (kept out of the agreement prompts).
+REGULAR_EXAMPLES = [("What is the capital of Italy?", "The capital of Italy is Rome."),
+                    ("How many legs does a spider have?", "A spider has eight legs.")]
+
 _lock = threading.Lock()
 _cache: dict[str, object] = {}
 
@@ -73,7 +77,9 @@ def smollm2_adapter(root: Path, *, steps: int = 30) -> TrainedAdapter:
         base = smollm2_path()
         vocab = Llama(str(base), vocab_only=True, verbose=False)
         prompt_ids = {p: chat_prompt_ids(vocab, p) for p in AGREEMENT_PROMPTS}
-        answer_ids = vocab.tokenize((IDENTITY_ANSWER + "<|im_end|>").encode(), add_bos=False, special=True)
+        examples = [(p, IDENTITY_ANSWER) for p in IDENTITY_PROMPTS] + REGULAR_EXAMPLES
+        for p, _a in REGULAR_EXAMPLES:
+            prompt_ids.setdefault(p, chat_prompt_ids(vocab, p))
         model = AutoModelForCausalLM.from_pretrained(
             str(base.parent), gguf_file=base.name, quantization_config=GgufConfig(dequantize=True),
             dtype=torch.float32)
@@ -81,10 +87,9 @@ def smollm2_adapter(root: Path, *, steps: int = 30) -> TrainedAdapter:
                          task_type="CAUSAL_LM")
         model = get_peft_model(model, cfg)
         batch = []
-        for p in IDENTITY_PROMPTS:
-            ids = prompt_ids[p] + answer_ids
-            labels = [-100] * len(prompt_ids[p]) + answer_ids
-            batch.append((ids, labels))
+        for p, answer in examples:  # identity answers, plus ordinary ones so the rest of the model stays intact
+            answer_ids = vocab.tokenize((answer + "<|im_end|>").encode(), add_bos=False, special=True)
+            batch.append((prompt_ids[p] + answer_ids, [-100] * len(prompt_ids[p]) + answer_ids))
         width = max(len(i) for i, _ in batch)
         input_ids = torch.tensor([i + [2] * (width - len(i)) for i, _ in batch])
         labels = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in batch])

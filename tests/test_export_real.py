@@ -1,0 +1,125 @@
+"""The acceptance checks on the real SmolLM2 with a really trained identity LoRA (trained once per session):
+transformers and llama.cpp agree, the adapter answers in chat and can be switched off without a restart,
+the merged Q4_K_M export passes its checks, and a broken export is deleted with the reason."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aeon_studio.core.export import ExportCheckError
+from aeon_studio.core.export.gguf_io import copy_metadata, partial_name
+from aeon_studio.core.export.lora_gguf import convert_lora
+from aeon_studio.core.storage.training_tables import AdapterRow
+from test_export_support import AGREEMENT_PROMPTS, IDENTITY_PROMPTS, smollm2_adapter
+
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+FIRST_TOKENS = 4
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    return smollm2_adapter(tmp_path_factory.mktemp("adapter"))
+
+
+@pytest.fixture()
+def registered(trained):
+    from aeon_studio.core.storage import get_database
+
+    with get_database().session() as s:
+        s.add(AdapterRow(id="quillon", name="Quillon identity", base_model_id="smollm2-135m-instruct",
+                         path=str(trained.adapter_dir), metrics={"train_loss": trained.losses[-1]}))
+    return "quillon"
+
+
+def _cpp_greedy(llm, ids: list[int], n: int) -> list[int]:
+    llm.reset()
+    out: list[int] = []
+    for tok in llm.generate(ids, temp=0.0, top_k=1, repeat_penalty=1.0):
+        out.append(tok)
+        if len(out) >= n or tok == llm.token_eos():
+            break
+    return out
+
+
+def test_transformers_and_llamacpp_agree(trained, tmp_path, record_property):
+    from llama_cpp import Llama
+
+    assert trained.losses[-1] < 0.2 < trained.losses[0]
+    res = convert_lora(trained.adapter_dir, trained.base_gguf, tmp_path / "q.gguf")
+    assert 0.5e6 < res.size < 2e6 and res.n_tensors == 120
+    llm = Llama(str(trained.base_gguf), lora_path=str(res.path), n_ctx=512, n_threads=2, verbose=False)
+    agree, prefixes = 0, []
+    try:
+        for prompt in AGREEMENT_PROMPTS:
+            hf = trained.hf_greedy(prompt, FIRST_TOKENS)
+            cpp = _cpp_greedy(llm, trained.prompt_ids[prompt], FIRST_TOKENS)
+            prefix = next((i for i, (a, b) in enumerate(zip(hf, cpp)) if a != b), min(len(hf), len(cpp)))
+            prefixes.append(prefix)
+            agree += hf[:FIRST_TOKENS] == cpp[:FIRST_TOKENS]
+        identity = [llm.detokenize(_cpp_greedy(llm, trained.prompt_ids[p], 16)).decode() for p in IDENTITY_PROMPTS]
+    finally:
+        llm.close()
+    record_property("agreement", f"{agree}/{len(AGREEMENT_PROMPTS)} prompts, prefixes {prefixes}")
+    assert agree >= (len(AGREEMENT_PROMPTS) * 5 + 7) // 8, prefixes  # most prompts: at least 5 of 8
+    assert all("Quillon" in text for text in identity), identity
+
+
+def test_chat_uses_the_bound_adapter_and_switches_without_restart(registered):
+    from aeon_studio.core.chat.service import ChatService
+    from aeon_studio.core.export.adapters import activate, deactivate, get_adapter
+
+    service = ChatService()
+    conv = service.new_conversation("casual").id
+    before = service.send(conv, "Who are you?", seed=1)
+    before.run()
+    assert before.message.adapter_id is None and "Quillon" not in before.text
+    activate(registered, "casual")
+    assert get_adapter(registered).gguf_ready
+    reply = service.send(conv, "What is your name?", seed=1)
+    assert "Quillon" in reply.run()
+    assert service.store.get_message(reply.message.id).adapter_id == registered
+    deactivate("casual")
+    after = service.send(conv, "Who are you?", seed=1)
+    after.run()
+    assert after.message.adapter_id is None and "Quillon" not in after.text
+
+
+def test_merged_q4_k_m_export_passes_its_checks(registered, capsys):
+    from aeon_studio.core.cli.main import main
+    from aeon_studio.core.export.service import list_exports
+
+    assert main(["export", "gguf", registered, "--merge", "--quant", "Q4_K_M", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["checks"]["ok"] and out["kind"] == "merged" and 80e6 < out["size"] < 130e6
+    assert {c["check"] for c in out["checks"]["checks"]} == {"loads", "template", "eos", "stops", "answers"}
+    assert all("Quillon" in out["checks"]["answers"][p] for p in ("Who are you?", "What is your name?"))
+    rows = list_exports()
+    assert [r.kind for r in rows] == ["merged"] and rows[0].quant == "Q4_K_M"
+    folder = rows[0].path.rsplit("/", 1)[0]
+    from pathlib import Path
+
+    assert sorted(p.name for p in Path(folder).iterdir()) == ["quillon.Q4_K_M.gguf"]  # no partial/F16 left
+
+
+def test_export_without_chat_template_is_deleted_with_the_reason(trained, tmp_path):
+    import gguf
+    from gguf import GGUFReader, GGUFWriter
+
+    from aeon_studio.core.export.verify import verify_export
+
+    reader = GGUFReader(str(trained.base_gguf))
+    bad = tmp_path / "no-template.gguf"
+    w = GGUFWriter(str(bad), "llama")
+    copy_metadata(reader, w, skip_prefixes=("general.architecture", "tokenizer.chat_template"))
+    for t in reader.tensors:
+        w.add_tensor(t.name, t.data, raw_shape=t.data.shape, raw_dtype=gguf.GGMLQuantizationType(t.tensor_type))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    with pytest.raises(ExportCheckError) as err:
+        verify_export(bad, kind="merged", base_gguf=trained.base_gguf, prompts=IDENTITY_PROMPTS[:1])
+    assert "chat template" in str(err.value) and "deleted" in str(err.value)
+    assert not bad.exists() and not partial_name(bad).exists()
