@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QRadioButton, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from ..core.i18n import _
+from ..core.i18n import N_, _
 from .context import AppContext
 from .main_window import show_error
 
 log = logging.getLogger(__name__)
+
+STATUS_TEXT = {"ready": N_("ready"), "active": N_("active"), "training": N_("training"), "failed": N_("failed")}
 
 
 def _size(n: int | None) -> str:
@@ -126,7 +128,8 @@ class ModelsTab(QWidget):
             (_("Description"), lambda m: m.description)], self)
         self.adapter_model = RowsModel([
             (_("Adapter"), lambda a: a.name), (_("Base model"), lambda a: a.base_model_id),
-            (_("Status"), lambda a: a.status), (_("Metrics"), metrics_summary),
+            (_("Status"), lambda a: _(STATUS_TEXT[a.status]) if a.status in STATUS_TEXT else a.status),
+            (_("Metrics"), metrics_summary),
             (_("Used by"), lambda a: ", ".join(a.personas) or "—"),
             (_("LoRA GGUF"), lambda a: _size(a.gguf_path.stat().st_size) if a.gguf_ready else _("on first use")),
             (_("Created"), lambda a: a.created_at.strftime("%Y-%m-%d %H:%M"))], self)
