@@ -9,7 +9,7 @@ import json
 import pytest
 
 from aeon_studio.core.export import ExportCheckError
-from aeon_studio.core.export.gguf_io import copy_metadata, partial_name
+from aeon_studio.core.export.gguf_io import partial_name, quick_read, raw_kv_writer
 from aeon_studio.core.export.lora_gguf import convert_lora
 from aeon_studio.core.storage.training_tables import AdapterRow
 from test_export_support import AGREEMENT_PROMPTS, IDENTITY_PROMPTS, smollm2_adapter
@@ -104,17 +104,14 @@ def test_merged_q4_k_m_export_passes_its_checks(registered, capsys):
 
 
 def test_export_without_chat_template_is_deleted_with_the_reason(trained, tmp_path):
-    import gguf
-    from gguf import GGUFReader, GGUFWriter
-
     from aeon_studio.core.export.verify import verify_export
 
-    reader = GGUFReader(str(trained.base_gguf))
+    base = quick_read(trained.base_gguf)
     bad = tmp_path / "no-template.gguf"
-    w = GGUFWriter(str(bad), "llama")
-    copy_metadata(reader, w, skip_prefixes=("general.architecture", "tokenizer.chat_template"))
-    for t in reader.tensors:
-        w.add_tensor(t.name, t.data, raw_shape=t.data.shape, raw_dtype=gguf.GGMLQuantizationType(t.tensor_type))
+    w = raw_kv_writer(bad, "llama", base.raw_kv(skip_prefixes=("general.architecture", "tokenizer.chat_template")))
+    for name in base.tensors:
+        raw, qtype = base.tensor_raw(name)
+        w.add_tensor(name, raw, raw_shape=raw.shape, raw_dtype=qtype)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

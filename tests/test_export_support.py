@@ -127,9 +127,8 @@ def tiny_model(root: Path, arch: str = "llama", *, hidden: int = 64, layers: int
     import gguf
     import numpy as np
     import torch
-    from gguf import GGUFReader, GGUFWriter
 
-    from aeon_studio.core.export.gguf_io import copy_metadata
+    from aeon_studio.core.export.gguf_io import quick_read, raw_kv_writer
     from aeon_studio.core.models import smollm2_path
 
     torch.manual_seed(1)
@@ -150,9 +149,9 @@ def tiny_model(root: Path, arch: str = "llama", *, hidden: int = 64, layers: int
             elif name.endswith("bias"):
                 p.normal_(0, 0.1)
     out = root / f"tiny-{arch}.gguf"
-    reader = GGUFReader(str(smollm2_path()))
-    w = GGUFWriter(str(out), arch)
-    copy_metadata(reader, w, skip_prefixes=("llama.", "general.architecture", "general.file_type"))
+    tokenizer = quick_read(smollm2_path()).raw_kv(skip_prefixes=("llama.", "general.architecture",
+                                                                  "general.file_type"))
+    w = raw_kv_writer(out, arch, tokenizer)
     w.add_block_count(layers)
     w.add_context_length(512)
     w.add_embedding_length(hidden)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,37 @@ class QuickGGUF:
 
     kv: dict[str, Any]
     tensors: dict[str, tuple[tuple[int, ...], int]]  # name → (shape, ggml type)
+    path: Path | None = None
+    kv_raw: dict[str, bytes] = field(default_factory=dict)  # each key/value entry exactly as stored
+    offsets: dict[str, int] = field(default_factory=dict)  # tensor data offsets from data_start
+    data_start: int = 0
+
+    def raw_kv(self, *, skip_prefixes: tuple[str, ...] = ()) -> list[bytes]:
+        """Stored key/value entries to copy verbatim into another GGUF (see :class:`RawKVWriter`)."""
+        return [raw for key, raw in self.kv_raw.items() if not any(key.startswith(p) for p in skip_prefixes)]
+
+    def tensor_raw(self, name: str):
+        """(stored bytes as a uint8 array of the tensor's byte shape, ggml type) — no copy (memory map)."""
+        import numpy as np
+        from gguf import GGML_QUANT_SIZES, GGMLQuantizationType, quants
+
+        shape, ttype = self.tensors[name]
+        qtype = GGMLQuantizationType(ttype)
+        block, type_size = GGML_QUANT_SIZES[qtype]
+        np_shape = tuple(reversed(shape))
+        n_bytes = int(np.prod(np_shape)) // block * type_size
+        raw = np.memmap(self.path, dtype=np.uint8, mode="r", offset=self.data_start + self.offsets[name],
+                        shape=(n_bytes,))
+        return raw.reshape(quants.quant_shape_to_byte_shape(np_shape, qtype)), qtype
+
+    def tensor_f32(self, name: str):
+        """Dequantized float32 numpy array of a tensor (numpy shape, i.e. reversed GGUF ``ne``)."""
+        import numpy as np
+        from gguf import quants
+
+        raw, qtype = self.tensor_raw(name)
+        np_shape = tuple(reversed(self.tensors[name][0]))
+        return quants.dequantize(np.asarray(raw), qtype).reshape(np_shape).astype(np.float32, copy=False)
 
 
 def quick_read(path: Path) -> QuickGGUF:
@@ -86,23 +117,54 @@ def quick_read(path: Path) -> QuickGGUF:
             raise ExportError(_("{path}: unknown GGUF value type {t}.").format(path=path, t=vtype))
 
         kv: dict[str, Any] = {}
+        kv_raw: dict[str, bytes] = {}
         for _i in range(n_kv):
+            start = pos
             key = read_str().decode("utf-8")
             (vtype,) = struct.unpack_from("<I", mm, pos)
             pos += 4
             value = read_value(vtype)
+            kv_raw[key] = mm[start:pos]
             if value is not None:
                 kv[key] = value
         tensors: dict[str, tuple[tuple[int, ...], int]] = {}
+        offsets: dict[str, int] = {}
         for _i in range(n_tensors):
             name = read_str().decode("utf-8")
             (n_dims,) = struct.unpack_from("<I", mm, pos)
             dims = struct.unpack_from(f"<{n_dims}Q", mm, pos + 4)
             pos += 4 + 8 * n_dims
-            ttype, _offset = struct.unpack_from("<IQ", mm, pos)
+            ttype, offset = struct.unpack_from("<IQ", mm, pos)
             pos += 12
             tensors[name] = (tuple(int(d) for d in dims), int(ttype))
-    return QuickGGUF(kv, tensors)
+            offsets[name] = int(offset)
+        align = int(kv.get("general.alignment", 32))
+        data_start = (pos + align - 1) // align * align
+    return QuickGGUF(kv, tensors, Path(path), kv_raw, offsets, data_start)
+
+
+def raw_kv_writer(path: Path, arch: str, raw_kv: list[bytes]):
+    """A ``GGUFWriter`` that also writes ``raw_kv`` entries verbatim (vocabularies copy in milliseconds)."""
+    from gguf import GGUFWriter
+    from gguf.gguf_writer import WriterState
+
+    class RawKVWriter(GGUFWriter):
+        def write_header_to_file(self, path=None) -> None:
+            self.open_output_file(path)
+            fout = self.fout[0]
+            fout.write(self._pack("<I", 0x46554747, skip_pack_prefix=True))  # "GGUF"
+            fout.write(self._pack("I", 3))
+            fout.write(self._pack("Q", len(self.tensors[0])))
+            fout.write(self._pack("Q", len(self.kv_data[0]) + len(raw_kv)))
+            self.state = WriterState.HEADER
+
+        def write_kv_data_to_file(self) -> None:
+            super().write_kv_data_to_file()
+            for raw in raw_kv:
+                self.fout[0].write(raw)
+            self.flush()
+
+    return RawKVWriter(str(path), arch)
 
 
 def read_hparams(base_gguf: Path) -> BaseHParams:
@@ -123,28 +185,6 @@ def read_hparams(base_gguf: Path) -> BaseHParams:
             hint=_("Supported architectures: {archs}.").format(archs=", ".join(SUPPORTED_ARCHS)))
     return BaseHParams(Path(base_gguf), arch, int(n_blocks), int(n_head), int(n_head_kv),
                        kv.get("tokenizer.ggml.eos_token_id"), kv.get("tokenizer.chat_template"))
-
-
-def copy_metadata(reader, writer, *, skip_prefixes: tuple[str, ...] = ()) -> None:
-    """Copy every key/value field of ``reader`` into ``writer`` (tokenizer, chat template, EOS…)."""
-    from gguf import GGUFValueType
-
-    for key, f in reader.fields.items():
-        if key.startswith("GGUF.") or any(key.startswith(p) for p in skip_prefixes):
-            continue
-        main = f.types[0]
-        if main == GGUFValueType.ARRAY:
-            sub = f.types[-1]
-            if sub == GGUFValueType.STRING:  # raw bytes: some vocabularies hold invalid UTF-8 pieces
-                value = [bytes(f.parts[i]) for i in f.data]
-            else:
-                value = f.contents()
-            if value:
-                writer.add_key_value(key, value, main, sub_type=sub)
-        elif main == GGUFValueType.STRING:
-            writer.add_key_value(key, bytes(f.parts[-1]), main)
-        else:
-            writer.add_key_value(key, f.contents(), main)
 
 
 def partial_name(target: Path) -> Path:

@@ -21,7 +21,7 @@ import numpy as np
 from ..i18n import _
 from ..settings import get_settings
 from .errors import ExportError
-from .gguf_io import atomic_output, copy_metadata, partial_name
+from .gguf_io import atomic_output, partial_name, quick_read, raw_kv_writer
 from .lora_gguf import lora_deltas
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,23 @@ QUANT_TYPES: dict[str, str] = {
     "Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
     "F16": "LLAMA_FTYPE_MOSTLY_F16",
 }
+
+
+#: Written into merged Gemma GGUFs whose base has no template (Gemma 3 270M is a base model): the
+#: turn format the chat engine already uses for it, with a system prompt folded into the first turn
+#: as Google's template does, so llama.cpp, Ollama and other tools chat with the tuned model correctly.
+GEMMA_CHAT_TEMPLATE = (
+    "{{ bos_token }}"
+    "{%- if messages[0]['role'] == 'system' -%}"
+    "{%- set first_user_prefix = messages[0]['content'] + '\n\n' -%}{%- set loop_messages = messages[1:] -%}"
+    "{%- else -%}{%- set first_user_prefix = '' -%}{%- set loop_messages = messages -%}{%- endif -%}"
+    "{%- for message in loop_messages -%}"
+    "{%- set role = 'model' if message['role'] == 'assistant' else message['role'] -%}"
+    "{{ '<start_of_turn>' + role + '\n' + (first_user_prefix if loop.first else '') }}"
+    "{{ message['content'] | trim }}{{ '<end_of_turn>\n' }}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<start_of_turn>model\n' }}{%- endif -%}"
+)
 
 
 @dataclass(frozen=True)
@@ -55,37 +72,37 @@ def write_merged_f16(base_gguf: Path, lora_gguf: Path | None, out_path: Path, *,
     """Write base (+ merged LoRA) as an F16 or Q8_0 GGUF at ``out_path`` (atomically)."""
     import gguf
     from gguf import GGMLQuantizationType as Q
-    from gguf import GGUFReader, GGUFWriter
 
     progress = progress or _noop
-    reader = GGUFReader(str(base_gguf), "r")
-    arch = reader.fields["general.architecture"].contents()
+    base = quick_read(Path(base_gguf))
+    arch = str(base.kv["general.architecture"])
     alpha, deltas = lora_deltas(lora_gguf) if lora_gguf else (0.0, {})
-    missing = sorted(set(deltas) - {t.name for t in reader.tensors})
+    missing = sorted(set(deltas) - set(base.tensors))
     if missing:
         raise ExportError(_("The adapter changes tensors the base model {base} does not have: {names}.").format(
             base=base_gguf, names=", ".join(missing[:5])), hint=_("Use the base model the adapter was trained on."))
+    replaced = ("general.architecture", "general.file_type", "general.name", "general.alignment")
     with atomic_output(Path(out_path)) as tmp:
-        w = GGUFWriter(str(tmp), arch)
-        copy_metadata(reader, w, skip_prefixes=("general.architecture", "general.file_type", "general.name"))
-        w.add_name(name or f"{reader.fields['general.name'].contents() if 'general.name' in reader.fields else arch}"
-                   f" + adapter")
+        w = raw_kv_writer(tmp, arch, base.raw_kv(skip_prefixes=replaced))
+        w.add_name(name or f"{base.kv.get('general.name', arch)} + adapter")
         w.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0 if outtype == "Q8_0" else gguf.LlamaFileType.MOSTLY_F16)
-        total = len(reader.tensors)
-        for i, t in enumerate(reader.tensors):
-            shape = tuple(reversed([int(x) for x in t.shape]))
-            w_f32 = gguf.quants.dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32, copy=False)
-            if t.name in deltas:
-                a, b = deltas[t.name]
+        if "tokenizer.chat_template" not in base.kv and arch.startswith("gemma"):
+            w.add_chat_template(GEMMA_CHAT_TEMPLATE)
+        total = len(base.tensors)
+        for i, (tname, (shape_ne, ttype)) in enumerate(base.tensors.items()):
+            shape = tuple(reversed(shape_ne))
+            w_f32 = base.tensor_f32(tname)
+            if tname in deltas:
+                a, b = deltas[tname]
                 scale = alpha / a.shape[0] if alpha else 1.0
                 w_f32 = w_f32 + scale * (b @ a)
-            if len(shape) == 1 or t.tensor_type == Q.F32 and len(shape) == 1:
-                w.add_tensor(t.name, np.ascontiguousarray(w_f32, dtype=np.float32))
+            if len(shape) == 1:
+                w.add_tensor(tname, np.ascontiguousarray(w_f32, dtype=np.float32))
             elif outtype == "Q8_0" and shape[-1] % 32 == 0:
                 qd = gguf.quants.quantize(w_f32, Q.Q8_0)
-                w.add_tensor(t.name, qd, raw_shape=qd.shape, raw_dtype=Q.Q8_0)
+                w.add_tensor(tname, qd, raw_shape=qd.shape, raw_dtype=Q.Q8_0)
             else:
-                w.add_tensor(t.name, np.ascontiguousarray(w_f32, dtype=np.float16))
+                w.add_tensor(tname, np.ascontiguousarray(w_f32, dtype=np.float16))
             if i % 16 == 0:
                 progress(0.6 * i / total, _("Merging tensors ({i}/{n})").format(i=i, n=total))
         progress(0.6, _("Writing {name}").format(name=Path(out_path).name))

@@ -119,9 +119,14 @@ def _static_checks(report: VerifyReport, engine, base_gguf: Path) -> None:
                                    else _("base model has none; the '{fmt}' format is used").format(
                                        fmt=engine.chat_format)))
     elif base_template is None:
-        ok = "tokenizer.chat_template" not in meta
-        report.checks.append(Check("template", ok, _("none, like the base model") if ok
-                                   else _("a template appeared that the base model does not have")))
+        from .merged_gguf import GEMMA_CHAT_TEMPLATE
+
+        got = meta.get("tokenizer.chat_template")
+        if got == GEMMA_CHAT_TEMPLATE:
+            report.checks.append(Check("template", True, _("the Gemma chat template was added")))
+        else:
+            report.checks.append(Check("template", got is None, _("none, like the base model") if got is None
+                                       else _("a template appeared that the base model does not have")))
     else:
         same = meta.get("tokenizer.chat_template") == base_template
         report.checks.append(Check("template", same, _("same as the base model") if same
