@@ -11,34 +11,11 @@ Without --adapter a LoRA with the shapes of a trained one (r=8 on q/v, every lay
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
-
-
-def make_adapter(folder: Path, base: Path, r: int = 8) -> Path:
-    """A PEFT LoRA folder (r, alpha=2r, q/v of every layer) with small random weights."""
-    import numpy as np
-    from safetensors.numpy import save_file
-
-    from aeon_studio.core.export.gguf_io import quick_read
-
-    rng = np.random.default_rng(0)
-    tensors = {}
-    for name, (shape, _t) in quick_read(base).tensors.items():
-        parts = name.split(".")
-        if len(parts) == 4 and parts[2] in ("attn_q", "attn_v"):
-            key = f"base_model.model.model.layers.{parts[1]}.self_attn.{parts[2][-1]}_proj"
-            tensors[f"{key}.lora_A.weight"] = rng.normal(0, 0.02, (r, shape[0])).astype(np.float32)
-            tensors[f"{key}.lora_B.weight"] = rng.normal(0, 0.02, (shape[1], r)).astype(np.float32)
-    folder.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(folder / "adapter_model.safetensors"))
-    (folder / "adapter_config.json").write_text(json.dumps({
-        "peft_type": "LORA", "r": r, "lora_alpha": 2 * r, "target_modules": ["q_proj", "v_proj"]}))
-    return folder
 
 
 def decode_tps(model: Path, lora: Path | None, tokens: int, threads: int) -> float:
@@ -67,6 +44,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("AEON_STUDIO_HOME", tempfile.mkdtemp(prefix="aeon-bench-"))
 
+    from aeon_studio.core.export.demo import random_peft_lora
     from aeon_studio.core.export.gguf_io import human_size
     from aeon_studio.core.export.lora_gguf import convert_lora
     from aeon_studio.core.export.merged_gguf import merge_and_quantize
@@ -75,7 +53,7 @@ def main() -> None:
 
     base, threads = smollm2_path(), default_threads()
     work = Path(tempfile.mkdtemp(prefix="aeon-bench-export-"))
-    adapter = args.adapter or make_adapter(work / "peft", base)
+    adapter = args.adapter or random_peft_lora(work / "peft", base, r=8)
 
     convert_s = []
     for _i in range(args.rounds):

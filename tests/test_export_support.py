@@ -180,31 +180,10 @@ def tiny_model(root: Path, arch: str = "llama", *, hidden: int = 64, layers: int
     return model, out
 
 
-HF_OF_GGUF = {"attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj",
-              "attn_output": "self_attn.o_proj", "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj",
-              "ffn_down": "mlp.down_proj"}
-
-
 def handmade_peft(folder: Path, base_gguf: Path, *, targets=("attn_q", "attn_v"), r: int = 4, alpha: float = 8.0,
                   std: float = 0.05, seed: int = 0, base_model: str = "smollm2-135m-instruct") -> Path:
     """A PEFT LoRA folder with random A/B shaped for ``base_gguf`` (no torch, no training)."""
-    import numpy as np
-    from safetensors.numpy import save_file
+    from aeon_studio.core.export.demo import random_peft_lora
 
-    from aeon_studio.core.export.gguf_io import quick_read
-
-    rng = np.random.default_rng(seed)
-    tensors = {}
-    for gname, (shape, _t) in quick_read(base_gguf).tensors.items():
-        parts = gname.split(".")
-        if len(parts) == 4 and parts[0] == "blk" and parts[2] in targets and parts[3] == "weight":
-            n_in, n_out = shape
-            key = f"base_model.model.model.layers.{parts[1]}.{HF_OF_GGUF[parts[2]]}"
-            tensors[f"{key}.lora_A.weight"] = rng.normal(0, std, (r, n_in)).astype(np.float32)
-            tensors[f"{key}.lora_B.weight"] = rng.normal(0, std, (n_out, r)).astype(np.float32)
-    folder.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(folder / "adapter_model.safetensors"))
-    (folder / "adapter_config.json").write_text(json.dumps({
-        "peft_type": "LORA", "r": r, "lora_alpha": alpha, "base_model_name_or_path": base_model,
-        "target_modules": sorted({HF_OF_GGUF[t].split(".")[1] for t in targets}), "task_type": "CAUSAL_LM"}))
-    return folder
+    return random_peft_lora(folder, base_gguf, targets=tuple(targets), r=r, alpha=alpha, std=std, seed=seed,
+                            base_model=base_model)
