@@ -83,3 +83,4 @@ def test_failed_export_shows_the_reason(qtbot, tab, monkeypatch):
     _run(qtbot, tab.export_gguf)
     assert shown and "gone" in shown[0] and "gone" in tab.status.text()
     assert tab.gguf_button.isEnabled()
+

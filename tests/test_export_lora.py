@@ -125,3 +125,20 @@ def test_bad_adapters_are_refused_and_leave_nothing(tmp_path, smollm2_path):
     assert target.read_bytes() == b"previous export" and not partial_name(target).exists()
     res = convert_lora(folder, smollm2_path, target)
     assert quick_read(res.path).kv["adapter.lora.alpha"] == 8.0 and res.size < 2_000_000
+
+
+def test_retrained_adapter_gets_a_new_gguf_path(tmp_path, smollm2_path):
+    import os
+    import time
+
+    from aeon_studio.core.export.adapters import lora_gguf, register_folder
+
+    folder = handmade_peft(tmp_path / "peft", smollm2_path)
+    info = register_folder(folder)
+    first = lora_gguf(info.id)
+    assert lora_gguf(info.id) == first  # cached
+    handmade_peft(tmp_path / "peft", smollm2_path, seed=1)  # "retrained" in place
+    later = time.time() + 5
+    os.utime(folder / "adapter_model.safetensors", (later, later))
+    second = lora_gguf(info.id)
+    assert second != first and second.exists() and not first.exists()

@@ -161,8 +161,14 @@ def lora_gguf(adapter_id: str, *, db: Database | None = None, force: bool = Fals
         if (not force and cached is not None and cached.is_file()
                 and cached.stat().st_mtime >= _peft_mtime(info.path)):
             return cached
-        target = get_settings().adapters_dir / "gguf" / f"{info.id}.lora-f16.gguf"
+        # The PEFT files' time is in the name: a retrained adapter gets a new path, so the chat engine
+        # cache (keyed by path) loads the new weights instead of reusing the old ones.
+        folder = get_settings().adapters_dir / "gguf"
+        target = folder / f"{info.id}-{int(_peft_mtime(info.path))}.lora-f16.gguf"
         convert_lora(info.path, base_gguf(info, db), target, name=info.name)
+        for old in folder.glob(f"{info.id}-*.lora-f16.gguf"):
+            if old != target and old.name[len(info.id) + 1:].split(".")[0].isdigit():
+                old.unlink(missing_ok=True)
         with db.session() as s:
             row = s.get(AdapterRow, adapter_id)
             row.gguf_path = str(target)
