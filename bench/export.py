@@ -52,7 +52,8 @@ def main() -> None:
     from aeon_studio.core.settings import default_threads
 
     base, threads = smollm2_path(), default_threads()
-    work = Path(tempfile.mkdtemp(prefix="aeon-bench-export-"))
+    scratch = tempfile.TemporaryDirectory(prefix="aeon-bench-export-")  # ~100 MB, removed at exit
+    work = Path(scratch.name)
     adapter = args.adapter or random_peft_lora(work / "peft", base, r=8)
 
     convert_s = []
