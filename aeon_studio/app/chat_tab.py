@@ -1,0 +1,576 @@
+"""Chat tab: conversations on the left, persona/model pickers on top, streamed bubbles, rating and versions.
+
+The model is loaded lazily on the first send, inside a :class:`ReplyWorker` thread; nothing here
+imports llama_cpp/torch at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListView,
+                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from ..core.i18n import _
+from .context import AppContext
+from .main_window import show_error
+from .widgets import StarRating, SurveyDialog, VersionSwitcher
+from .workers import ReplyWorker
+
+log = logging.getLogger(__name__)
+
+
+class ConversationModel(QAbstractListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list = []
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        c = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return c.title or _("New conversation")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return c.updated_at.strftime("%Y-%m-%d %H:%M")
+        if role == Qt.ItemDataRole.UserRole:
+            return c.id
+        return None
+
+
+class MessageInput(QPlainTextEdit):
+    """Enter sends, Shift+Enter adds a new line."""
+
+    submit = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self.submit.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class Bubble(QFrame):
+    """One message. Assistant bubbles carry rating, versions, Regenerate/Edit/Copy and metadata."""
+
+    def __init__(self, tab: "ChatTab", role: str, text: str, message=None, versions: list | None = None,
+                 rating: int | None = None) -> None:
+        super().__init__()
+        self.tab, self.role, self.message = tab, role, message
+        self.setObjectName("bubble_" + role)
+        user = role == "user"
+        self.setStyleSheet(
+            "QFrame#bubble_user { background: #d9ecff; border-radius: 12px; }"
+            "QFrame#bubble_assistant { background: #f1f3f4; border-radius: 12px; }"
+            "QLabel#meta { color: #80868b; font-size: 11px; }")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setSpacing(4)
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.label)
+        self.editor: QPlainTextEdit | None = None
+        self.rating: StarRating | None = None
+        self.switcher: VersionSwitcher | None = None
+        self.meta_label = QLabel(self)
+        self.meta_label.setObjectName("meta")
+        self.meta_label.setWordWrap(True)
+        if user or message is None:
+            self.meta_label.hide()
+            lay.addWidget(self.meta_label)
+            return
+        self.meta_label.setText(self._meta_text(message))
+        lay.addWidget(self.meta_label)
+        self._add_sources(lay, message)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.rating = StarRating(rating, self)
+        self.rating.rated.connect(lambda v: tab.rate(message.id, v))
+        row.addWidget(self.rating)
+        versions = versions or [message]
+        if len(versions) > 1:
+            idx = next((i for i, v in enumerate(versions) if v.id == message.id), len(versions) - 1)
+            self.switcher = VersionSwitcher(idx, len(versions), self)
+            self.switcher.picked.connect(lambda i: tab.activate_version(versions[i].id))
+            row.addWidget(self.switcher)
+        row.addStretch(1)
+        buttons = []
+        for name, tip, slot in ((_("Regenerate"), _("Write a new version of this reply"), self._regenerate),
+                                (_("Edit"), _("Correct this reply (the original is kept)"), self._edit),
+                                (_("Copy"), _("Copy the reply text"), self._copy)):
+            b = QToolButton(self)
+            b.setText(name)
+            b.setToolTip(tip)
+            b.setAutoRaise(True)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+            buttons.append(b)
+        self.regenerate_button, self.edit_button, self.copy_button = buttons
+        lay.addLayout(row)
+
+    @staticmethod
+    def _meta_text(m) -> str:
+        meta = m.meta or {}
+        parts = [_("persona: {p}").format(p=m.persona_key or "—"), _("model: {m}").format(m=m.model_id or "—")]
+        if m.adapter_id:
+            parts.append(_("adapter: {a}").format(a=m.adapter_id))
+        tokens, elapsed = meta.get("completion_tokens"), meta.get("elapsed_s")
+        if tokens and elapsed:
+            parts.append(_("{r:.1f} tokens/s").format(r=tokens / max(elapsed, 1e-6)))
+        if meta.get("edited"):
+            parts.append(_("edited"))
+        return " · ".join(parts)
+
+    def _add_sources(self, lay: QVBoxLayout, m) -> None:
+        sources = (m.meta or {}).get("memory_sources") or []
+        if not sources:
+            return
+        toggle = QToolButton(self)
+        toggle.setText(_("Sources ({n})").format(n=len(sources)))
+        toggle.setCheckable(True)
+        toggle.setAutoRaise(True)
+        box = QWidget(self)
+        blay = QVBoxLayout(box)
+        blay.setContentsMargins(8, 0, 0, 0)
+        for src in sources:
+            r = QHBoxLayout()
+            lab = QLabel("• " + str(src.get("text", ""))[:200] + f"  ({src.get('source', '')})", box)
+            lab.setWordWrap(True)
+            lab.setObjectName("meta")
+            r.addWidget(lab, 1)
+            forget = QPushButton(_("Forget"), box)
+            forget.clicked.connect(lambda _c=False, sid=src.get("id"), w=lab, b=forget: self._forget(sid, w, b))
+            r.addWidget(forget)
+            blay.addLayout(r)
+        box.setVisible(False)
+        toggle.toggled.connect(box.setVisible)
+        lay.addWidget(toggle)
+        lay.addWidget(box)
+
+    def _forget(self, item_id, label: QLabel, button: QPushButton) -> None:
+        try:
+            from ..core import memory  # written by the memory area; imported only when used
+
+            memory.forget(item_id)
+        except Exception as exc:
+            show_error(self, _("Could not forget this memory"), exc)
+            return
+        label.setText(label.text() + "  " + _("(forgotten)"))
+        button.setEnabled(False)
+
+    def append(self, piece: str) -> None:
+        self.label.setText(self.label.text() + piece)
+
+    def _regenerate(self) -> None:
+        self.tab.regenerate(self.message.id)
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.label.text())
+
+    def _edit(self) -> None:
+        if self.editor is not None:
+            return
+        self.editor = QPlainTextEdit(self.label.text(), self)
+        self.editor.setMinimumHeight(90)
+        save = QPushButton(_("Save correction"), self)
+        cancel = QPushButton(_("Cancel"), self)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(save)
+        lay = self.layout()
+        lay.insertWidget(1, self.editor)
+        lay.insertLayout(2, row)
+        self.label.hide()
+        self.save_edit_button = save
+
+        def close_editor() -> None:
+            for w in (self.editor, save, cancel):
+                w.deleteLater()
+            self.editor = None
+            self.label.show()
+
+        save.clicked.connect(lambda: self.tab.save_edit(self.message.id, self.editor.toPlainText()))
+        cancel.clicked.connect(close_editor)
+
+
+class ChatTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.worker: ReplyWorker | None = None
+        self.current_id: int | None = None
+        self.stream_bubble: Bubble | None = None
+        self.bubbles: list[Bubble] = []
+        self._survey_dismissed_at = -1
+        self._build()
+        QTimer.singleShot(0, self.refresh_conversations)
+
+    def tab_title(self) -> str:
+        return _("Chat")
+
+    @property
+    def service(self):
+        return self.ctx.chat
+
+    # -- layout -------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        outer.addWidget(split)
+
+        left = QWidget(split)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(8, 8, 4, 8)
+        self.search_box = QLineEdit(left)
+        self.search_box.setPlaceholderText(_("Search conversations…"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(lambda _t: self.refresh_conversations())
+        ll.addWidget(self.search_box)
+        self.conv_model = ConversationModel(self)
+        self.conv_view = QListView(left)
+        self.conv_view.setModel(self.conv_model)
+        self.conv_view.setUniformItemSizes(True)
+        self.conv_view.clicked.connect(lambda idx: self.open_conversation(idx.data(Qt.ItemDataRole.UserRole)))
+        ll.addWidget(self.conv_view, 1)
+        row = QHBoxLayout()
+        self.new_button = QPushButton(_("New"), left)
+        self.rename_button = QPushButton(_("Rename"), left)
+        self.delete_button = QPushButton(_("Delete"), left)
+        self.new_button.clicked.connect(self.new_conversation)
+        self.rename_button.clicked.connect(self.rename_conversation)
+        self.delete_button.clicked.connect(self.delete_conversation)
+        for b in (self.new_button, self.rename_button, self.delete_button):
+            row.addWidget(b)
+        ll.addLayout(row)
+
+        right = QWidget(split)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(4, 8, 8, 8)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("Persona:"), right))
+        self.persona_combo = QComboBox(right)
+        self.persona_combo.setMinimumWidth(150)
+        top.addWidget(self.persona_combo)
+        top.addSpacing(12)
+        top.addWidget(QLabel(_("Model:"), right))
+        self.model_combo = QComboBox(right)
+        self.model_combo.setMinimumWidth(220)
+        top.addWidget(self.model_combo)
+        top.addStretch(1)
+        self.status_label = QLabel(right)
+        self.status_label.setStyleSheet("color: #5f6368;")
+        top.addWidget(self.status_label)
+        #: other areas add buttons here (e.g. "Retrain")
+        self.toolbar_layout = QHBoxLayout()
+        top.addLayout(self.toolbar_layout)
+        rl.addLayout(top)
+
+        self.banner = QFrame(right)
+        self.banner.setStyleSheet("QFrame { background: #fff4d6; border-radius: 8px; }")
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(10, 4, 6, 4)
+        bl.addWidget(QLabel(_("Got a minute? Tell us how Aeon Studio is working for you."), self.banner), 1)
+        self.banner_open = QPushButton(_("Give feedback"), self.banner)
+        self.banner_close = QToolButton(self.banner)
+        self.banner_close.setText("✕")
+        self.banner_close.setToolTip(_("Dismiss"))
+        self.banner_open.clicked.connect(self.open_survey)
+        self.banner_close.clicked.connect(self.dismiss_survey)
+        bl.addWidget(self.banner_open)
+        bl.addWidget(self.banner_close)
+        self.banner.hide()
+        rl.addWidget(self.banner)
+
+        self.scroll = QScrollArea(right)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.chat_widget = QWidget()
+        self.chat_layout = QVBoxLayout(self.chat_widget)
+        self.chat_layout.setSpacing(10)
+        self.chat_layout.addStretch(1)
+        self.scroll.setWidget(self.chat_widget)
+        self.scroll.verticalScrollBar().rangeChanged.connect(
+            lambda _lo, hi: self.scroll.verticalScrollBar().setValue(hi))
+        rl.addWidget(self.scroll, 1)
+
+        bottom = QHBoxLayout()
+        self.input = MessageInput(right)
+        self.input.setPlaceholderText(_("Type a message — Enter sends, Shift+Enter adds a line"))
+        self.input.setFixedHeight(72)
+        self.input.submit.connect(self.send)
+        bottom.addWidget(self.input, 1)
+        col = QVBoxLayout()
+        self.send_button = QPushButton(_("Send"), right)
+        self.send_button.setDefault(True)
+        self.stop_button = QPushButton(_("Stop"), right)
+        self.stop_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.stop)
+        col.addWidget(self.send_button)
+        col.addWidget(self.stop_button)
+        bottom.addLayout(col)
+        rl.addLayout(bottom)
+        split.setSizes([260, 900])
+        split.setStretchFactor(1, 1)
+        self.reload_pickers()
+
+    def reload_pickers(self) -> None:
+        svc = self.service
+        keep_p, keep_m = self.persona_combo.currentData(), self.model_combo.currentData()
+        self.persona_combo.clear()
+        for p in svc.personas.list():
+            self.persona_combo.addItem(p.name, p.key)
+        self.model_combo.clear()
+        for m in svc.models.list():
+            if m.chat:
+                self.model_combo.addItem(m.name, m.id)
+        settings = self.ctx.settings
+        self._select(self.persona_combo, keep_p or settings.default_persona)
+        self._select(self.model_combo, keep_m or settings.default_model)
+
+    @staticmethod
+    def _select(combo: QComboBox, value) -> None:
+        i = combo.findData(value)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    # -- conversations ------------------------------------------------------------
+    def refresh_conversations(self) -> None:
+        try:
+            rows = self.service.store.list_conversations(self.search_box.text().strip())
+        except Exception as exc:
+            show_error(self, _("Could not list conversations"), exc)
+            return
+        self.conv_model.set_rows(rows)
+        for r, c in enumerate(rows):
+            if c.id == self.current_id:
+                self.conv_view.setCurrentIndex(self.conv_model.index(r))
+
+    def new_conversation(self) -> None:
+        self.stop(wait=True)
+        self.current_id = None
+        self._clear_bubbles()
+        self.input.setFocus()
+        self.conv_view.clearSelection()
+
+    def rename_conversation(self) -> None:
+        if self.current_id is None:
+            return
+        conv = self.service.store.get_conversation(self.current_id)
+        title, ok = QInputDialog.getText(self, _("Rename conversation"), _("New title:"), text=conv.title)
+        if ok and title.strip():
+            self.service.store.rename_conversation(conv.id, title.strip())
+            self.refresh_conversations()
+
+    def delete_conversation(self, confirm: bool = True) -> None:
+        if self.current_id is None:
+            return
+        if confirm and QMessageBox.question(
+                self, _("Delete conversation"),
+                _("Delete this conversation and all its messages and ratings? This cannot be undone.")
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        self.stop(wait=True)
+        self.service.store.delete_conversation(self.current_id)
+        self.current_id = None
+        self._clear_bubbles()
+        self.refresh_conversations()
+
+    def open_conversation(self, conv_id: int | None) -> None:
+        if conv_id is None:
+            return
+        if self.worker is not None and conv_id != self.current_id:
+            self.stop(wait=True)
+        self.current_id = conv_id
+        conv = self.service.store.get_conversation(conv_id)
+        self._select(self.persona_combo, conv.persona_key)
+        self._select(self.model_combo, conv.model_id)
+        self.render_messages()
+
+    def _clear_bubbles(self) -> None:
+        self.bubbles.clear()
+        while self.chat_layout.count() > 1:
+            item = self.chat_layout.takeAt(0)
+            if item.widget():
+                item.widget().hide()
+                item.widget().deleteLater()
+        self.stream_bubble = None
+
+    def render_messages(self) -> None:
+        self._clear_bubbles()
+        if self.current_id is None:
+            return
+        store = self.service.store
+        msgs = store.messages(self.current_id, active_only=True)
+        ratings = store.ratings_for([m.id for m in msgs if m.role == "assistant"])
+        for m in msgs:
+            if m.role == "user":
+                self._add_bubble(Bubble(self, "user", m.content, m))
+            elif m.role == "assistant":
+                versions = store.versions(m.id)
+                self._add_bubble(Bubble(self, "assistant", m.content, m, versions, ratings.get(m.id)))
+                for note in (m.meta or {}).get("notices", []):
+                    self._add_notice(note)
+
+    def _add_bubble(self, bubble: Bubble) -> Bubble:
+        row = QWidget(self.chat_widget)
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        bubble.setMaximumWidth(640)
+        if bubble.role == "user":
+            rl.addStretch(1)
+            rl.addWidget(bubble)
+        else:
+            rl.addWidget(bubble)
+            rl.addStretch(1)
+        self.chat_layout.insertWidget(self.chat_layout.count() - 1, row)
+        self.bubbles.append(bubble)
+        return bubble
+
+    def _add_notice(self, text: str) -> QLabel:
+        lab = QLabel("ⓘ " + text, self.chat_widget)
+        lab.setObjectName("notice")
+        lab.setStyleSheet("color: #8a6d00; font-size: 11px; font-style: italic;")
+        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lab.setWordWrap(True)
+        self.chat_layout.insertWidget(self.chat_layout.count() - 1, lab)
+        return lab
+
+    # -- sending ------------------------------------------------------------------
+    def send(self) -> None:
+        text = self.input.toPlainText()
+        if not text.strip() or self.worker is not None:
+            return
+        persona, model = self.persona_combo.currentData(), self.model_combo.currentData()
+        try:
+            if self.current_id is None:
+                conv = self.service.new_conversation(persona, model)
+                self.current_id = conv.id
+                self.service.store.rename_conversation(conv.id, " ".join(text.split())[:60])
+        except Exception as exc:
+            show_error(self, _("Could not start a conversation"), exc)
+            return
+        conv_id = self.current_id
+        self.input.clear()
+        self._pending_user = self._add_bubble(Bubble(self, "user", text))
+        self._start(lambda: self.service.send(conv_id, text, persona_key=persona, model_id=model))
+        self.refresh_conversations()
+
+    def regenerate(self, reply_id: int) -> None:
+        if self.worker is None:
+            self._pending_user = None
+            self._start(lambda: self.service.regenerate(reply_id))
+
+    def _start(self, make_reply) -> None:
+        self.stream_bubble = self._add_bubble(Bubble(self, "assistant", ""))
+        self.stream_bubble.label.setText("")
+        self.status_label.setText(_("Loading model…"))
+        self.send_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        w = ReplyWorker(make_reply, self)
+        w.started_reply.connect(lambda _r: self.status_label.setText(_("Writing…")))
+        w.chunk.connect(self._on_chunk)
+        w.finished_reply.connect(self._on_finished)
+        w.failed.connect(self._on_failed)
+        self.worker = w
+        w.start()
+
+    def _on_chunk(self, piece: str) -> None:
+        if self.stream_bubble is not None:
+            self.stream_bubble.append(piece)
+
+    def _end_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.wait(2000)
+            self.worker.deleteLater()
+        self.worker = None
+        self.status_label.setText("")
+        self.send_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+
+    def _on_finished(self, reply) -> None:
+        self._end_worker()
+        self.render_messages()
+        self.refresh_conversations()
+
+    def _on_failed(self, exc) -> None:
+        self._end_worker()
+        self.render_messages()
+        show_error(self, _("The reply failed"), exc)
+
+    def stop(self, wait: bool = False) -> None:
+        """Stop the stream; what was shown is stored by the reply itself."""
+        w = self.worker
+        if w is None:
+            return
+        w.cancel()
+        if wait:
+            w.wait(10000)
+            self._end_worker()
+
+    def shutdown(self) -> None:
+        self.stop(wait=True)
+
+    # -- reply actions ------------------------------------------------------------
+    def rate(self, message_id: int, value: int) -> None:
+        try:
+            self.service.store.rate(message_id, value)
+        except Exception as exc:
+            show_error(self, _("Could not save the rating"), exc)
+            return
+        self.maybe_show_survey()
+
+    def activate_version(self, message_id: int) -> None:
+        try:
+            self.service.store.activate_version(message_id)
+        except Exception as exc:
+            show_error(self, _("Could not switch version"), exc)
+            return
+        QTimer.singleShot(0, self.render_messages)
+
+    def save_edit(self, message_id: int, text: str) -> None:
+        try:
+            self.service.edit(message_id, text)
+        except Exception as exc:
+            show_error(self, _("Could not save the correction"), exc)
+            return
+        QTimer.singleShot(0, self.render_messages)
+
+    # -- surveys ------------------------------------------------------------------
+    def survey_due(self) -> bool:
+        store = self.service.store
+        every = max(1, int(getattr(self.ctx.settings, "survey_every", 10) or 10))
+        rated = store.rated_count()
+        since = max(store.last_survey_at_rated_count(), self._survey_dismissed_at, 0)
+        return rated >= every and rated - since >= every
+
+    def maybe_show_survey(self) -> None:
+        if self.survey_due():
+            self.banner.show()
+
+    def dismiss_survey(self) -> None:
+        self._survey_dismissed_at = self.service.store.rated_count()
+        self.banner.hide()
+
+    def open_survey(self) -> SurveyDialog:
+        self.banner.hide()
+        dlg = SurveyDialog(self.service.store, self)
+        dlg.finished.connect(lambda _r: dlg.deleteLater())
+        dlg.open()
+        return dlg

@@ -1,0 +1,208 @@
+"""Persona tab: list (built-ins marked), editor form, Save / Add custom / Remove / Reset.
+
+Validation errors are shown inline under the form and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListView,
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from ..core.errors import AeonError
+from ..core.i18n import _
+from .context import AppContext
+from .main_window import show_error
+
+
+class PersonaModel(QAbstractListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list = []
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        p = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            tag = _("built-in, edited") if p.customized else _("built-in") if p.builtin else _("custom")
+            return f"{p.name}  ({tag})"
+        if role == Qt.ItemDataRole.UserRole:
+            return p.key
+        return None
+
+
+class PersonaTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.current_key: str | None = None
+        self._adding = False
+        outer = QHBoxLayout(self)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        outer.addWidget(split)
+        left = QWidget(split)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        self.model = PersonaModel(self)
+        self.list_view = QListView(left)
+        self.list_view.setModel(self.model)
+        self.list_view.clicked.connect(lambda idx: self.select(idx.data(Qt.ItemDataRole.UserRole)))
+        ll.addWidget(self.list_view, 1)
+        self.add_button = QPushButton(_("Add custom"), left)
+        self.add_button.clicked.connect(self.start_add)
+        ll.addWidget(self.add_button)
+
+        right = QWidget(split)
+        rl = QVBoxLayout(right)
+        form = QFormLayout()
+        self.key_edit = QLineEdit(right)
+        self.key_edit.setPlaceholderText(_("e.g. suporte"))
+        self.name_edit = QLineEdit(right)
+        self.description_edit = QLineEdit(right)
+        self.prompt_edit = QPlainTextEdit(right)
+        self.prompt_edit.setMinimumHeight(140)
+        self.temperature = QDoubleSpinBox(right)
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.05)
+        self.top_p = QDoubleSpinBox(right)
+        self.top_p.setRange(0.01, 1.0)
+        self.top_p.setSingleStep(0.05)
+        self.max_tokens = QSpinBox(right)
+        self.max_tokens.setRange(1, 32768)
+        self.memory = QCheckBox(_("Use long-term memory"), right)
+        form.addRow(_("Key:"), self.key_edit)
+        form.addRow(_("Name:"), self.name_edit)
+        form.addRow(_("Description:"), self.description_edit)
+        form.addRow(_("System prompt:"), self.prompt_edit)
+        form.addRow(_("Temperature:"), self.temperature)
+        form.addRow(_("Top p:"), self.top_p)
+        form.addRow(_("Max tokens:"), self.max_tokens)
+        form.addRow("", self.memory)
+        rl.addLayout(form)
+        self.error_label = QLabel(right)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c5221f;")
+        self.error_label.hide()
+        rl.addWidget(self.error_label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.reset_button = QPushButton(_("Reset"), right)
+        self.remove_button = QPushButton(_("Remove"), right)
+        self.save_button = QPushButton(_("Save"), right)
+        self.save_button.setDefault(True)
+        self.reset_button.clicked.connect(self.reset)
+        self.remove_button.clicked.connect(lambda: self.remove())
+        self.save_button.clicked.connect(self.save)
+        for b in (self.reset_button, self.remove_button, self.save_button):
+            row.addWidget(b)
+        rl.addLayout(row)
+        rl.addStretch(1)
+        split.setSizes([260, 800])
+        split.setStretchFactor(1, 1)
+        self.refresh()
+
+    def tab_title(self) -> str:
+        return _("Personas")
+
+    @property
+    def store(self):
+        return self.ctx.chat.personas
+
+    def refresh(self, select: str | None = None) -> None:
+        rows = self.store.list()
+        self.model.set_rows(rows)
+        key = select or self.current_key or (rows[0].key if rows else None)
+        if key:
+            self.select(key)
+
+    def select(self, key: str) -> None:
+        p = self.store.get(key)
+        self.current_key, self._adding = key, False
+        for r, row in enumerate(self.model.rows):
+            if row.key == key:
+                self.list_view.setCurrentIndex(self.model.index(r))
+        self.key_edit.setText(p.key)
+        self.key_edit.setReadOnly(True)
+        self.name_edit.setText(p.name)
+        self.description_edit.setText(p.description)
+        self.prompt_edit.setPlainText(p.system_prompt)
+        self.temperature.setValue(p.temperature)
+        self.top_p.setValue(p.top_p)
+        self.max_tokens.setValue(p.max_tokens)
+        self.memory.setChecked(p.memory_enabled)
+        self.reset_button.setEnabled(p.builtin and p.customized)
+        self.remove_button.setEnabled(not p.builtin)
+        self.error_label.hide()
+
+    def start_add(self) -> None:
+        self._adding, self.current_key = True, None
+        self.list_view.clearSelection()
+        self.key_edit.setReadOnly(False)
+        for w in (self.key_edit, self.name_edit, self.description_edit):
+            w.clear()
+        self.prompt_edit.clear()
+        self.temperature.setValue(0.7)
+        self.top_p.setValue(0.95)
+        self.max_tokens.setValue(512)
+        self.memory.setChecked(True)
+        self.reset_button.setEnabled(False)
+        self.remove_button.setEnabled(False)
+        self.error_label.hide()
+        self.key_edit.setFocus()
+
+    def _fields(self) -> dict:
+        return dict(key=self.key_edit.text().strip(), name=self.name_edit.text(),
+                    description=self.description_edit.text().strip(), system_prompt=self.prompt_edit.toPlainText(),
+                    temperature=self.temperature.value(), top_p=self.top_p.value(),
+                    max_tokens=self.max_tokens.value(), memory_enabled=self.memory.isChecked())
+
+    def save(self) -> bool:
+        from ..core.personas import make_persona
+
+        fields = self._fields()
+        try:
+            if self._adding:
+                p = self.store.add(make_persona(**fields))
+            else:
+                fields.pop("key")
+                p = self.store.update(self.current_key, **fields)
+        except AeonError as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.show()
+            return False
+        self.refresh(select=p.key)
+        return True
+
+    def remove(self, confirm: bool = True) -> None:
+        if not self.current_key:
+            return
+        if confirm and QMessageBox.question(self, _("Remove persona"), _(
+                "Remove the persona '{key}'? This cannot be undone.").format(key=self.current_key)
+        ) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.store.remove(self.current_key)
+        except AeonError as exc:
+            show_error(self, _("Could not remove the persona"), exc)
+            return
+        self.current_key = None
+        self.refresh()
+
+    def reset(self) -> None:
+        if not self.current_key:
+            return
+        try:
+            self.store.reset(self.current_key)
+        except AeonError as exc:
+            show_error(self, _("Could not reset the persona"), exc)
+            return
+        self.refresh(select=self.current_key)

@@ -1,0 +1,44 @@
+"""A 1–5 star control; clicking a star emits ``rated(int)`` at once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
+
+from ...core.i18n import _
+
+
+class StarRating(QWidget):
+    rated = Signal(int)
+
+    def __init__(self, value: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.buttons: list[QToolButton] = []
+        for i in range(1, 6):
+            b = QToolButton(self)
+            b.setAutoRaise(True)
+            b.setToolTip(_("Rate {n} of 5").format(n=i))
+            b.setStyleSheet("QToolButton { border: none; font-size: 16px; padding: 0 1px; }")
+            b.clicked.connect(lambda _checked=False, n=i: self.set_value(n, emit=True))
+            lay.addWidget(b)
+            self.buttons.append(b)
+        self._value: int | None = None
+        self.set_value(value)
+
+    def value(self) -> int | None:
+        return self._value
+
+    def set_value(self, value: int | None, emit: bool = False) -> None:
+        if value is not None and not 1 <= value <= 5:
+            return
+        self._value = value
+        for i, b in enumerate(self.buttons, start=1):
+            on = value is not None and i <= value
+            b.setText("★" if on else "☆")
+            b.setStyleSheet("QToolButton { border: none; font-size: 16px; padding: 0 1px; color: %s; }"
+                            % ("#e0a100" if on else "#9aa0a6"))
+        if emit and value is not None:
+            self.rated.emit(value)
