@@ -30,3 +30,24 @@ class AdapterRow(SQLModel, table=True):
     metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     status: str = "ready"
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TrainingRun(SQLModel, table=True):
+    """One training job: its frozen spec, status and metrics. Files live in ``runs_dir/<id>/``."""
+
+    __tablename__ = "training_run"
+    id: str = Field(primary_key=True)
+    dataset_name: str | None = None
+    base_model: str
+    method: str = "sft"
+    preset: str = "quick"
+    status: str = Field(default="queued", index=True)  # queued, running, done, failed, cancelled
+    persona_key: str | None = None
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    error: str | None = None
+    adapter_id: str | None = None
+    pid: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

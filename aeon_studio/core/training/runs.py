@@ -1,0 +1,243 @@
+"""Run registry: create a run (frozen dataset snapshot + spec), start/cancel/resume its worker process,
+fold its events into the ``TrainingRun`` row, and register the adapter it produced."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from ..errors import NotFoundError, ValidationError
+from ..i18n import _
+from ..settings import get_settings
+from ..storage import get_database
+from ..storage.tables import utcnow
+from ..storage.training_tables import AdapterRow, TrainingRun
+from .data import TrainingError, read_jsonl, write_jsonl
+from .spec import make_spec
+
+FINAL = ("done", "failed", "cancelled")
+
+
+def _db(db=None):
+    return db or get_database()
+
+
+def run_dir(run_id: str) -> Path:
+    return get_settings().runs_dir / run_id
+
+
+def snapshot_rows(dataset: str, method: str = "sft") -> tuple[str, list[dict[str, Any]]]:
+    """(dataset name, rows) from a .jsonl path or a dataset name of the dataset store."""
+    p = Path(dataset).expanduser()
+    if p.suffix == ".jsonl" and p.exists():
+        return p.stem, read_jsonl(p)
+    try:
+        from ..datasets import DatasetStore  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise NotFoundError(_("No dataset file '{name}'.").format(name=dataset),
+                            hint=_("Give a path to a .jsonl file of {{\"messages\": [...]}} examples.")) from exc
+    store = DatasetStore()
+    rows = store.preference_pairs(dataset) if method == "dpo" else store.examples(dataset, split="train")
+    return dataset, list(rows)
+
+
+def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None = None, base: str | None = None,
+               preset: str = "quick", method: str = "sft", backend: str = "auto", persona_key: str | None = None,
+               dataset_name: str | None = None, db=None, **overrides: Any) -> TrainingRun:
+    if rows is None:
+        if not dataset:
+            raise ValidationError(_("No dataset given."), hint=_("Pass --dataset NAME or a .jsonl path."))
+        dataset_name, rows = snapshot_rows(dataset, method)
+    if not rows:
+        raise TrainingError(_("The dataset '{name}' has no examples.").format(name=dataset_name or dataset),
+                            hint=_("Rate some replies (4 or 5) or add examples, then retry."))
+    base = base or get_settings().default_model
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    db = _db(db)
+    with db.session() as s:
+        ids = set(s.exec(select(TrainingRun.id)).all())
+    rid, n = f"run-{stamp}", 2
+    while rid in ids or run_dir(rid).exists():
+        rid, n = f"run-{stamp}-{n}", n + 1
+    folder = run_dir(rid)
+    folder.mkdir(parents=True)
+    write_jsonl(folder / "dataset.jsonl", rows)
+    spec = make_spec(run_dir=str(folder), dataset_path=str(folder / "dataset.jsonl"), base=base, preset=preset,
+                     method=method, backend=backend, **overrides)
+    (folder / "spec.json").write_text(spec.model_dump_json(indent=2), encoding="utf-8")
+    row = TrainingRun(id=rid, dataset_name=dataset_name or (str(dataset) if dataset else None), base_model=base,
+                      method=method, preset=preset, persona_key=persona_key, spec=spec.model_dump())
+    with db.session() as s:
+        s.add(row)
+    return row
+
+
+def worker_command(run_id: str) -> list[str]:
+    return [sys.executable, "-m", "aeon_studio.core.training.worker", str(run_dir(run_id) / "spec.json")]
+
+
+def mark_started(run_id: str, pid: int | None, db=None) -> None:
+    with _db(db).session() as s:
+        row = s.get(TrainingRun, run_id)
+        row.status, row.pid, row.started_at, row.finished_at, row.error = "running", pid, utcnow(), None, None
+        s.add(row)
+
+
+def start(run_id: str, *, db=None, quiet: bool = True) -> subprocess.Popen:
+    """Start the worker; stdout carries the JSON events (also in events.jsonl)."""
+    get_run(run_id, db)
+    proc = subprocess.Popen(worker_command(run_id), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL if quiet else None, text=True, bufsize=1,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    mark_started(run_id, proc.pid, db)
+    return proc
+
+
+def read_events(run_id: str) -> list[dict[str, Any]]:
+    path = run_dir(run_id) / "events.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut by kill -9
+    return out
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie child of ours counts as dead
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
+    """Fold events into the row. A worker gone without done/cancelled leaves the run ``failed``."""
+    db = _db(db)
+    events = read_events(run_id)
+    with db.session() as s:
+        row = s.get(TrainingRun, run_id)
+        if row is None:
+            raise NotFoundError(_("No training run '{id}'.").format(id=run_id),
+                                hint=_("See 'aeon-studio runs list'."))
+        if row.status in FINAL and row.status != "failed" and not events:
+            return row
+        metrics = dict(row.metrics or {})
+        last = None
+        for ev in events:
+            kind = ev.get("event")
+            if kind == "preflight":
+                metrics["preflight"] = {k: v for k, v in ev.items() if k not in ("event", "time")}
+            elif kind == "step":
+                metrics.update(step=ev["step"], loss=ev["loss"], tokens_per_s=ev.get("tokens_per_s"))
+            elif kind == "eval":
+                metrics["eval_loss"] = ev["eval_loss"]
+            elif kind == "start":
+                metrics["total_steps"] = ev.get("total_steps")
+            elif kind == "checkpoint":
+                metrics["checkpoint"] = ev["path"]
+            if kind in ("done", "error", "cancelled", "start", "resume"):
+                last = ev
+        dead = exited if exited is not None else not _alive(row.pid)
+        if last is not None and last["event"] == "done":
+            metrics.update(last.get("metrics") or {})
+            row.status = "done"
+            if row.adapter_id is None:
+                row.adapter_id = _register_adapter(s, row, last["adapter"], metrics)
+        elif last is not None and last["event"] == "cancelled":
+            row.status = "cancelled"
+        elif last is not None and last["event"] == "error":
+            row.status, row.error = "failed", f"{last.get('message')}\n{last.get('hint') or ''}".strip()
+        elif row.status == "running" and dead:
+            row.status = "failed"
+            row.error = _("The training process stopped without finishing (killed or crashed).")
+            if metrics.get("checkpoint"):
+                row.error += " " + _("Resume it from its last checkpoint with 'aeon-studio runs resume {id}'.").format(
+                    id=run_id)
+        if row.status in FINAL and row.finished_at is None:
+            row.finished_at = utcnow()
+        row.metrics = metrics
+        s.add(row)
+        return row
+
+
+def _register_adapter(s, row: TrainingRun, path: str, metrics: dict[str, Any]) -> str:
+    ids = set(s.exec(select(AdapterRow.id)).all())
+    stem = f"{row.persona_key or 'aeon'}-{row.id.removeprefix('run-')}"
+    aid, n = stem, 2
+    while aid in ids:
+        aid, n = f"{stem}-{n}", n + 1
+    s.add(AdapterRow(id=aid, name=aid, base_model_id=row.base_model, path=path, run_id=row.id,
+                     dataset_name=row.dataset_name, method=row.method,
+                     spec={"r": row.spec.get("rank"), "lora_alpha": row.spec.get("alpha"),
+                           "target_modules": row.spec.get("target_modules"), "preset": row.preset},
+                     metrics={k: metrics.get(k) for k in ("final_loss", "first_loss", "eval_loss", "steps",
+                                                           "train_seconds", "tokens_per_s")}))
+    return aid
+
+
+def get_run(run_id: str, db=None) -> TrainingRun:
+    with _db(db).session() as s:
+        row = s.get(TrainingRun, run_id)
+    if row is None:
+        raise NotFoundError(_("No training run '{id}'.").format(id=run_id), hint=_("See 'aeon-studio runs list'."))
+    return row
+
+
+def list_runs(db=None) -> list[TrainingRun]:
+    with _db(db).session() as s:
+        rows = s.exec(select(TrainingRun).order_by(TrainingRun.created_at.desc())).all()
+    return [refresh(r.id, db=db) if r.status == "running" else r for r in rows]
+
+
+def cancel(run_id: str, db=None) -> TrainingRun:
+    """Ask the worker to stop: it saves a checkpoint and reports ``cancelled``."""
+    row = get_run(run_id, db)
+    (run_dir(run_id) / "cancel").write_text("cancel")
+    if row.status == "running" and _alive(row.pid):
+        try:
+            os.kill(row.pid, signal.SIGTERM)
+        except OSError:
+            pass
+    elif row.status == "queued":
+        with _db(db).session() as s:
+            r = s.get(TrainingRun, run_id)
+            r.status, r.finished_at = "cancelled", utcnow()
+            s.add(r)
+    return get_run(run_id, db)
+
+
+def prepare_resume(run_id: str, db=None) -> TrainingRun:
+    """Mark a failed/cancelled run for resuming from its last checkpoint; start it with :func:`start`."""
+    row = refresh(run_id, db=db)
+    if row.status not in ("failed", "cancelled"):
+        raise ValidationError(_("Run {id} is {status}; only failed or cancelled runs can be resumed.").format(
+            id=run_id, status=row.status), hint=_("Start a new run instead."))
+    folder = run_dir(run_id)
+    (folder / "cancel").unlink(missing_ok=True)
+    spec = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
+    spec["resume"] = True
+    tmp = folder / "spec.json.tmp"
+    tmp.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    tmp.replace(folder / "spec.json")
+    with _db(db).session() as s:
+        r = s.get(TrainingRun, run_id)
+        r.status, r.error, r.finished_at, r.spec = "queued", None, None, spec
+        s.add(r)
+    return r

@@ -1,0 +1,58 @@
+"""Typed training specification and the quick / balanced / thorough presets."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..errors import ValidationError
+from ..i18n import _
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "quick": {"epochs": 3, "lr": 2e-3, "rank": 8, "alpha": 16, "target_modules": ["q_proj", "v_proj"],
+              "batch_size": 4, "max_seq_len": 256, "max_steps": 60},
+    "balanced": {"epochs": 3, "lr": 1e-3, "rank": 16, "alpha": 32,
+                 "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"], "batch_size": 4,
+                 "max_seq_len": 512, "max_steps": 300},
+    "thorough": {"epochs": 5, "lr": 5e-4, "rank": 32, "alpha": 64,
+                 "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+                 "batch_size": 8, "max_seq_len": 1024, "max_steps": 0},
+}
+
+
+class TrainingSpec(BaseModel):
+    """Everything the worker needs; written as ``<run>/spec.json``."""
+
+    run_dir: str
+    dataset_path: str  # frozen JSONL snapshot: {"messages": [...]} (sft) or {"prompt","chosen","rejected"} (dpo)
+    base: str  # model registry id, a .gguf path, or a transformers folder
+    method: Literal["sft", "dpo"] = "sft"
+    backend: Literal["auto", "peft", "unsloth"] = "auto"
+    preset: str = "quick"
+    epochs: int = Field(3, ge=1, le=100)
+    lr: float = Field(2e-3, gt=0, lt=1)
+    rank: int = Field(8, ge=1, le=256)
+    alpha: int = Field(16, ge=1, le=1024)
+    dropout: float = Field(0.0, ge=0, lt=1)
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj"])
+    batch_size: int = Field(4, ge=1, le=256)
+    max_seq_len: int = Field(256, ge=16, le=32768)
+    max_steps: int = Field(0, ge=0)  # 0: epochs decide
+    eval_fraction: float = Field(0.0, ge=0, lt=0.9)
+    eval_every: int = Field(0, ge=0)  # 0: once per epoch when there is an eval split
+    save_every: int = Field(20, ge=1)
+    dpo_beta: float = Field(0.1, gt=0)
+    seed: int = 0
+    resume: bool = False
+    memory_limit_mb: int = Field(0, ge=0)  # 0: use available RAM
+
+
+def make_spec(*, run_dir: str, dataset_path: str, base: str, preset: str = "quick",
+              **overrides: Any) -> TrainingSpec:
+    if preset not in PRESETS:
+        raise ValidationError(_("Unknown preset '{p}'.").format(p=preset),
+                              hint=_("Use one of: {names}.").format(names=", ".join(PRESETS)))
+    values = dict(PRESETS[preset])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainingSpec(run_dir=run_dir, dataset_path=dataset_path, base=base, preset=preset, **values)

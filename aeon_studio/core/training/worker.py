@@ -1,0 +1,193 @@
+"""Training worker process: ``python -m aeon_studio.core.training.worker SPEC.json``.
+
+Writes one JSON event per line to stdout and ``<run>/events.jsonl``: preflight, start, step, eval, checkpoint,
+resume, cancelled, done or error. Cancel with SIGTERM/SIGINT or by creating ``<run>/cancel``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ..errors import AeonError
+from ..i18n import _
+from .data import TrainingError, read_jsonl
+from .spec import TrainingSpec
+
+EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 3
+
+
+class Emitter:
+    def __init__(self, run_dir: Path) -> None:
+        self.file = open(run_dir / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+
+    def __call__(self, event: str, **fields: Any) -> None:
+        line = json.dumps({"event": event, "time": time.time(), **fields}, ensure_ascii=False, default=str)
+        self.file.write(line + "\n")
+        self.file.flush()
+        print(line, flush=True)
+
+
+def available_ram_mb() -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 8192
+
+
+def estimate_ram_mb(n_params: int, hidden: int, layers: int, vocab: int, batch: int, seq: int) -> int:
+    """fp32 weights + activations kept for backward (rough, measured-order) + logits."""
+    weights = n_params * 4
+    acts = batch * seq * hidden * layers * 4 * 24
+    logits = batch * seq * vocab * 4 * 3
+    return int((weights + acts + logits) / 2**20) + 300
+
+
+def preflight(spec: TrainingSpec, model, tok, rows, emit) -> TrainingSpec:
+    cfg = model.config
+    n_params = sum(p.numel() for p in model.parameters())
+    hidden = getattr(cfg, "hidden_size", 512)
+    layers = getattr(cfg, "num_hidden_layers", 12)
+    vocab = getattr(cfg, "vocab_size", 32000)
+    lengths = []
+    for r in rows[:200]:
+        msgs = r.get("messages") or [{"role": "user", "content": str(r.get("prompt", ""))},
+                                      {"role": "assistant", "content": str(r.get("chosen", ""))}]
+        try:
+            lengths.append(len(tok.apply_chat_template(msgs, tokenize=True)))
+        except Exception:  # noqa: BLE001
+            lengths.append(spec.max_seq_len)
+    avg = sum(lengths) / max(1, len(lengths))
+    dataset_tokens = int(avg * len(rows))
+    limit = spec.memory_limit_mb or int(available_ram_mb() * 0.8)
+    seq = min(spec.max_seq_len, max(lengths) if lengths else spec.max_seq_len)
+    notes = []
+    batch, max_len = spec.batch_size, spec.max_seq_len
+    while estimate_ram_mb(n_params, hidden, layers, vocab, batch, seq) > limit and (batch > 1 or max_len > 64):
+        if batch > 1:
+            batch //= 2
+        else:
+            max_len //= 2
+            seq = min(seq, max_len)
+    if batch != spec.batch_size:
+        notes.append(_("Batch size lowered from {a} to {b} to fit in memory.").format(a=spec.batch_size, b=batch))
+    if max_len != spec.max_seq_len:
+        notes.append(_("Max sequence length lowered from {a} to {b} to fit in memory.").format(
+            a=spec.max_seq_len, b=max_len))
+    spec = spec.model_copy(update={"batch_size": batch, "max_seq_len": max_len})
+    # probe: one forward+backward on a representative batch, no weights changed
+    import torch
+
+    probe_len = int(min(max_len, max(8, avg)))
+    ids = torch.randint(0, vocab, (batch, probe_len))
+    t0 = time.monotonic()
+    out = model(input_ids=ids, labels=ids)
+    out.loss.backward()
+    model.zero_grad(set_to_none=True)
+    probe_s = time.monotonic() - t0
+    steps = -(-len(rows) // batch) * spec.epochs
+    if spec.max_steps:
+        steps = spec.max_steps
+    emit("preflight", params=n_params, examples=len(rows), dataset_tokens=dataset_tokens,
+         ram_estimate_mb=estimate_ram_mb(n_params, hidden, layers, vocab, batch, seq), ram_available_mb=limit,
+         batch_size=batch, max_seq_len=max_len, probe_step_s=round(probe_s, 3),
+         estimated_s=round(probe_s * 0.6 * steps, 1), notes=notes)
+    return spec
+
+
+def run(spec: TrainingSpec) -> int:
+    run_dir = Path(spec.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    emit = Emitter(run_dir)
+    (run_dir / "worker.pid").write_text(str(os.getpid()))
+    stop = {"flag": False}
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        stop["flag"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    cancel_file = run_dir / "cancel"
+
+    def should_stop() -> bool:
+        return stop["flag"] or cancel_file.exists()
+
+    try:
+        from .backends import select_backend
+
+        backend = select_backend(spec.backend)
+        rows = read_jsonl(Path(spec.dataset_path))
+        if not rows:
+            raise TrainingError(_("The dataset snapshot {path} is empty.").format(path=spec.dataset_path),
+                                hint=_("Rate some replies (4 or 5) or add examples to the dataset, then retry."))
+        rng = random.Random(spec.seed)
+        rows = rows[:]
+        rng.shuffle(rows)
+        eval_rows: list[dict[str, Any]] = []
+        if spec.eval_fraction > 0:
+            n_eval = int(len(rows) * spec.eval_fraction)
+            if n_eval == 0:
+                raise TrainingError(
+                    _("The eval split is empty: {frac:.0%} of {n} examples rounds to 0.").format(
+                        frac=spec.eval_fraction, n=len(rows)),
+                    hint=_("Add examples or set the eval fraction to 0."))
+            eval_rows, rows = rows[:n_eval], rows[n_eval:]
+        if backend == "unsloth":
+            from .backends import unsloth_backend
+            from .base import ensure_hf_folder
+
+            result = unsloth_backend.train(spec, str(ensure_hf_folder(spec.base)), rows, eval_rows, emit,
+                                           should_stop)
+        else:
+            from .backends import peft_backend
+            from .base import load_base
+
+            import torch
+
+            torch.set_num_threads(int(os.environ.get("AEON_TRAIN_THREADS", "0")) or torch.get_num_threads())
+            model, tok, _folder = load_base(spec.base)
+            spec = preflight(spec, model, tok, rows, emit)
+            result = peft_backend.train(spec, model, tok, rows, eval_rows, emit, should_stop)
+        if result.get("cancelled"):
+            emit("cancelled", step=result.get("step"), checkpoint=result.get("checkpoint"))
+            return EXIT_CANCELLED
+        emit("done", adapter=result["adapter"], metrics=result["metrics"], backend=backend)
+        return EXIT_OK
+    except NotImplementedError as exc:
+        emit("error", kind="not_implemented", message=str(exc), hint=_("Use the peft backend."))
+        return EXIT_ERROR
+    except AeonError as exc:
+        emit("error", kind=type(exc).__name__, message=exc.message, hint=exc.hint)
+        return EXIT_ERROR
+    except MemoryError as exc:
+        emit("error", kind="memory", message=str(exc) or "out of memory",
+             hint=_("Use a smaller preset, batch size or max sequence length."))
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001
+        emit("error", kind=type(exc).__name__, message=str(exc), hint=_("See the traceback in {path}.").format(
+            path=run_dir / "worker.log"))
+        (run_dir / "worker.log").write_text(traceback.format_exc(), encoding="utf-8")
+        return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m aeon_studio.core.training.worker SPEC.json", file=sys.stderr)
+        return 2
+    spec = TrainingSpec.model_validate_json(Path(argv[0]).read_text(encoding="utf-8"))
+    return run(spec)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
