@@ -218,7 +218,7 @@ class ChatTab(QWidget):
         self.bubbles: list[Bubble] = []
         self._survey_dismissed_at = -1
         self._build()
-        QTimer.singleShot(0, self.refresh_conversations)
+        QTimer.singleShot(0, self, self.refresh_conversations)
 
     def tab_title(self) -> str:
         return _("Chat")
@@ -542,7 +542,7 @@ class ChatTab(QWidget):
         except Exception as exc:
             show_error(self, _("Could not switch version"), exc)
             return
-        QTimer.singleShot(0, self.render_messages)
+        QTimer.singleShot(0, self, self.render_messages)
 
     def save_edit(self, message_id: int, text: str) -> None:
         try:
@@ -550,7 +550,7 @@ class ChatTab(QWidget):
         except Exception as exc:
             show_error(self, _("Could not save the correction"), exc)
             return
-        QTimer.singleShot(0, self.render_messages)
+        QTimer.singleShot(0, self, self.render_messages)
 
     # -- surveys ------------------------------------------------------------------
     def survey_due(self) -> bool:

@@ -61,9 +61,18 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
         self.help_menu = self.menuBar().addMenu(_("&Help"))
+        self.feedback_action = QAction(_("Give &feedback…"), self)
+        self.feedback_action.triggered.connect(self._feedback)
+        self.help_menu.addAction(self.feedback_action)
         about = QAction(_("&About Aeon Studio"), self)
         about.triggered.connect(self._about)
         self.help_menu.addAction(about)
+
+    def _feedback(self) -> None:
+        """The usability/NPS survey, any time (the chat tab also offers it every Nth rating)."""
+        chat = self._tab_widgets.get("ChatTab")
+        if chat is not None:
+            chat.open_survey()
 
     def _about(self) -> None:
         from .. import __version__

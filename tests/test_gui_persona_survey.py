@@ -1,0 +1,88 @@
+"""Persona tab (edit/add/remove/reset, inline validation) and the survey (banner, dialog, ranges)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aeon_studio.app import persona_tab as persona_tab_module
+from aeon_studio.app.context import AppContext
+from aeon_studio.app.main_window import MainWindow
+from aeon_studio.app.widgets import SurveyDialog
+
+pytestmark = pytest.mark.gui
+
+
+def test_persona_edit_add_remove_reset(qtbot, monkeypatch):
+    w = MainWindow(AppContext())
+    qtbot.addWidget(w)
+    tab = w.tab("PersonaTab")
+    store = tab.store
+    tab.select("formal")
+    tab.temperature.setValue(1.1)
+    assert tab.save()
+    assert store.get("formal").temperature == pytest.approx(1.1)
+    assert "edited" in tab.model.data(tab.model.index(2))
+    assert tab.reset_button.isEnabled()
+    tab.reset_button.click()
+    assert store.get("formal").temperature == pytest.approx(0.3)
+
+    tab.start_add()
+    tab.key_edit.setText("Bad Key!")
+    tab.name_edit.setText("Support")
+    assert not tab.save()
+    assert tab.error_label.isVisibleTo(tab) and "key" in tab.error_label.text()
+    assert "Bad Key!" not in [p.key for p in store.list()]
+    tab.key_edit.setText("suporte")
+    tab.prompt_edit.setPlainText("You help customers.")
+    assert tab.save()
+    assert store.get("suporte").system_prompt == "You help customers."
+    assert tab.remove_button.isEnabled()
+
+    tab.name_edit.setText("  ")
+    assert not tab.save()
+    assert store.get("suporte").name == "Support"
+
+    monkeypatch.setattr(persona_tab_module.QMessageBox, "question",
+                        lambda *a, **k: persona_tab_module.QMessageBox.StandardButton.Yes)
+    tab.remove_button.click()
+    assert "suporte" not in [p.key for p in store.list()]
+    tab.select("casual")
+    assert not tab.remove_button.isEnabled()
+
+
+def test_survey_banner_and_dialog(qtbot):
+    ctx = AppContext()
+    ctx.settings.survey_every = 2
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    tab = w.tab("ChatTab")
+    store = tab.service.store
+    conv = tab.service.new_conversation()
+    ids = [store.add_message(conv.id, "assistant", f"r{i}").id for i in range(4)]
+    tab.rate(ids[0], 5)
+    assert not tab.banner.isVisible()
+    tab.rate(ids[1], 3)
+    assert tab.banner.isVisible()
+    tab.banner_close.click()
+    assert not tab.banner.isVisible()
+    tab.rate(ids[2], 4)
+    assert not tab.banner.isVisible()
+
+    dlg = tab.open_survey()
+    assert isinstance(dlg, SurveyDialog)
+    dlg.usability.setValue(99)
+    dlg.nps.setValue(-5)
+    assert (dlg.usability.value(), dlg.nps.value()) == (7, 0)
+    dlg.usability.setValue(6)
+    dlg.nps.setValue(9)
+    dlg.accept()
+    s = store.stats()
+    assert store.last_survey_at_rated_count() == 3
+    assert s is not None
+    tab.rate(ids[3], 2)
+    assert not tab.banner.isVisible()
+
+    w.feedback_action.trigger()
+    dlgs = [d for d in tab.findChildren(SurveyDialog) if d.isVisible()]
+    assert dlgs
