@@ -168,3 +168,25 @@ def test_worker_cli_entry_point(tmp_path, tiny_base):
     lines = [json.loads(x) for x in res.stdout.splitlines()]
     assert lines[-1]["event"] == "done"
     assert lines == _events(Path(spec.run_dir))
+
+
+def test_cli_train_and_runs(tmp_path, tiny_base, capsys):
+    from aeon_studio.core.cli.main import main
+
+    data = tmp_path / "ident.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in IDENTITY))
+    assert main(["train", "--dataset", str(data), "--base", str(tiny_base), "--max-steps", "3",
+                 "--backend", "peft"]) == 0
+    out = capsys.readouterr()
+    assert "step 3/3" in out.err and "done" in out.out
+    assert main(["runs", "list", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert items[0]["status"] == "done" and items[0]["adapter"] and items[0]["dataset"] == "ident"
+    from aeon_studio.core.storage import get_database
+    from aeon_studio.core.storage.training_tables import AdapterRow
+
+    with get_database().session() as s:
+        adapter = s.get(AdapterRow, items[0]["adapter"])
+    assert adapter.run_id == items[0]["id"] and Path(adapter.path, "adapter_model.safetensors").exists()
+    assert main(["runs", "show", items[0]["id"]]) == 0
+    assert main(["train", "--dataset", str(tmp_path / "missing.jsonl")]) != 0

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "personas",
     "models",
     "export",
+    "train",
 ]
 
 

@@ -1,0 +1,162 @@
+"""``aeon-studio train`` and ``aeon-studio runs list|show|cancel|resume``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..i18n import _
+from .common import print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help=_("fine-tune a LoRA adapter on a dataset (background process)"),
+                       description=_("Train a LoRA adapter on a dataset in a separate process. The dataset is "
+                                     "frozen into the run folder when the run is created."))
+    p.add_argument("--dataset", required=True, metavar="NAME", help=_("dataset name, or a path to a .jsonl file"))
+    p.add_argument("--base", metavar="MODEL", help=_("base model id, GGUF path or transformers folder"))
+    p.add_argument("--preset", default="quick", choices=["quick", "balanced", "thorough"],
+                   help=_("training preset (default: quick)"))
+    p.add_argument("--method", default="sft", choices=["sft", "dpo"], help=_("sft or dpo (default: sft)"))
+    p.add_argument("--backend", default="auto", choices=["auto", "peft", "unsloth"],
+                   help=_("auto: unsloth with a CUDA GPU, otherwise peft"))
+    p.add_argument("--epochs", type=int, help=_("number of epochs"))
+    p.add_argument("--lr", type=float, help=_("learning rate"))
+    p.add_argument("--rank", type=int, help=_("LoRA rank"))
+    p.add_argument("--max-steps", type=int, help=_("stop after this many steps"))
+    p.add_argument("--persona", metavar="KEY", help=_("persona this run is for"))
+    p.add_argument("--json-events", action="store_true", help=_("print the worker's JSON events, one per line"))
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("runs", help=_("list, inspect, cancel or resume training runs"),
+                       description=_("Training runs and their status."))
+    ps = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = ps.add_parser("list", help=_("list training runs"))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=_list)
+    q = ps.add_parser("show", help=_("show one run"))
+    q.add_argument("run_id", metavar="RUN")
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=_show)
+    q = ps.add_parser("cancel", help=_("stop a run (it saves a checkpoint first)"))
+    q.add_argument("run_id", metavar="RUN")
+    q.set_defaults(func=_cancel)
+    q = ps.add_parser("resume", help=_("resume a failed or cancelled run from its last checkpoint"))
+    q.add_argument("run_id", metavar="RUN")
+    q.add_argument("--json-events", action="store_true", help=_("print the worker's JSON events, one per line"))
+    q.set_defaults(func=_resume)
+
+
+def _bar(done: int, total: int, width: int = 28) -> str:
+    filled = int(width * done / total) if total else 0
+    return "[" + "#" * filled + "-" * (width - filled) + "]"
+
+
+def follow(run_id: str, json_events: bool) -> int:
+    """Run the worker, show progress, and fold its result into the registry."""
+    from ..training import runs
+
+    proc = runs.start(run_id)
+    total = 0
+    last: dict = {}
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                ev = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            last = ev
+            if json_events:
+                print(line.rstrip(), flush=True)
+                continue
+            kind = ev.get("event")
+            if kind == "preflight":
+                print(_("{n} examples, ~{tok} tokens, model {p:.1f}M params, RAM ~{ram} MB, estimate {s:.0f} s")
+                      .format(n=ev["examples"], tok=ev["dataset_tokens"], p=ev["params"] / 1e6,
+                              ram=ev["ram_estimate_mb"], s=ev["estimated_s"]), file=sys.stderr)
+                for note in ev.get("notes") or []:
+                    print(note, file=sys.stderr)
+            elif kind == "start":
+                total = ev.get("total_steps") or 0
+            elif kind == "step":
+                msg = _("{bar} step {s}/{t} loss {loss:.4f} {tps:.0f} tok/s ETA {eta:.0f}s").format(
+                    bar=_bar(ev["step"], total), s=ev["step"], t=total, loss=ev["loss"],
+                    tps=ev.get("tokens_per_s") or 0, eta=ev.get("eta_s") or 0)
+                print("\r" + msg, end="", file=sys.stderr, flush=True)
+            elif kind == "eval":
+                print("\n" + _("eval loss {loss:.4f}").format(loss=ev["eval_loss"]), file=sys.stderr)
+    except KeyboardInterrupt:
+        runs.cancel(run_id)
+    rc = proc.wait()
+    row = runs.refresh(run_id, exited=True)
+    if not json_events:
+        print(file=sys.stderr)
+        if row.status == "done":
+            print(_("Run {id} done: adapter {a} (loss {l0:.3f} → {l1:.3f})").format(
+                id=run_id, a=row.adapter_id, l0=row.metrics.get("first_loss") or 0,
+                l1=row.metrics.get("final_loss") or 0))
+        elif row.status == "cancelled":
+            print(_("Run {id} cancelled; resume it with 'aeon-studio runs resume {id}'.").format(id=run_id))
+        else:
+            print(_("error: {message}").format(message=row.error or last.get("message")), file=sys.stderr)
+    return 0 if rc == 0 else (130 if row.status == "cancelled" else 1)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from ..training import runs
+
+    row = runs.create_run(args.dataset, base=args.base, preset=args.preset, method=args.method,
+                          backend=args.backend, persona_key=args.persona, epochs=args.epochs, lr=args.lr,
+                          rank=args.rank, max_steps=args.max_steps)
+    if not args.json_events:
+        print(_("Run {id} created.").format(id=row.id), file=sys.stderr)
+    return follow(row.id, args.json_events)
+
+
+def _row(r) -> dict:
+    return {"id": r.id, "status": r.status, "dataset": r.dataset_name, "base": r.base_model, "method": r.method,
+            "preset": r.preset, "adapter": r.adapter_id, "error": r.error, "metrics": r.metrics,
+            "created_at": r.created_at, "finished_at": r.finished_at}
+
+
+def _list(args: argparse.Namespace) -> int:
+    from ..training import runs
+
+    items = runs.list_runs()
+    if args.json:
+        print_json([_row(r) for r in items])
+        return 0
+    print_table([[r.id, r.status, r.dataset_name, r.preset, r.method, r.metrics.get("step"),
+                  r.metrics.get("final_loss") or r.metrics.get("loss"), r.adapter_id] for r in items],
+                [_("RUN"), _("STATUS"), _("DATASET"), _("PRESET"), _("METHOD"), _("STEP"), _("LOSS"),
+                 _("ADAPTER")])
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from ..training import runs
+
+    r = runs.refresh(args.run_id)
+    if args.json:
+        print_json(_row(r) | {"spec": r.spec})
+        return 0
+    for k, v in _row(r).items():
+        print(f"{k:12} {v if v is not None else ''}")
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    from ..training import runs
+
+    r = runs.cancel(args.run_id)
+    print(_("Cancel requested for {id} ({status}).").format(id=r.id, status=r.status))
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from ..training import runs
+
+    runs.prepare_resume(args.run_id)
+    return follow(args.run_id, args.json_events)
