@@ -130,7 +130,9 @@ class Bubble(QFrame):
             parts.append(_("adapter: {a}").format(a=m.adapter_id))
         tokens, elapsed = meta.get("completion_tokens"), meta.get("elapsed_s")
         if tokens and elapsed:
-            parts.append(_("{r:.1f} tokens/s").format(r=tokens / max(elapsed, 1e-6)))
+            first = meta.get("first_token_s") or 0.0
+            decode = elapsed - first if tokens > 1 and elapsed > first else elapsed  # without model load/prompt
+            parts.append(_("{r:.1f} tokens/s").format(r=(tokens - (1 if decode != elapsed else 0)) / max(decode, 1e-6)))
         if meta.get("edited"):
             parts.append(_("edited"))
         return " · ".join(parts)
@@ -246,6 +248,7 @@ class ChatTab(QWidget):
         self.conv_view = QListView(left)
         self.conv_view.setModel(self.conv_model)
         self.conv_view.setUniformItemSizes(True)
+        self.conv_view.setSpacing(3)
         self.conv_view.clicked.connect(lambda idx: self.open_conversation(idx.data(Qt.ItemDataRole.UserRole)))
         ll.addWidget(self.conv_view, 1)
         row = QHBoxLayout()
@@ -433,6 +436,9 @@ class ChatTab(QWidget):
         rl = QHBoxLayout(row)
         rl.setContentsMargins(0, 0, 0, 0)
         bubble.setMaximumWidth(640)
+        fm = bubble.label.fontMetrics()
+        longest = max((fm.horizontalAdvance(line) for line in bubble.label.text().splitlines()), default=0)
+        bubble.setMinimumWidth(min(640, max(longest + 30, 120 if bubble.role == "user" else 460)))
         if bubble.role == "user":
             rl.addStretch(1)
             rl.addWidget(bubble)
@@ -574,3 +580,42 @@ class ChatTab(QWidget):
         dlg.finished.connect(lambda _r: dlg.deleteLater())
         dlg.open()
         return dlg
+
+
+def seed_chat_demo(ctx: AppContext) -> int:
+    """A real conversation with the embedded model (two turns, the first reply rated 5); returns its id."""
+    svc = ctx.chat
+    conv = svc.new_conversation("casual")
+    svc.store.rename_conversation(conv.id, _("Weekend plans"))
+    first = None
+    for text in (_("Hi! Can you suggest something fun to do this weekend?"),
+                 _("Nice. And if it rains?")):
+        reply = svc.send(conv.id, text, seed=7)
+        reply.run()
+        first = first or reply.message
+    svc.store.rate(first.id, 5)
+    other = svc.new_conversation("tecnico")
+    svc.store.rename_conversation(other.id, _("Python list comprehension"))
+    svc.store.add_message(other.id, "user", _("How do I square every number in a list?"))
+    return conv.id
+
+
+def render_chat(ctx: AppContext, out_dir, *, demo: bool = True):
+    """Screenshot of the Chat tab (``chat_tab.png``) for scripts/screenshots.py and the README."""
+    from pathlib import Path
+
+    conv_id = seed_chat_demo(ctx) if demo else None
+    tab = ChatTab(ctx)
+    tab.resize(1180, 760)
+    tab.show()
+    tab.refresh_conversations()
+    if conv_id is not None:
+        tab.open_conversation(conv_id)
+    QGuiApplication.processEvents()
+    tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
+    out = Path(out_dir) / "chat_tab.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tab.grab().save(str(out))
+    tab.close()
+    tab.deleteLater()
+    return out

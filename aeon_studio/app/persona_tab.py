@@ -55,6 +55,7 @@ class PersonaTab(QWidget):
         self.model = PersonaModel(self)
         self.list_view = QListView(left)
         self.list_view.setModel(self.model)
+        self.list_view.setSpacing(3)
         self.list_view.clicked.connect(lambda idx: self.select(idx.data(Qt.ItemDataRole.UserRole)))
         ll.addWidget(self.list_view, 1)
         self.add_button = QPushButton(_("Add custom"), left)
@@ -70,6 +71,7 @@ class PersonaTab(QWidget):
         self.description_edit = QLineEdit(right)
         self.prompt_edit = QPlainTextEdit(right)
         self.prompt_edit.setMinimumHeight(140)
+        self.prompt_edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.temperature = QDoubleSpinBox(right)
         self.temperature.setRange(0.0, 2.0)
         self.temperature.setSingleStep(0.05)
@@ -206,3 +208,28 @@ class PersonaTab(QWidget):
             show_error(self, _("Could not reset the persona"), exc)
             return
         self.refresh(select=self.current_key)
+
+
+def render_persona(ctx: AppContext, out_dir, *, demo: bool = True):
+    """Screenshot of the Persona tab (``persona_tab.png``): a custom persona and an edited built-in."""
+    from pathlib import Path
+
+    store = ctx.chat.personas
+    if demo:
+        from ..core.personas import make_persona
+
+        if "suporte" not in [p.key for p in store.list()]:
+            store.add(make_persona(key="suporte", name="Suporte", description=_("Customer support, patient."),
+                                   system_prompt=_("You are Aeon, a patient customer-support assistant."),
+                                   temperature=0.4))
+        store.update("formal", temperature=0.35)
+    tab = PersonaTab(ctx)
+    tab.resize(1180, 760)
+    tab.show()
+    tab.select("casual")
+    out = Path(out_dir) / "persona_tab.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tab.grab().save(str(out))
+    tab.close()
+    tab.deleteLater()
+    return out

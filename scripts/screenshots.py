@@ -1,0 +1,79 @@
+"""Render every tab of TAB_CLASSES with demo data to PNG files.
+
+    .venv/bin/python scripts/screenshots.py OUT_DIR [--home DIR] [--readme]
+
+A tab module ``aeon_studio.app.<area>_tab`` may offer ``render_<area>(ctx, out_dir, demo=True)``
+(it seeds its own demo data); other tabs are grabbed as they are. The data go to a scratch home
+(a temp folder unless --home). ``--readme`` also copies the chat render to docs/screenshot-chat.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--home", type=Path, help="data folder to use (default: a new temp folder)")
+    ap.add_argument("--readme", action="store_true", help="also write docs/screenshot-chat.png")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("AEON_STUDIO_LANGUAGE", "en")
+    os.environ["AEON_STUDIO_HOME"] = str(args.home or tempfile.mkdtemp(prefix="aeon-shots-"))
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from aeon_studio.app.context import AppContext
+    from aeon_studio.app.main_window import TAB_CLASSES, MainWindow
+
+    ctx = AppContext()
+    out = args.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for module_name, class_name in TAB_CLASSES:
+        module = importlib.import_module(module_name)
+        area = module_name.rsplit(".", 1)[-1].removesuffix("_tab")
+        hook = getattr(module, f"render_{area}", None)
+        try:
+            if hook is not None:
+                path = Path(hook(ctx, out, demo=True))
+            else:
+                widget = getattr(module, class_name)(ctx, None)
+                widget.resize(1180, 760)
+                widget.show()
+                app.processEvents()
+                path = out / f"{area}_tab.png"
+                widget.grab().save(str(path))
+                widget.close()
+        except Exception as exc:  # one broken tab must not stop the others
+            print(f"{class_name}: FAILED ({exc})", file=sys.stderr)
+            continue
+        written.append(path)
+        print(path)
+    window = MainWindow(ctx)
+    window.resize(1180, 760)
+    window.show()
+    app.processEvents()
+    path = out / "main_window.png"
+    window.grab().save(str(path))
+    print(path)
+    window.close()
+    if args.readme and (out / "chat_tab.png").exists():
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copy(out / "chat_tab.png", ROOT / "docs" / "screenshot-chat.png")
+        print(ROOT / "docs" / "screenshot-chat.png")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
