@@ -144,3 +144,18 @@ def test_sources_row_and_conversation_actions(qtbot, monkeypatch):
                         lambda *a, **k: chat_tab_module.QMessageBox.StandardButton.Yes)
     tab.delete_conversation()
     assert tab.conv_model.rowCount() == 0 and not store.list_conversations()
+
+
+def test_close_window_mid_stream_stores_shown_text(qtbot):
+    w = _window(qtbot, max_tokens=400)
+    tab = w.tab("ChatTab")
+    tab.input.setPlainText("Tell me a very long story about the sea.")
+    tab.send()
+    qtbot.waitUntil(lambda: tab.stream_bubble is not None and len(tab.stream_bubble.label.text()) > 10,
+                    timeout=60000)
+    conv_id = tab.current_id
+    w.close()  # MainWindow.closeEvent → ChatTab.shutdown() cancels and waits
+    assert tab.worker is None
+    reply = [m for m in tab.service.store.messages(conv_id) if m.role == "assistant"]
+    assert len(reply) == 1 and reply[0].content.strip()
+    assert reply[0].meta["completion_tokens"] < 400
