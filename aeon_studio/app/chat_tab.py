@@ -300,6 +300,11 @@ class ChatTab(QWidget):
         self.banner.hide()
         rl.addWidget(self.banner)
 
+        self.empty_label = QLabel(_("Start a conversation: pick a persona and a model, then type a message below.\n"
+                                    "Rate replies with the stars — ratings teach your assistant."), right)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet("color: #80868b; font-size: 14px; padding: 40px;")
+        rl.addWidget(self.empty_label)
         self.scroll = QScrollArea(right)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -408,6 +413,7 @@ class ChatTab(QWidget):
 
     def _clear_bubbles(self) -> None:
         self.bubbles.clear()
+        self.empty_label.show()
         while self.chat_layout.count() > 1:
             item = self.chat_layout.takeAt(0)
             if item.widget():
@@ -447,6 +453,7 @@ class ChatTab(QWidget):
             rl.addStretch(1)
         self.chat_layout.insertWidget(self.chat_layout.count() - 1, row)
         self.bubbles.append(bubble)
+        self.empty_label.hide()
         return bubble
 
     def _add_notice(self, text: str) -> QLabel:
