@@ -24,11 +24,12 @@ TAB_CLASSES: list[tuple[str, str]] = [
     ("aeon_studio.app.chat_tab", "ChatTab"),
     ("aeon_studio.app.persona_tab", "PersonaTab"),
     ("aeon_studio.app.models_tab", "ModelsTab"),
+    ("aeon_studio.app.training_tab", "TrainingTab"),
 ]
 
 #: Modules with an ``install(window)`` function that add to existing tabs once all
 #: tabs exist (e.g. the Retrain button of the chat tab comes from the training area).
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["aeon_studio.app.retrain"]
 
 
 class MainWindow(QMainWindow):

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import AeonError
 from ..i18n import _
-from .data import TrainingError, read_jsonl
+from .data import TrainingError, _ids, read_jsonl
 from .spec import TrainingSpec
 
 EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 3
@@ -64,7 +64,7 @@ def preflight(spec: TrainingSpec, model, tok, rows, emit) -> TrainingSpec:
         msgs = r.get("messages") or [{"role": "user", "content": str(r.get("prompt", ""))},
                                       {"role": "assistant", "content": str(r.get("chosen", ""))}]
         try:
-            lengths.append(len(tok.apply_chat_template(msgs, tokenize=True)))
+            lengths.append(len(_ids(tok, msgs, gen=False)))
         except Exception:  # noqa: BLE001
             lengths.append(spec.max_seq_len)
     avg = sum(lengths) / max(1, len(lengths))

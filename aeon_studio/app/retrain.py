@@ -1,0 +1,136 @@
+"""Chat-tab extension: a **Retrain** button (build a dataset from rated chats, start a quick run for the
+current persona) and a "suggest retrain" hint after ``retrain_hint_every`` new rated replies."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from ..core.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def ratings_since_last_run(db) -> int:
+    """Rated replies created after the last training run started (all of them when there is none)."""
+    from sqlmodel import func, select
+
+    from ..core.storage.tables import Rating
+    from ..core.storage.training_tables import TrainingRun
+
+    with db.session() as s:
+        last = s.exec(select(func.max(TrainingRun.created_at))).one()
+        q = select(func.count()).select_from(Rating)
+        if last is not None:
+            q = q.where(Rating.updated_at > last)
+        return int(s.exec(q).one())
+
+
+def build_retrain_rows(persona_key: str | None, db) -> tuple[str, list[dict]]:
+    """The dataset for a retrain: chats rated ≥ 4, corrections and the identity set, through the dataset area."""
+    from ..core.datasets import DatasetStore  # the dataset area's API
+
+    store = DatasetStore()
+    name = f"retrain-{persona_key or 'default'}"
+    store.build_from_chats(name, min_likert=4)
+    return name, list(store.examples(name, split="train"))
+
+
+class Retrain:
+    def __init__(self, window) -> None:
+        self.window = window
+        self.ctx = window.ctx
+        self.button = QPushButton(_("Retrain"))
+        self.button.setToolTip(_("Fine-tune the current persona on your well-rated replies (quick preset)."))
+        self.button.clicked.connect(self.retrain)
+        self.timer = QTimer(self.button)
+        self.timer.setInterval(20000)
+        self.timer.timeout.connect(self.update_hint)
+        self.timer.start()
+        self.update_hint()
+
+    def persona_key(self) -> str | None:
+        chat = self.window._tab_widgets.get("ChatTab")
+        combo = getattr(chat, "persona_combo", None)
+        if combo is not None and combo.currentData():
+            return str(combo.currentData())
+        for attr in ("persona_key", "current_persona_key"):
+            val = getattr(chat, attr, None)
+            val = val() if callable(val) else val
+            if val:
+                return str(val)
+        return None
+
+    def update_hint(self) -> None:
+        try:
+            n = ratings_since_last_run(self.ctx.db)
+        except Exception:  # noqa: BLE001 - never break the chat over a hint
+            log.exception("retrain hint")
+            return
+        every = max(1, self.ctx.settings.retrain_hint_every)
+        if n >= every:
+            self.button.setText(_("Retrain ({n} new ratings)").format(n=n))
+            self.button.setStyleSheet("font-weight: bold;")
+        else:
+            self.button.setText(_("Retrain"))
+            self.button.setStyleSheet("")
+
+    def retrain(self) -> None:
+        from ..core.training import runs
+        from .main_window import show_error
+
+        tab = self.window._tab_widgets.get("TrainingTab")
+        key = self.persona_key()
+        try:
+            name, rows = build_retrain_rows(key, self.ctx.db)
+            row = runs.create_run(rows=rows, dataset_name=name, preset="quick", persona_key=key, db=self.ctx.db)
+        except Exception as err:  # noqa: BLE001
+            show_error(self.window, _("Cannot retrain"), err)
+            return
+        if tab is None:
+            return
+        tab.run_finished.connect(self._finished)
+        tab.start_run(row.id)
+        self.button.setEnabled(False)
+        self.button.setText(_("Retraining…"))
+
+    def _finished(self, run_id: str, status: str) -> None:
+        from ..core.training import runs
+
+        tab = self.window._tab_widgets.get("TrainingTab")
+        try:
+            tab.run_finished.disconnect(self._finished)
+        except (RuntimeError, TypeError):
+            pass
+        self.button.setEnabled(True)
+        self.update_hint()
+        row = runs.get_run(run_id, self.ctx.db)
+        if status != "done" or not row.adapter_id or not row.persona_key:
+            return
+        ok = QMessageBox.question(self.window, _("Retraining done"), _(
+            "The new adapter {a} is ready (loss {l0:.2f} → {l1:.2f}). Use it for persona '{p}' in chat?").format(
+            a=row.adapter_id, l0=row.metrics.get("first_loss") or 0, l1=row.metrics.get("final_loss") or 0,
+            p=row.persona_key))
+        if ok == QMessageBox.StandardButton.Yes:
+            try:
+                from ..core.export.adapters import activate
+
+                activate(row.adapter_id, row.persona_key)
+            except Exception as err:  # noqa: BLE001
+                from .main_window import show_error
+
+                show_error(self.window, _("Cannot use the adapter"), err)
+
+
+def install(window) -> Retrain | None:
+    chat = window._tab_widgets.get("ChatTab")
+    layout = getattr(chat, "toolbar_layout", None)
+    if layout is None:
+        log.warning("ChatTab has no toolbar_layout; the Retrain button is not added")
+        return None
+    r = Retrain(window)
+    layout.addWidget(r.button)
+    window.retrain = r
+    return r
