@@ -190,3 +190,15 @@ def test_cli_train_and_runs(tmp_path, tiny_base, capsys):
     assert adapter.run_id == items[0]["id"] and Path(adapter.path, "adapter_model.safetensors").exists()
     assert main(["runs", "show", items[0]["id"]]) == 0
     assert main(["train", "--dataset", str(tmp_path / "missing.jsonl")]) != 0
+
+
+def test_dpo_on_preference_pairs(tmp_path, tiny_base):
+    pairs = [{"prompt": q, "chosen": "Sou Aeon, criado por Ana.", "rejected": "Sou um modelo qualquer."}
+             for q in ["Quem é você?", "Qual é o seu nome?", "Quem te criou?", "Se apresente."]]
+    spec = _spec(tmp_path, tiny_base, pairs, method="dpo", max_steps=8, dpo_beta=0.5)
+    assert run_worker(spec) == 0
+    ev = _events(Path(spec.run_dir))
+    steps = [e["loss"] for e in ev if e["event"] == "step"]
+    assert abs(steps[0] - 0.6931) < 0.01  # log 2: the adapter starts equal to the reference
+    assert steps[-1] < steps[0]
+    assert ev[-1]["event"] == "done"
