@@ -43,7 +43,7 @@ def snapshot_rows(dataset: str, method: str = "sft") -> tuple[str, list[dict[str
         from ..datasets import DatasetStore  # type: ignore[attr-defined]
     except ImportError as exc:
         raise NotFoundError(_("No dataset file '{name}'.").format(name=dataset),
-                            hint=_("Give a path to a .jsonl file of {{\"messages\": [...]}} examples.")) from exc
+                            hint=_("Give a path to a .jsonl file of {\"messages\": [...]} examples.")) from exc
     store = DatasetStore()
     rows = store.preference_pairs(dataset) if method == "dpo" else store.examples(dataset, split="train")
     return dataset, list(rows)
