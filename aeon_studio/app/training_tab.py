@@ -144,6 +144,11 @@ class TrainingTab(QWidget):
         buttons.addWidget(self.resume_btn)
         buttons.addStretch(1)
         form.addRow(buttons)
+        self.hint = QLabel(_("Runs train in a separate process: chat stays responsive, and a cancelled or "
+                             "interrupted run can be resumed from its last checkpoint."))
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(mid);")
+        form.addRow(self.hint)
 
         prog_box = QGroupBox(_("Progress"))
         pv = QVBoxLayout(prog_box)
