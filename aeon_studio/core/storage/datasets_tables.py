@@ -1,1 +1,73 @@
-"""SQLModel tables of the datasets area (filled in by that area's issue)."""
+"""SQLModel tables of the datasets area: datasets, their examples and preference pairs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .tables import utcnow
+
+
+class Dataset(SQLModel, table=True):
+    """A named training set (``name`` is what the CLI and the training area use)."""
+
+    __tablename__ = "dataset"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    description: str = ""
+    kind: str = "sft"  # what it was built for: "sft" (examples), "chats" (examples + pairs), "identity"
+    eval_percent: int = 10
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Example(SQLModel, table=True):
+    """One conversation ``{"messages": [...]}`` of a dataset. ``content_hash`` decides the split and removes
+    exact duplicates (unique per dataset)."""
+
+    __tablename__ = "dataset_example"
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    messages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = ""  # "chats" | "identity" | "import" | …
+    source_ref: str = ""  # file:line, or conversation/message ids
+    domain: str = "general"
+    content_hash: str = Field(index=True)
+    split: str = "train"  # "train" | "eval"
+    rating: int | None = None
+    tokens: int = 0
+    edited: bool = False
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    __table_args__ = (UniqueConstraint("dataset_id", "content_hash"),)
+
+
+class PreferencePair(SQLModel, table=True):
+    """A DPO pair: ``prompt`` (messages up to the user's turn), the ``chosen`` and the ``rejected`` reply."""
+
+    __tablename__ = "dataset_pair"
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    prompt: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    chosen: str
+    rejected: str
+    reason: str = ""  # "edit" | "picked" | "rating"
+    source_ref: str = ""
+    content_hash: str = Field(index=True)
+    split: str = "train"
+    created_at: datetime = Field(default_factory=utcnow)
+    __table_args__ = (UniqueConstraint("dataset_id", "content_hash"),)
+
+
+class ExampleEdit(SQLModel, table=True):
+    """History of a user's edit of an example (the messages before the change)."""
+
+    __tablename__ = "dataset_example_edit"
+    id: int | None = Field(default=None, primary_key=True)
+    example_id: int = Field(index=True)
+    before: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

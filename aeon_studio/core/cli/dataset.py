@@ -1,0 +1,159 @@
+"""``aeon-studio dataset``: build, inspect and export training sets."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..i18n import _
+from .common import print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("dataset", help=_("build, inspect and export training datasets"),
+                       description=_("Build training sets from rated chats or an identity description, "
+                                     "inspect them and export them as JSONL."))
+    dsub = p.add_subparsers(dest="dataset_command", metavar="ACTION", required=True)
+
+    q = dsub.add_parser("list", help=_("list the datasets"), description=_("List the datasets with their sizes."))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=run_list)
+
+    q = dsub.add_parser("stats", help=_("examples, tokens, domains, ratings and warnings of a dataset"),
+                        description=_("Show the statistics of a dataset."))
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=run_stats)
+
+    q = dsub.add_parser("from-chats", help=_("build a dataset from your rated chats"),
+                        description=_("Replies rated at least --min-likert and your corrections become examples; "
+                                      "corrections, kept regenerations and rating gaps become preference pairs "
+                                      "(DPO). Running it again rebuilds the chat rows."))
+    q.add_argument("--name", required=True, metavar="NAME", help=_("dataset name"))
+    q.add_argument("--min-likert", type=int, default=4, metavar="N", help=_("lowest rating kept (default 4)"))
+    q.add_argument("--since", metavar="PERIOD", help=_("only replies newer than this, e.g. 7d, 30d, 2026-01-31"))
+    q.add_argument("--persona", metavar="KEY", help=_("only replies of this persona"))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=run_from_chats)
+
+    q = dsub.add_parser("identity", help=_("generate questions and answers about who the assistant is"),
+                        description=_("Generate a varied identity set (English and Portuguese) so a retrain "
+                                      "changes how the model introduces itself."))
+    q.add_argument("--name", required=True, metavar="NAME", help=_("dataset name"))
+    q.add_argument("--assistant-name", required=True, metavar="A", help=_("the assistant's name"))
+    q.add_argument("--creator", required=True, metavar="C", help=_("who created the assistant"))
+    q.add_argument("--description", default="", metavar="D", help=_("one sentence about the assistant"))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=run_identity)
+
+    q = dsub.add_parser("preview", help=_("print the first examples of a dataset"),
+                        description=_("Print the first examples (or preference pairs) of a dataset."))
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("-n", type=int, default=5, help=_("how many (default 5)"))
+    q.add_argument("--pairs", action="store_true", help=_("show preference pairs instead of examples"))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=run_preview)
+
+    q = dsub.add_parser("export", help=_("write a dataset as JSONL"),
+                        description=_("Write a dataset as JSONL: OpenAI messages, ShareGPT or DPO pairs."))
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--out", required=True, metavar="FILE", help=_("output .jsonl file"))
+    q.add_argument("--format", default="messages", choices=["messages", "sharegpt", "dpo"],
+                   help=_("messages (default), sharegpt or dpo"))
+    q.add_argument("--split", default="all", choices=["train", "eval", "all"], help=_("which split (default all)"))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
+    q.set_defaults(func=run_export)
+
+    q = dsub.add_parser("delete", help=_("delete a dataset"), description=_("Delete a dataset and its rows."))
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=run_delete)
+
+
+def _store():
+    from ..datasets import DatasetStore
+
+    return DatasetStore()
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = _store().list()
+    if args.json:
+        print_json(rows)
+    elif not rows:
+        print(_("No datasets yet. Build one with 'aeon-studio dataset from-chats' or 'dataset identity'."))
+    else:
+        print_table([[r["name"], r["kind"], r["examples"], r["pairs"], r["updated_at"].strftime("%Y-%m-%d %H:%M")]
+                     for r in rows], [_("NAME"), _("KIND"), _("EXAMPLES"), _("PAIRS"), _("UPDATED")])
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    st = _store().stats(args.name)
+    if args.json:
+        print_json(st)
+        return 0
+    print(_("Dataset '{name}': {n} examples ({train} train, {eval} eval), ~{tokens} tokens, {pairs} preference "
+            "pairs.").format(name=st["name"], n=st["examples"], train=st["train"], eval=st["eval"],
+                             tokens=st["tokens"], pairs=st["pairs"]))
+    if st["domains"]:
+        print(_("Domains: {list}").format(list=", ".join(f"{k} {v}" for k, v in sorted(st["domains"].items()))))
+    if st["sources"]:
+        print(_("Sources: {list}").format(list=", ".join(f"{k} {v}" for k, v in sorted(st["sources"].items()))))
+    if st["ratings"]:
+        print(_("Ratings: {list}").format(list=", ".join(f"{k}★ {v}" for k, v in st["ratings"].items())))
+    for w in st["warnings"]:
+        print(_("Warning: {text}").format(text=w))
+    return 0
+
+
+def run_from_chats(args: argparse.Namespace) -> int:
+    res = _store().build_from_chats(args.name, min_likert=args.min_likert, since=args.since, persona=args.persona)
+    if args.json:
+        print_json(res)
+    else:
+        print(_("Dataset '{name}': {n} examples and {p} preference pairs from your chats ({low} rated replies "
+                "below {min} left out).").format(name=res.name, n=res.examples, p=res.pairs, low=res.skipped_low,
+                                                 min=args.min_likert))
+    return 0
+
+
+def run_identity(args: argparse.Namespace) -> int:
+    n = _store().build_identity(args.name, args.assistant_name, args.creator, args.description)
+    if args.json:
+        print_json({"name": args.name, "examples": n})
+    else:
+        print(_("Dataset '{name}': {n} identity examples (English and Portuguese).").format(name=args.name, n=n))
+    return 0
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    store = _store()
+    rows = store.preference_pairs(args.name) if args.pairs else store.examples(args.name, split="all")
+    rows = rows[: max(0, args.n)]
+    if args.json:
+        print_json(rows)
+        return 0
+    for i, r in enumerate(rows, 1):
+        print(f"--- {i}")
+        if args.pairs:
+            print(f"user: {r['prompt'][-1]['content']}")
+            print(f"{_('chosen')}: {r['chosen']}")
+            print(f"{_('rejected')}: {r['rejected']}")
+        else:
+            for m in r["messages"]:
+                print(f"{m['role']}: {m['content']}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    n = _store().export(args.name, args.out, fmt=args.format, split=args.split)
+    if args.json:
+        print_json({"name": args.name, "out": args.out, "format": args.format, "split": args.split, "rows": n})
+    else:
+        print(_("Wrote {n} rows to {path}.").format(n=n, path=args.out))
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    _store().delete(args.name)
+    print(_("Deleted dataset '{name}'.").format(name=args.name))
+    return 0

@@ -1,0 +1,384 @@
+"""DatasetStore: datasets, examples and preference pairs in SQLite; stats; exports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+
+from ..i18n import N_, _
+from ..storage import get_database
+from ..storage.datasets_tables import Dataset, Example, PreferencePair
+from ..storage.tables import utcnow
+from .errors import DatasetError
+
+#: Datasets smaller than this keep every row in train (an eval split of 1 or 2 rows says nothing).
+MIN_ROWS_FOR_EVAL = 20
+#: A domain with fewer examples than this gets a warning in the stats.
+MIN_DOMAIN_EXAMPLES = 50
+EXPORT_FORMATS = ("messages", "sharegpt", "dpo")
+SPLITS = ("train", "eval", "all")
+_NAME = re.compile(r"^[\w.\-]{1,80}$", re.UNICODE)
+
+#: Keyword lists for the default domain tags (lower-case substrings; first match by count wins).
+DEFAULT_DOMAINS: dict[str, tuple[str, ...]] = {
+    "technical": ("python", "code", "error", "bug", "install", "installed", "server", "linux", "api", "sql",
+                  "function", "import", "virtualenv",
+                  "código", "erro", "instalar", "servidor", "função", "programa"),
+    "support": ("help", "problem", "not working", "refund", "order", "account", "password", "support",
+                "ajuda", "problema", "não funciona", "reembolso", "pedido", "conta", "senha", "suporte"),
+    "legal": ("law", "contract", "court", "lawyer", "rights", "lgpd", "gdpr", "license",
+              "lei", "contrato", "tribunal", "advogado", "direitos", "licença", "processo judicial"),
+}
+DOMAIN_LABELS = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
+                 "general": N_("general")}
+
+
+def content_hash(messages: list[dict[str, Any]]) -> str:
+    norm = [[str(m.get("role", "")), " ".join(str(m.get("content", "")).split())] for m in messages]
+    return hashlib.sha256(json.dumps(norm, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def hash_bucket(h: str) -> int:
+    """0–99, from the content hash: the split never depends on import order."""
+    return int(h[:8], 16) % 100
+
+
+def estimate_tokens(messages: list[dict[str, Any]]) -> int:
+    """A cheap token estimate (≈ 4 characters a token plus a few per turn); no tokenizer is loaded."""
+    return sum(len(str(m.get("content", ""))) // 4 + 4 for m in messages)
+
+
+_DOMAIN_RE: dict[tuple, re.Pattern] = {}
+
+
+def tag_domain(messages: list[dict[str, Any]], domains: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The domain whose keywords (whole words, case-insensitive) occur most often; ``general`` if none."""
+    text = " ".join(str(m.get("content", "")) for m in messages).lower()
+    best, score = "general", 0
+    for name, words in (domains or DEFAULT_DOMAINS).items():
+        key = tuple(words)
+        rx = _DOMAIN_RE.get(key)
+        if rx is None:
+            rx = _DOMAIN_RE[key] = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+        n = len(rx.findall(text))
+        if n > score:
+            best, score = name, n
+    return best
+
+
+def check_messages(messages: Any) -> str | None:
+    """Why a record is not a usable example, or ``None``."""
+    if not isinstance(messages, list) or not messages:
+        return _("no messages")
+    for i, m in enumerate(messages, 1):
+        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant"):
+            return _("turn {n} has no valid role (system, user or assistant)").format(n=i)
+        if not isinstance(m.get("content"), str) or not m["content"].strip():
+            return _("turn {n} is empty").format(n=i)
+    if messages[-1]["role"] != "assistant":
+        return _("the last turn is not an assistant reply")
+    if not any(m["role"] == "user" for m in messages):
+        return _("there is no user turn")
+    return None
+
+
+@dataclass
+class ChatsSummary:
+    name: str
+    examples: int
+    pairs: int
+    replies_seen: int
+    skipped_low: int
+
+
+class DatasetStore:
+    """Named datasets of the app database (see the package docstring for the API)."""
+
+    def __init__(self, db=None) -> None:
+        self.db = db or get_database()
+
+    # -- datasets --------------------------------------------------------------
+    def get(self, name: str) -> Dataset:
+        with self.db.session() as s:
+            row = s.exec(select(Dataset).where(Dataset.name == name)).first()
+        if row is None:
+            raise DatasetError(_("No dataset called '{name}'.").format(name=name),
+                               hint=_("See 'aeon-studio dataset list', or build one with 'dataset from-chats' "
+                                      "or 'dataset identity'."))
+        return row
+
+    def exists(self, name: str) -> bool:
+        with self.db.session() as s:
+            return s.exec(select(Dataset.id).where(Dataset.name == name)).first() is not None
+
+    def create(self, name: str, *, kind: str = "sft", description: str = "") -> Dataset:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise DatasetError(_("'{name}' is not a valid dataset name.").format(name=name),
+                               hint=_("Use 1-80 letters, digits, '.', '-' or '_'."))
+        with self.db.session() as s:
+            row = s.exec(select(Dataset).where(Dataset.name == name)).first()
+            if row is None:
+                row = Dataset(name=name, kind=kind, description=description)
+                s.add(row)
+                s.flush()
+                s.refresh(row)
+            return row
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.db.session() as s:
+            rows = s.exec(select(Dataset).order_by(Dataset.name)).all()
+            counts = dict(s.exec(select(Example.dataset_id, func.count()).group_by(Example.dataset_id)).all())
+            pairs = dict(s.exec(select(PreferencePair.dataset_id, func.count())
+                                .group_by(PreferencePair.dataset_id)).all())
+        return [{"name": r.name, "kind": r.kind, "examples": counts.get(r.id, 0), "pairs": pairs.get(r.id, 0),
+                 "description": r.description, "updated_at": r.updated_at} for r in rows]
+
+    def delete(self, name: str) -> None:
+        ds = self.get(name)
+        with self.db.session() as s:
+            s.exec(delete(Example).where(Example.dataset_id == ds.id))
+            s.exec(delete(PreferencePair).where(PreferencePair.dataset_id == ds.id))
+            row = s.get(Dataset, ds.id)
+            if row is not None:
+                s.delete(row)
+
+    # -- rows --------------------------------------------------------------------
+    def add_examples(self, name: str, examples: Iterable[dict[str, Any]], *, source: str = "import",
+                     replace_source: bool = False) -> tuple[int, int]:
+        """Add ``{"messages": [...]}`` records (optional ``source_ref``, ``rating``, ``edited``, ``domain``).
+        Invalid records raise :class:`DatasetError` before anything is written; exact duplicates are skipped.
+        Returns ``(added, duplicates)``."""
+        ds = self.create(name)
+        rows, seen, dups = [], set(), 0
+        for n, ex in enumerate(examples, 1):
+            msgs = ex.get("messages") if isinstance(ex, dict) else None
+            why = check_messages(msgs)
+            if why:
+                ref = ex.get("source_ref") if isinstance(ex, dict) else None
+                raise DatasetError(_("{where}: {reason}").format(where=ref or _("record {n}").format(n=n),
+                                                                 reason=why))
+            msgs = [{"role": m["role"], "content": m["content"]} for m in msgs]
+            h = content_hash(msgs)
+            if h in seen:
+                dups += 1
+                continue
+            seen.add(h)
+            rows.append(Example(dataset_id=ds.id, messages=msgs, source=ex.get("source", source),
+                                source_ref=str(ex.get("source_ref", "")), domain=ex.get("domain") or tag_domain(msgs),
+                                content_hash=h, rating=ex.get("rating"), tokens=estimate_tokens(msgs),
+                                edited=bool(ex.get("edited", False)),
+                                created_at=ex.get("created_at") or utcnow()))
+        with self.db.session() as s:
+            if replace_source:
+                s.exec(delete(Example).where(Example.dataset_id == ds.id, Example.source == source))
+                s.flush()
+            existing = set(s.exec(select(Example.content_hash).where(Example.dataset_id == ds.id)).all())
+            fresh = [r for r in rows if r.content_hash not in existing]
+            dups += len(rows) - len(fresh)
+            s.add_all(fresh)
+            self._touch(s, ds.id)
+        self._resplit(ds.id)
+        return len(fresh), dups
+
+    def set_pairs(self, name: str, pairs: Iterable[dict[str, Any]], *, source: str = "chats") -> int:
+        """Replace the dataset's preference pairs of ``source`` by ``pairs``; returns how many were stored."""
+        ds = self.create(name)
+        rows, seen = [], set()
+        for p in pairs:
+            prompt = p["prompt"] if isinstance(p["prompt"], list) else [{"role": "user", "content": str(p["prompt"])}]
+            h = content_hash(prompt + [{"role": "chosen", "content": p["chosen"]},
+                                       {"role": "rejected", "content": p["rejected"]}])
+            if h in seen:
+                continue
+            seen.add(h)
+            rows.append(PreferencePair(dataset_id=ds.id, prompt=prompt, chosen=p["chosen"], rejected=p["rejected"],
+                                       reason=p.get("reason", ""), source_ref=f"{source}:{p.get('source_ref', '')}",
+                                       content_hash=h, split="eval" if hash_bucket(h) < ds.eval_percent else "train"))
+        if len(rows) < MIN_ROWS_FOR_EVAL:
+            for r in rows:
+                r.split = "train"
+        with self.db.session() as s:
+            s.exec(delete(PreferencePair).where(PreferencePair.dataset_id == ds.id,
+                                                col(PreferencePair.source_ref).startswith(f"{source}:")))
+            s.add_all(rows)
+            self._touch(s, ds.id)
+        return len(rows)
+
+    def _touch(self, s, dataset_id: int) -> None:
+        row = s.get(Dataset, dataset_id)
+        if row is not None:
+            row.updated_at = utcnow()
+            s.add(row)
+
+    def _resplit(self, dataset_id: int) -> None:
+        """Deterministic split by content hash; small datasets keep everything in train."""
+        with self.db.session() as s:
+            ds = s.get(Dataset, dataset_id)
+            n = s.exec(select(func.count()).select_from(Example).where(Example.dataset_id == dataset_id)).one()
+            pct = ds.eval_percent if ds is not None and n >= MIN_ROWS_FOR_EVAL else 0
+            for ex_id, h, split in s.exec(select(Example.id, Example.content_hash, Example.split)
+                                          .where(Example.dataset_id == dataset_id)).all():
+                want = "eval" if hash_bucket(h) < pct else "train"
+                if want != split:
+                    ex = s.get(Example, ex_id)
+                    ex.split = want
+                    s.add(ex)
+
+    def _split_filter(self, q, model, split: str):
+        if split not in SPLITS:
+            raise DatasetError(_("Unknown split '{split}'.").format(split=split),
+                               hint=_("Use train, eval or all."))
+        return q if split == "all" else q.where(model.split == split)
+
+    def examples(self, name: str, split: str = "train") -> list[dict[str, Any]]:
+        """``[{"messages": [...]}, …]`` in a stable order (by id)."""
+        ds = self.get(name)
+        with self.db.session() as s:
+            q = self._split_filter(select(Example.messages).where(Example.dataset_id == ds.id), Example, split)
+            return [{"messages": m} for m in s.exec(q.order_by(Example.id)).all()]
+
+    def example_rows(self, name: str, *, offset: int = 0, limit: int = 200) -> list[Example]:
+        ds = self.get(name)
+        with self.db.session() as s:
+            q = select(Example).where(Example.dataset_id == ds.id).order_by(Example.id).offset(offset).limit(limit)
+            return list(s.exec(q).all())
+
+    def preference_pairs(self, name: str, split: str = "all") -> list[dict[str, Any]]:
+        """``[{"prompt": [messages up to the user turn], "chosen": str, "rejected": str}, …]``."""
+        ds = self.get(name)
+        with self.db.session() as s:
+            q = self._split_filter(select(PreferencePair).where(PreferencePair.dataset_id == ds.id),
+                                   PreferencePair, split)
+            return [{"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected}
+                    for p in s.exec(q.order_by(PreferencePair.id)).all()]
+
+    # -- builders ----------------------------------------------------------------
+    def build_from_chats(self, name: str, min_likert: int = 4, since: Any = None,
+                         persona: str | None = None) -> ChatsSummary:
+        """(Re)build the chat-derived rows of ``name``: replies rated ≥ ``min_likert`` and the user's corrections
+        as examples; corrections, picked regenerations and rating gaps as preference pairs."""
+        from .chats import extract_from_chats
+
+        got = extract_from_chats(self.db, min_likert=min_likert, since=since, persona=persona)
+        if not self.exists(name):
+            self.create(name, kind="chats", description=_("Built from rated chats."))
+        self.add_examples(name, [{**e, "source": "chats"} for e in got.examples], source="chats",
+                          replace_source=True)
+        n_pairs = self.set_pairs(name, got.pairs, source="chats")
+        ds = self.get(name)
+        with self.db.session() as s:
+            row = s.get(Dataset, ds.id)
+            row.meta = {**(row.meta or {}), "from_chats": {"min_likert": min_likert, "since": str(since or ""),
+                                                           "persona": persona}}
+            s.add(row)
+            n_ex = s.exec(select(func.count()).select_from(Example)
+                          .where(Example.dataset_id == ds.id, Example.source == "chats")).one()
+        return ChatsSummary(name=name, examples=int(n_ex), pairs=n_pairs, replies_seen=got.replies_seen,
+                            skipped_low=got.skipped_low)
+
+    def build_identity(self, name: str, assistant_name: str, creator: str, description: str = "") -> int:
+        """Replace the identity rows of ``name`` by a fresh identity set; returns the number of examples."""
+        from .identity import identity_examples
+
+        if not assistant_name.strip() or not creator.strip():
+            raise DatasetError(_("The assistant name and the creator must not be empty."),
+                               hint=_("Pass --assistant-name NAME and --creator WHO."))
+        rows = identity_examples(assistant_name, creator, description)
+        if not self.exists(name):
+            self.create(name, kind="identity",
+                        description=_("Identity set for {name}.").format(name=assistant_name.strip()))
+        for i, r in enumerate(rows, 1):
+            r.update(source="identity", source_ref=f"identity:{r.pop('lang')}:{i}", domain="general")
+        self.add_examples(name, rows, source="identity", replace_source=True)
+        with self.db.session() as s:
+            ds = s.exec(select(Dataset).where(Dataset.name == name)).one()
+            return int(s.exec(select(func.count()).select_from(Example)
+                              .where(Example.dataset_id == ds.id, Example.source == "identity")).one())
+
+    # -- stats and export --------------------------------------------------------
+    def stats(self, name: str) -> dict[str, Any]:
+        ds = self.get(name)
+        with self.db.session() as s:
+            base = select(func.count()).select_from(Example).where(Example.dataset_id == ds.id)
+            total = int(s.exec(base).one())
+            train = int(s.exec(base.where(Example.split == "train")).one())
+            tokens = int(s.exec(select(func.coalesce(func.sum(Example.tokens), 0))
+                                .where(Example.dataset_id == ds.id)).one())
+            domains = dict(s.exec(select(Example.domain, func.count()).where(Example.dataset_id == ds.id)
+                                  .group_by(Example.domain)).all())
+            sources = dict(s.exec(select(Example.source, func.count()).where(Example.dataset_id == ds.id)
+                                  .group_by(Example.source)).all())
+            ratings = dict(s.exec(select(Example.rating, func.count()).where(Example.dataset_id == ds.id)
+                                  .group_by(Example.rating)).all())
+            edited = int(s.exec(base.where(Example.edited == True)).one())  # noqa: E712
+            pairs = int(s.exec(select(func.count()).select_from(PreferencePair)
+                               .where(PreferencePair.dataset_id == ds.id)).one())
+        warnings = [_("The domain '{domain}' has only {n} examples (fewer than {min}).")
+                    .format(domain=_(DOMAIN_LABELS.get(d, d)), n=n, min=MIN_DOMAIN_EXAMPLES)
+                    for d, n in sorted(domains.items()) if n < MIN_DOMAIN_EXAMPLES]
+        if total == 0:
+            warnings.insert(0, _("The dataset has no examples."))
+        return {"name": ds.name, "kind": ds.kind, "examples": total, "train": train, "eval": total - train,
+                "tokens": tokens, "domains": domains, "sources": sources, "edited": edited, "pairs": pairs,
+                "ratings": {str(k): v for k, v in sorted(ratings.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+                            if k is not None},
+                "unrated": ratings.get(None, 0), "warnings": warnings,
+                "created_at": ds.created_at, "updated_at": ds.updated_at}
+
+    def export(self, name: str, path: str | os.PathLike, fmt: str = "messages", split: str = "all") -> int:
+        """Write a JSONL file (UTF-8, non-ASCII kept) loadable by TRL/Unsloth/LLaMA-Factory:
+        ``messages`` → ``{"messages": [...]}``; ``sharegpt`` → ``{"conversations": [{"from", "value"}]}``;
+        ``dpo`` → ``{"prompt": [...], "chosen": [assistant], "rejected": [assistant]}`` (TRL conversational).
+        The file is written under a temporary name and renamed, so a failure leaves any old file intact."""
+        if fmt not in EXPORT_FORMATS:
+            raise DatasetError(_("Unknown export format '{fmt}'.").format(fmt=fmt),
+                               hint=_("Use one of: {formats}.").format(formats=", ".join(EXPORT_FORMATS)))
+        if fmt == "dpo":
+            rows = [{"prompt": p["prompt"], "chosen": [{"role": "assistant", "content": p["chosen"]}],
+                     "rejected": [{"role": "assistant", "content": p["rejected"]}]}
+                    for p in self.preference_pairs(name, split=split)]
+            if not rows:
+                raise DatasetError(_("The dataset '{name}' has no preference pairs to export.").format(name=name),
+                                   hint=_("Pairs come from 'dataset from-chats': edited replies, regenerations "
+                                          "you kept and differently rated replies."))
+        else:
+            rows = self.examples(name, split=split)
+            if fmt == "sharegpt":
+                who = {"system": "system", "user": "human", "assistant": "gpt"}
+                rows = [{"conversations": [{"from": who[m["role"]], "value": m["content"]} for m in r["messages"]]}
+                        for r in rows]
+        out = Path(path).expanduser()
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                for r in rows:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            os.replace(tmp, out)
+        except OSError as exc:
+            try:
+                os.unlink(tmp)  # type: ignore[possibly-undefined]
+            except (OSError, UnboundLocalError):
+                pass
+            raise DatasetError(_("Cannot write {path}: {error}").format(path=out, error=exc.strerror or exc),
+                               hint=_("Choose a writable folder.")) from exc
+        return len(rows)
+
+
+def build_from_chats(name: str, min_likert: int = 4, since: Any = None, persona: str | None = None) -> ChatsSummary:
+    return DatasetStore().build_from_chats(name, min_likert=min_likert, since=since, persona=persona)
+
+
+def build_identity(name: str, assistant_name: str, creator: str, description: str = "") -> int:
+    return DatasetStore().build_identity(name, assistant_name, creator, description)
+
