@@ -31,13 +31,23 @@ PromptHook = Callable[..., dict[str, Any] | None]
 #: Maps an adapter id to its llama.cpp LoRA GGUF file (installed by the adapters module).
 AdapterResolver = Callable[[str], Path | None]
 
+#: A reply hook is called with the :class:`Reply` once its message is stored (e.g. to remember
+#: the exchange); its exceptions are logged, never raised.
+ReplyHook = Callable[["Reply"], None]
+
 _prompt_hooks: list[PromptHook] = []
+_reply_hooks: list[ReplyHook] = []
 _adapter_resolver: list[AdapterResolver] = []
 
 
 def register_prompt_hook(hook: PromptHook) -> None:
     if hook not in _prompt_hooks:
         _prompt_hooks.append(hook)
+
+
+def register_reply_hook(hook: ReplyHook) -> None:
+    if hook not in _reply_hooks:
+        _reply_hooks.append(hook)
 
 
 def set_adapter_resolver(resolver: AdapterResolver | None) -> None:
@@ -113,6 +123,11 @@ class Reply:
             self.message = store.add_version(self.version_of, s.text, edited=False, **fields)
         else:
             self.message = store.add_message(self.conversation_id, "assistant", s.text, **fields)
+        for hook in list(_reply_hooks):
+            try:
+                hook(self)
+            except Exception:  # remembering the exchange must never lose the reply
+                log.exception("reply hook %r failed", hook)
 
 
 class ChatService:
@@ -122,6 +137,7 @@ class ChatService:
         self.personas = PersonaStore(self.db)
         self.models = ModelRegistry(self.db)
         from ..export.adapters import install as install_adapters; install_adapters()  # noqa: E702 - LoRA in chat
+        from ..memory.hook import install as install_memory; install_memory()  # noqa: E702 - recall in chat
 
     # -- conversations -------------------------------------------------------------
     def new_conversation(self, persona_key: str | None = None, model_id: str | None = None) -> Conversation:

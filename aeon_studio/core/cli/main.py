@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "export",
     "train",
     "dataset",
+    "memory",
 ]
 
 

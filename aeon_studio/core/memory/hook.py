@@ -1,0 +1,171 @@
+"""Memory in the chat: the prompt hook (recall + "remember that …") and the reply hook (past exchanges).
+
+Recalled text is prepended to the newest user message, not put at the top of the prompt, so the
+system prompt and the earlier turns — the prefix llama.cpp keeps evaluated from the previous turn —
+stay byte-identical. For the same reason a note recalled for an earlier turn is put back on that
+turn (rebuilt from the reply's stored ``memory_sources``) instead of vanishing: only a forgotten item
+changes an earlier turn. Items already in the context (the recent turns of this conversation, or
+recalled earlier in it) are not recalled again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from ..i18n import _
+from .facts import extract_fact
+
+log = logging.getLogger(__name__)
+
+#: Prompt text for the model (English for every UI language: it is the model's input, not UI).
+NOTE_HEADER = "Relevant memories (from earlier conversations and the user's documents; use them if they help):"
+#: Turns of this conversation whose memories are considered already in context.
+RECENT_TURNS = 24
+_REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
+_installed = False
+
+
+def estimate_tokens(text: str) -> int:
+    """Cheap token estimate (~4 characters per token for Latin scripts)."""
+    return len(text) // 4 + 1
+
+
+def _line(source: dict[str, Any]) -> str:
+    text = " ".join(str(source.get("text", "")).split())
+    kind = source.get("kind")
+    if kind == "passage":
+        return f"- (from {source.get('source', 'a document')}) {text}"
+    if kind == "exchange":
+        return f"- (earlier conversation) {text}"
+    return f"- {text}"
+
+
+def format_note(sources: list[dict[str, Any]]) -> str:
+    return "\n".join([NOTE_HEADER] + [_line(s) for s in sources])
+
+
+def with_note(user_content: str, sources: list[dict[str, Any]]) -> str:
+    return f"{format_note(sources)}\n\n{user_content}" if sources else user_content
+
+
+def pack(hits: list, budget: int) -> list[dict[str, Any]]:
+    """Sources for the best hits that fit ``budget`` estimated tokens (the first is trimmed to fit)."""
+    out: list[dict[str, Any]] = []
+    used = estimate_tokens(NOTE_HEADER)
+    for hit in hits:
+        text = hit.item.text
+        cost = estimate_tokens(text) + 4
+        if used + cost > budget:
+            if out:
+                break
+            room = (budget - used - 4) * 4
+            if room < 40:
+                break
+            text = text[:room].rsplit(" ", 1)[0] + "…"
+            cost = estimate_tokens(text) + 4
+        out.append({"id": hit.item.id, "text": text, "source": hit.item.source, "kind": hit.item.kind,
+                    "score": round(float(hit.score), 3)})
+        used += cost
+    return out
+
+
+def _conversation_turns(conversation_id: int) -> list:
+    from ..storage import get_database
+    from ..storage.chats import ChatStore
+
+    return [m for m in ChatStore(get_database()).messages(conversation_id, active_only=True)
+            if m.role in ("user", "assistant")]
+
+
+def _reapply_notes(messages: list[dict], turns: list, store) -> set[int]:
+    """Put earlier turns' notes back (minus forgotten items); returns the ids now in context."""
+    start = 1 if messages and messages[0].get("role") == "system" else 0
+    hist = messages[start:]
+    pending: list[tuple[int, list[dict]]] = []  # (index in messages, sources)
+    for i in range(1, min(len(hist) - 1, len(turns))):  # never the newest user turn
+        m, prev = turns[i], turns[i - 1]
+        sources = (m.meta or {}).get("memory_sources") if m.role == "assistant" else None
+        if sources and prev.role == "user" and hist[i - 1].get("content") == prev.content:
+            pending.append((start + i - 1, sources))
+    if not pending:
+        return set()
+    alive = store.exists(s.get("id") for _i, srcs in pending for s in srcs)
+    for idx, srcs in pending:
+        kept = [s for s in srcs if s.get("id") in alive]
+        messages[idx] = {**messages[idx], "content": with_note(messages[idx]["content"], kept)}
+    return alive
+
+
+def _recent_refs(turns: list, conversation_id: int) -> set[str]:
+    return {f"conversation:{conversation_id}/message:{m.id}" for m in turns[-RECENT_TURNS:]}
+
+
+def memory_prompt_hook(messages: list[dict], *, persona, conversation_id: int, user_text: str,
+                       **_ignored: Any) -> dict[str, Any] | None:
+    """Chat prompt hook: remember stated facts, recall memories, put them next to the newest user turn."""
+    if not getattr(persona, "memory_enabled", True) or not messages or messages[-1].get("role") != "user":
+        return None
+    from .store import get_memory
+
+    store = get_memory()
+    settings = store.settings
+    turns = _conversation_turns(conversation_id)
+    meta: dict[str, Any] = {}
+    in_context = _reapply_notes(messages, turns, store)
+
+    fact = extract_fact(user_text)
+    last_user = next((m for m in reversed(turns) if m.role == "user"), None)
+    if fact and last_user is not None:
+        ref = f"conversation:{conversation_id}/message:{last_user.id}"
+        existing = store.list(kind="fact", source_ref=ref, limit=1)
+        item = existing[0] if existing else store.add(
+            fact, kind="fact", source=_("you said, conversation {id}").format(id=conversation_id),
+            source_ref=ref, persona_key=persona.key)
+        meta["memory_saved"] = [{"id": item.id, "text": item.text}]
+
+    recent = _recent_refs(turns, conversation_id)
+    hits = store.search(user_text, k=settings.memory_top_k + 8, threshold=settings.memory_threshold,
+                        exclude_ids=in_context)
+    hits = [h for h in hits if h.item.source_ref not in recent][: settings.memory_top_k]
+    sources = pack(hits, settings.memory_token_budget)
+    if sources:
+        messages[-1] = {**messages[-1], "content": with_note(messages[-1]["content"], sources)}
+        meta["memory_sources"] = sources
+    return meta or None
+
+
+def _trivial(user: str, reply: str) -> bool:
+    return len(user.split()) < 4 or len(reply.split()) < 3
+
+
+def memory_reply_hook(reply) -> None:
+    """Chat reply hook: remember a finished, non-trivial exchange (new replies only, not versions)."""
+    if reply.version_of is not None or reply.user_message is None or reply.message is None:
+        return
+    if not getattr(reply.persona, "memory_enabled", True) or reply.error is not None:
+        return
+    if reply.stream.finish_reason == "stopped" or reply.meta.get("memory_saved"):
+        return  # a stopped reply is partial; a "remember that" turn is already stored as a fact
+    user, answer = reply.user_message.content.strip(), reply.message.content.strip()
+    if _trivial(user, answer):
+        return
+    from .store import get_memory
+
+    cid, mid = reply.conversation_id, reply.message.id
+    get_memory().add(f"User: {user[:600]}\nAssistant: {answer[:900]}", kind="exchange",
+                     source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",
+                     persona_key=reply.persona.key)
+
+
+def install() -> None:
+    """Register the hooks with the chat service (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from ..chat.service import register_prompt_hook, register_reply_hook
+
+    register_prompt_hook(memory_prompt_hook)
+    register_reply_hook(memory_reply_hook)
+    _installed = True
