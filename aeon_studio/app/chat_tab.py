@@ -65,6 +65,10 @@ class MessageInput(QPlainTextEdit):
 class Bubble(QFrame):
     """One message. Assistant bubbles carry rating, versions, Regenerate/Edit/Copy and metadata."""
 
+    #: set by ``_add_sources`` on replies that used memory
+    sources_toggle: QToolButton | None = None
+    source_rows: tuple = ()
+
     def __init__(self, tab: "ChatTab", role: str, text: str, message=None, versions: list | None = None,
                  rating: int | None = None) -> None:
         super().__init__()
@@ -138,41 +142,84 @@ class Bubble(QFrame):
         return " · ".join(parts)
 
     def _add_sources(self, lay: QVBoxLayout, m) -> None:
+        """The memories this reply used, under a "Sources (n)" toggle: open one, or forget it."""
         sources = (m.meta or {}).get("memory_sources") or []
         if not sources:
             return
+        from .widgets.memory_source import SourceRow
+
         toggle = QToolButton(self)
         toggle.setText(_("Sources ({n})").format(n=len(sources)))
+        toggle.setToolTip(_("What the assistant recalled from its memory for this reply"))
         toggle.setCheckable(True)
         toggle.setAutoRaise(True)
+        toggle.setArrowType(Qt.ArrowType.RightArrow)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         box = QWidget(self)
         blay = QVBoxLayout(box)
         blay.setContentsMargins(8, 0, 0, 0)
+        blay.setSpacing(4)
         for src in sources:
-            r = QHBoxLayout()
-            lab = QLabel("• " + str(src.get("text", ""))[:200] + f"  ({src.get('source', '')})", box)
-            lab.setWordWrap(True)
-            lab.setObjectName("meta")
-            r.addWidget(lab, 1)
-            forget = QPushButton(_("Forget"), box)
-            forget.clicked.connect(lambda _c=False, sid=src.get("id"), w=lab, b=forget: self._forget(sid, w, b))
-            r.addWidget(forget)
-            blay.addLayout(r)
+            row = SourceRow(src, box)
+            row.open_button.clicked.connect(lambda _c=False, r=row: self._open_source(r))
+            row.forget_button.clicked.connect(lambda _c=False, r=row: self._forget(r.source.get("id"), r))
+            blay.addWidget(row)
+        self.source_rows = tuple(box.findChildren(SourceRow))
+        remembered = self._remembered(sources)
+        for row in self.source_rows:
+            if row.source.get("id") not in remembered:
+                row.mark_forgotten()
         box.setVisible(False)
-        toggle.toggled.connect(box.setVisible)
+
+        def show_sources(on: bool) -> None:
+            box.setVisible(on)
+            toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+        toggle.toggled.connect(show_sources)
+        self.sources_toggle, self.sources_box = toggle, box
         lay.addWidget(toggle)
         lay.addWidget(box)
 
-    def _forget(self, item_id, label: QLabel, button: QPushButton) -> None:
+    @staticmethod
+    def _remembered(sources: list[dict]) -> set:
+        """Ids of these sources still in memory (a source forgotten since shows as forgotten)."""
+        ids = [s.get("id") for s in sources if isinstance(s.get("id"), int)]
+        try:
+            from ..core.memory import get_memory
+
+            return get_memory().exists(ids)
+        except Exception:  # the reply still shows; Forget reports a real problem
+            log.warning("could not check the memory sources of a reply", exc_info=True)
+            return set(ids)
+
+    def _forget(self, item_id, row) -> bool:
         try:
             from ..core import memory  # written by the memory area; imported only when used
 
             memory.forget(item_id)
         except Exception as exc:
             show_error(self, _("Could not forget this memory"), exc)
-            return
-        label.setText(label.text() + "  " + _("(forgotten)"))
-        button.setEnabled(False)
+            return False
+        row.mark_forgotten()
+        return True
+
+    def _open_source(self, row):
+        """A dialog with the whole memory (kind, source, date), Forget and, for a passage, Open document."""
+        from .widgets.memory_source import MemorySourceDialog, lookup
+
+        try:
+            item = lookup(row.source.get("id"))
+        except Exception as exc:
+            show_error(self, _("Could not open this memory"), exc)
+            return None
+        dlg = MemorySourceDialog(row.source, item, self)
+        if item is None:
+            row.mark_forgotten()
+        dlg.forgotten.connect(lambda _id: row.mark_forgotten())
+        dlg.finished.connect(lambda _r: dlg.deleteLater())
+        dlg.open()
+        self.source_dialog = dlg
+        return dlg
 
     def append(self, piece: str) -> None:
         self.label.setText(self.label.text() + piece)

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 TAB_CLASSES: list[tuple[str, str]] = [
     ("aeon_studio.app.chat_tab", "ChatTab"),
     ("aeon_studio.app.persona_tab", "PersonaTab"),
+    ("aeon_studio.app.memory_tab", "MemoryTab"),
     ("aeon_studio.app.models_tab", "ModelsTab"),
+    ("aeon_studio.app.dataset_tab", "DatasetTab"),
     ("aeon_studio.app.training_tab", "TrainingTab"),
 ]
 
