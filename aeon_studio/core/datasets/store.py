@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 
 from ..i18n import N_, _
 from ..storage import get_database
-from ..storage.datasets_tables import Dataset, Example, PreferencePair
+from ..storage.datasets_tables import Dataset, DatasetCandidate, DatasetPassage, Example, PreferencePair
 from ..storage.tables import utcnow
 from .errors import DatasetError
 
@@ -148,6 +148,8 @@ class DatasetStore:
         with self.db.session() as s:
             s.exec(delete(Example).where(Example.dataset_id == ds.id))
             s.exec(delete(PreferencePair).where(PreferencePair.dataset_id == ds.id))
+            s.exec(delete(DatasetPassage).where(DatasetPassage.dataset_id == ds.id))
+            s.exec(delete(DatasetCandidate).where(DatasetCandidate.dataset_id == ds.id))
             row = s.get(Dataset, ds.id)
             if row is not None:
                 s.delete(row)
@@ -182,7 +184,7 @@ class DatasetStore:
             if replace_source:
                 s.exec(delete(Example).where(Example.dataset_id == ds.id, Example.source == source))
                 s.flush()
-            existing = set(s.exec(select(Example.content_hash).where(Example.dataset_id == ds.id)).all())
+            existing = self._existing_hashes(s, ds.id, [r.content_hash for r in rows])
             fresh = [r for r in rows if r.content_hash not in existing]
             dups += len(rows) - len(fresh)
             s.add_all(fresh)
@@ -220,19 +222,49 @@ class DatasetStore:
             row.updated_at = utcnow()
             s.add(row)
 
+    @staticmethod
+    def _existing_hashes(s, dataset_id: int, hashes: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(hashes), 500):
+            part = hashes[i:i + 500]
+            found.update(s.exec(select(Example.content_hash).where(Example.dataset_id == dataset_id,
+                                                                   col(Example.content_hash).in_(part))).all())
+        return found
+
+    def insert_rows(self, s, dataset_id: int, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """Bulk-insert example rows (``messages``, ``content_hash`` and the other :class:`Example` columns as a
+        dict) in the open session ``s``, skipping hashes already stored; returns ``(added, duplicates)``.
+        The caller runs :meth:`resplit` once at the end (see :func:`.importers.import_files`)."""
+        if not rows:
+            return 0, 0
+        existing = self._existing_hashes(s, dataset_id, [r["content_hash"] for r in rows])
+        now = utcnow()
+        fresh = [{"dataset_id": dataset_id, "source": "import", "source_ref": "", "domain": "general",
+                  "split": "train", "rating": None, "tokens": 0, "edited": False, "created_at": now,
+                  "updated_at": now, **r} for r in rows if r["content_hash"] not in existing]
+        if fresh:
+            s.connection().execute(insert(Example.__table__).prefix_with("OR IGNORE"), fresh)
+        return len(fresh), len(rows) - len(fresh)
+
+    def resplit(self, name: str) -> None:
+        """Recompute the deterministic train/eval split of ``name`` (after bulk inserts)."""
+        self._resplit(self.get(name).id)
+
     def _resplit(self, dataset_id: int) -> None:
         """Deterministic split by content hash; small datasets keep everything in train."""
         with self.db.session() as s:
             ds = s.get(Dataset, dataset_id)
             n = s.exec(select(func.count()).select_from(Example).where(Example.dataset_id == dataset_id)).one()
             pct = ds.eval_percent if ds is not None and n >= MIN_ROWS_FOR_EVAL else 0
+            change: dict[str, list[int]] = {"train": [], "eval": []}
             for ex_id, h, split in s.exec(select(Example.id, Example.content_hash, Example.split)
                                           .where(Example.dataset_id == dataset_id)).all():
                 want = "eval" if hash_bucket(h) < pct else "train"
                 if want != split:
-                    ex = s.get(Example, ex_id)
-                    ex.split = want
-                    s.add(ex)
+                    change[want].append(ex_id)
+            for want, ids in change.items():
+                for i in range(0, len(ids), 500):
+                    s.exec(update(Example).where(col(Example.id).in_(ids[i:i + 500])).values(split=want))
 
     def _split_filter(self, q, model, split: str):
         if split not in SPLITS:
@@ -261,6 +293,122 @@ class DatasetStore:
                                    PreferencePair, split)
             return [{"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected}
                     for p in s.exec(q.order_by(PreferencePair.id)).all()]
+
+    # -- document passages and generated candidates ------------------------------------
+    def add_passages(self, name: str, passages: Iterable[tuple[str, str]]) -> int:
+        """Store ``(ref, text)`` document passages in ``name`` (identical passages once); returns how many
+        were new."""
+        ds = self.create(name)
+        added, batch = 0, []
+        with self.db.session() as s:
+            for item in passages:
+                batch.append(item)
+                if len(batch) >= 500:
+                    added += self.insert_passages(s, ds.id, batch)
+                    batch.clear()
+            added += self.insert_passages(s, ds.id, batch)
+            self._touch(s, ds.id)
+        return added
+
+    @staticmethod
+    def insert_passages(s, dataset_id: int, batch: list[tuple[str, str]]) -> int:
+        """Insert ``(ref, text)`` passages in the open session ``s``, skipping stored ones; returns how many."""
+        fresh: dict[str, tuple[str, str]] = {}
+        for ref, text in batch:
+            h = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+            fresh.setdefault(h, (ref, text))
+        hashes = list(fresh)
+        for i in range(0, len(hashes), 500):
+            for h in s.exec(select(DatasetPassage.content_hash).where(
+                    DatasetPassage.dataset_id == dataset_id,
+                    col(DatasetPassage.content_hash).in_(hashes[i:i + 500]))).all():
+                fresh.pop(h, None)
+        now = utcnow()
+        rows = [{"dataset_id": dataset_id, "ref": r, "text": t, "content_hash": h, "created_at": now}
+                for h, (r, t) in fresh.items()]
+        if rows:
+            s.connection().execute(insert(DatasetPassage.__table__).prefix_with("OR IGNORE"), rows)
+        return len(rows)
+
+    def passages(self, name: str, *, limit: int | None = None) -> list[DatasetPassage]:
+        """The stored document passages of ``name`` in import order."""
+        ds = self.get(name)
+        with self.db.session() as s:
+            q = select(DatasetPassage).where(DatasetPassage.dataset_id == ds.id).order_by(DatasetPassage.id)
+            return list(s.exec(q.limit(limit) if limit else q).all())
+
+    def add_candidates(self, name: str, candidates: Iterable[Any]) -> list[int]:
+        """Store generated :class:`~.questions.Candidate` objects as ``pending`` rows; returns their ids."""
+        ds = self.create(name)
+        rows = [DatasetCandidate(dataset_id=ds.id, question=c.question, answer=c.answer,
+                                 passage_ref=c.passage_ref, passage=getattr(c, "passage", ""),
+                                 model_id=getattr(c, "model_id", ""), status=getattr(c, "status", "pending"))
+                for c in candidates]
+        with self.db.session() as s:
+            s.add_all(rows)
+            s.flush()
+            ids = [r.id for r in rows]
+        return ids
+
+    def list_candidates(self, name: str, status: str | None = "pending") -> list[DatasetCandidate]:
+        """Candidates of ``name`` (``status=None``: all of them), oldest first."""
+        ds = self.get(name)
+        with self.db.session() as s:
+            q = select(DatasetCandidate).where(DatasetCandidate.dataset_id == ds.id)
+            if status:
+                q = q.where(DatasetCandidate.status == status)
+            return list(s.exec(q.order_by(DatasetCandidate.id)).all())
+
+    def _candidate(self, s, candidate_id: int) -> DatasetCandidate:
+        row = s.get(DatasetCandidate, candidate_id)
+        if row is None:
+            raise DatasetError(_("No candidate with id {id}.").format(id=candidate_id),
+                               hint=_("See 'aeon-studio dataset candidates NAME'."))
+        return row
+
+    def accept_candidate(self, candidate_id: int, question: str | None = None,
+                         answer: str | None = None) -> int:
+        """Turn a pending candidate (optionally edited) into an example of its dataset; returns the example id."""
+        with self.db.session() as s:
+            row = self._candidate(s, candidate_id)
+            if row.status != "pending":
+                raise DatasetError(_("Candidate {id} is already {status}.").format(id=candidate_id,
+                                                                                   status=_(row.status)))
+            q = (question if question is not None else row.question).strip()
+            a = (answer if answer is not None else row.answer).strip()
+            msgs = [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+            why = check_messages(msgs)
+            if why:
+                raise DatasetError(_("Candidate {id}: {reason}").format(id=candidate_id, reason=why),
+                                   hint=_("Give a non-empty question and answer."))
+            ds = s.get(Dataset, row.dataset_id)
+            h = content_hash(msgs)
+            ex = s.exec(select(Example).where(Example.dataset_id == row.dataset_id,
+                                              Example.content_hash == h)).first()
+            if ex is None:
+                ex = Example(dataset_id=row.dataset_id, messages=msgs, source="questions",
+                             source_ref=row.passage_ref, domain=tag_domain(msgs), content_hash=h,
+                             tokens=estimate_tokens(msgs),
+                             edited=q != row.question.strip() or a != row.answer.strip())
+                s.add(ex)
+                s.flush()
+            row.status, row.example_id, row.updated_at = "accepted", ex.id, utcnow()
+            row.question, row.answer = q, a
+            s.add(row)
+            self._touch(s, ds.id)
+            ex_id, ds_id = ex.id, ds.id
+        self._resplit(ds_id)
+        return int(ex_id)
+
+    def reject_candidate(self, candidate_id: int) -> None:
+        """Mark a pending candidate as rejected (it stays listed with ``status=None`` for the record)."""
+        with self.db.session() as s:
+            row = self._candidate(s, candidate_id)
+            if row.status == "accepted":
+                raise DatasetError(_("Candidate {id} is already accepted.").format(id=candidate_id),
+                                   hint=_("Delete the example it became instead."))
+            row.status, row.updated_at = "rejected", utcnow()
+            s.add(row)
 
     # -- builders ----------------------------------------------------------------
     def build_from_chats(self, name: str, min_likert: int = 4, since: Any = None,

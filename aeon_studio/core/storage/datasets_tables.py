@@ -71,3 +71,36 @@ class ExampleEdit(SQLModel, table=True):
     example_id: int = Field(index=True)
     before: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DatasetPassage(SQLModel, table=True):
+    """A passage of an imported document (TXT/MD/PDF), kept for memory and for question generation."""
+
+    __tablename__ = "dataset_passage"
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    ref: str = ""  # "manual.pdf:p3", "notes.md:12"
+    text: str
+    content_hash: str = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    __table_args__ = (UniqueConstraint("dataset_id", "content_hash"),)
+
+
+class DatasetCandidate(SQLModel, table=True):
+    """A question/answer pair generated from a passage, waiting for the user's review.
+
+    ``status``: ``pending`` → ``accepted`` (then ``example_id`` points at the example it became) or ``rejected``.
+    """
+
+    __tablename__ = "dataset_candidate"
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True, ondelete="CASCADE")
+    question: str
+    answer: str
+    passage_ref: str = ""
+    passage: str = ""
+    model_id: str = ""
+    status: str = Field(default="pending", index=True)
+    example_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
