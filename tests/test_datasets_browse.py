@@ -9,9 +9,8 @@ import pytest
 
 
 def bulk_examples(name: str, n: int, *, db=None, start: int = 0) -> int:
-    """Insert ``n`` synthetic examples fast (one executemany); returns the dataset id."""
+    """Insert ``n`` synthetic examples fast (one executemany, unique fake hashes); returns the dataset id."""
     from aeon_studio.core.datasets import DatasetStore
-    from aeon_studio.core.datasets.store import content_hash
     from aeon_studio.core.storage import get_database
 
     db = db or get_database()
@@ -23,7 +22,7 @@ def bulk_examples(name: str, n: int, *, db=None, start: int = 0) -> int:
         msgs = [{"role": "user", "content": f"question number {i}"},
                 {"role": "assistant", "content": f"answer number {i}"}]
         rows.append((ds.id, json.dumps(msgs), "import" if i % 2 else "chats", f"bulk.log:{i + 1}",
-                     domains[i % 4], content_hash(msgs), "eval" if i % 10 == 0 else "train",
+                     domains[i % 4], f"{ds.id:08x}{i:056x}", "eval" if i % 10 == 0 else "train",
                      (i % 5) + 1 if i % 3 else None, 12, 0,
                      str(now - timedelta(days=i % 40)), str(now)))
     with db.engine.begin() as conn:
