@@ -3,6 +3,8 @@ memory sources (Open, Forget), with the real embedding model."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -228,6 +230,31 @@ def test_import_markdown_with_progress_and_drop(qtbot, tab, store, tmp_path, err
     _wait(qtbot, tab)
     assert tab.last_import.replaced == 1 and "changed files replaced: 1" in tab.message_label.text()
     assert any("twice a day" in t for t in _texts(tab)) and not any("every morning" in t for t in _texts(tab))
+
+
+def test_import_cancel(qtbot, tab, store, tmp_path, monkeypatch):
+    docs = []
+    for n in range(3):
+        docs.append(tmp_path / f"note{n}.txt")
+        docs[-1].write_text(f"Note {n}: the spare key is under flower pot number {n}.", encoding="utf-8")
+    real = store.import_documents
+
+    def slow_import(paths, *, progress=None, cancel=None):
+        deadline = time.monotonic() + 10
+        while not cancel() and time.monotonic() < deadline:  # in the job's thread: wait for Cancel
+            time.sleep(0.01)
+        return real(paths, progress=progress, cancel=cancel)
+
+    monkeypatch.setattr(store, "import_documents", slow_import)
+    tab.reload()
+    tab.import_documents(docs)
+    assert tab.cancel_button.isVisible()
+    tab.cancel_button.click()
+    assert not tab.cancel_button.isEnabled() and tab.message_label.text() == "Cancelling…"
+    _wait(qtbot, tab)
+    assert tab.last_import.cancelled and tab.last_import.files == 0
+    assert tab.message_label.text().startswith("Import cancelled.")
+    assert store.count() == 0
 
 
 def test_import_errors_reach_the_user(qtbot, tab, tmp_path, errors):

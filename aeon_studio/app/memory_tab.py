@@ -113,9 +113,10 @@ class MemoryTab(QWidget):
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((KIND, 110), (SOURCE, 240), (DATE, 130), (SCORE, 70)):
+        for col, width in ((KIND, 110), (SOURCE, 240), (DATE, 130)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.view.setColumnWidth(col, width)
+        header.setSectionResizeMode(SCORE, QHeaderView.ResizeMode.ResizeToContents)
         self.view.setColumnHidden(SCORE, True)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
@@ -237,6 +238,7 @@ class MemoryTab(QWidget):
                 self.refresh()  # the search changed while this one ran
                 return
             self.total = len(rows)
+            self.message_label.setText("")
             self._show_rows(rows)
             self.count_label.setText(_("{n} closest memories").format(n=len(rows)))
 
@@ -581,9 +583,8 @@ def render_chat_sources(ctx: AppContext, out_dir, items: list | None = None) -> 
     from .chat_tab import ChatTab
 
     store = _memory_store(ctx)
-    items = items or store.list(limit=10)
-    passages = [i for i in store.list(kind="passage", limit=5)]
-    used = [i for i in items if i.kind == "fact"][:1] + passages[:1] + [i for i in items if i.kind == "fact"][2:3]
+    facts = [i for i in items if i.kind == "fact"] if items else list(reversed(store.list(kind="fact", limit=50)))
+    used = facts[:1] + store.list(kind="passage", limit=1) + facts[2:3]  # Ana, the party plan, the allergy
     svc = ctx.chat
     conv = svc.store.create_conversation("casual", ctx.settings.default_model, _("Ana's birthday"))
     question = _("Any ideas for Ana's birthday party? Something she'd really love.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +17,7 @@ KIND_COLOR = {"fact": "#1a73e8", "exchange": "#188038", "passage": "#b06000"}
 COLUMNS = [N_("Memory"), N_("Kind"), N_("Source"), N_("Date"), N_("Match")]
 TEXT, KIND, SOURCE, DATE, SCORE = range(5)
 ItemRole = Qt.ItemDataRole.UserRole
+_HEADING = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
 
 
 def kind_text(kind: str) -> str:
@@ -33,8 +35,8 @@ def date_text(value: datetime | None) -> str:
 
 
 def one_line(text: str, limit: int = 240) -> str:
-    """Text on one line, cut at ``limit`` characters with an ellipsis."""
-    flat = " ".join(str(text).split())
+    """Text on one line (Markdown heading marks dropped), cut at ``limit`` characters with an ellipsis."""
+    flat = " ".join(_HEADING.sub("", str(text)).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
