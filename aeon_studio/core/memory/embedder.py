@@ -84,7 +84,9 @@ class Embedder:
                 try:
                     from sentence_transformers import SentenceTransformer
 
+                    _quiet_transformers()
                     model = SentenceTransformer(key, device="cpu")
+                    model.eval()
                 except ImportError as exc:
                     raise MemoryError(_("sentence-transformers is not installed."),
                                       hint=_("Run the setup command from the README.")) from exc
@@ -107,10 +109,47 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._model()
         with self._lock:
-            vectors = model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                   convert_to_numpy=True, show_progress_bar=False)
+            if _mean_pooled(model):
+                vectors = np.concatenate([_direct(model, list(texts[i:i + batch_size]))
+                                          for i in range(0, len(texts), batch_size)])
+            else:
+                vectors = model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                       convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_one(self, text: str) -> "np.ndarray":
         """``(1, dim)`` array for one text (a query)."""
         return self.encode([text])
+
+
+def _mean_pooled(model) -> bool:
+    """True for Transformer → mean Pooling (→ Normalize), which :func:`_direct` reproduces."""
+    try:
+        return len(model) in (2, 3) and getattr(model[1], "pooling_mode", None) == "mean" \
+            and hasattr(model, "tokenizer") and hasattr(model[0], "auto_model")
+    except (TypeError, IndexError):
+        return False
+
+
+def _direct(model, texts: list[str]) -> "np.ndarray":
+    """Same vectors as ``model.encode(..., normalize_embeddings=True)`` without its per-call overhead
+    (~40% of the time of a one-sentence query on CPU)."""
+    import torch
+
+    with torch.inference_mode():
+        enc = model.tokenizer(texts, return_tensors="pt", padding=True, truncation=True,
+                              max_length=model.max_seq_length)
+        hidden = model[0].auto_model(**enc).last_hidden_state
+        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1).float().numpy()
+
+
+def _quiet_transformers() -> None:
+    """No "Loading weights" progress bar on stderr (the CLI's output stays clean)."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - older transformers
+        pass

@@ -95,10 +95,11 @@ class VectorIndex:
             index = faiss.read_index(str(self.index_path))
             if index.d != self.dim or index.ntotal != len(expected_ids):
                 return "the file does not match its manifest"
-            stored = faiss.vector_to_array(faiss.downcast_index(index).id_map)
-            if ids_checksum(stored) != want:
+            if not isinstance(index, faiss.IndexIDMap):
+                return "not an id-mapped index"
+            # Keep the object read_index returned: a downcast wrapper does not own the C++ index.
+            if ids_checksum(faiss.vector_to_array(index.id_map)) != want:
                 return "the file's ids do not match its manifest"
-            index = faiss.downcast_index(index)
         except Exception as exc:  # a corrupt file: faiss raises RuntimeError, numpy ValueError…
             return f"unreadable ({exc})"
         self.index = index
