@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 
 def bulk_examples(name: str, n: int, *, db=None, start: int = 0) -> int:
-    """Insert ``n`` synthetic examples fast (one executemany, unique fake hashes); returns the dataset id."""
+    """Insert ``n`` synthetic examples fast (generated inside SQLite, unique fake hashes); returns the dataset id.
+
+    Row ``i``: "question number i" / "answer number i"; source ``chats`` for even i, else ``import``; domain
+    general/technical/support/legal by ``i % 4``; rating ``i % 5 + 1`` unless ``i % 3 == 0``; eval when
+    ``i % 10 == 0``; created ``i % 40`` days ago.
+    """
     from aeon_studio.core.datasets import DatasetStore
     from aeon_studio.core.storage import get_database
 
     db = db or get_database()
     ds = DatasetStore(db).create(name)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    domains = ("general", "technical", "support", "legal")
-    rows = []
-    for i in range(start, start + n):
-        msgs = [{"role": "user", "content": f"question number {i}"},
-                {"role": "assistant", "content": f"answer number {i}"}]
-        rows.append((ds.id, json.dumps(msgs), "import" if i % 2 else "chats", f"bulk.log:{i + 1}",
-                     domains[i % 4], f"{ds.id:08x}{i:056x}", "eval" if i % 10 == 0 else "train",
-                     (i % 5) + 1 if i % 3 else None, 12, 0,
-                     str(now - timedelta(days=i % 40)), str(now)))
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    sql = """
+        WITH RECURSIVE seq(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+        INSERT INTO dataset_example (dataset_id, messages, source, source_ref, domain, content_hash, split, rating,
+                                     tokens, edited, created_at, updated_at)
+        SELECT ?, json_array(json_object('role', 'user', 'content', 'question number ' || i),
+                             json_object('role', 'assistant', 'content', 'answer number ' || i)),
+               CASE WHEN i % 2 THEN 'import' ELSE 'chats' END, 'bulk.log:' || (i + 1),
+               CASE i % 4 WHEN 0 THEN 'general' WHEN 1 THEN 'technical' WHEN 2 THEN 'support' ELSE 'legal' END,
+               printf('%08x%056x', ?, i), CASE WHEN i % 10 = 0 THEN 'eval' ELSE 'train' END,
+               CASE WHEN i % 3 THEN i % 5 + 1 END, 12, 0,
+               strftime('%Y-%m-%d %H:%M:%f', ?, '-' || (i % 40) || ' days'), ?
+        FROM seq"""
     with db.engine.begin() as conn:
-        conn.connection.dbapi_connection.executemany(
-            "INSERT INTO dataset_example (dataset_id, messages, source, source_ref, domain, content_hash, split, "
-            "rating, tokens, edited, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.connection.dbapi_connection.execute(sql, (start, start + n - 1, ds.id, ds.id, now, now))
     return int(ds.id)
 
 

@@ -188,7 +188,7 @@ def test_delete_asks_then_removes_and_updates_stats(qtbot, demo_tab, monkeypatch
     tab.delete_btn.click()
     assert tab.model.total == 31
     assert tab.stats.examples.text() == "31"
-    assert tab.datasets.currentItem().text(2) == "31"
+    assert tab.datasets.currentItem().text(1) == "31"
     assert not tab.delete_btn.isEnabled()
 
 
@@ -223,6 +223,8 @@ def test_export_runs_in_a_thread_and_writes_jsonl(qtbot, demo_tab, tmp_path):
 
 
 def test_identity_and_from_chats_builders(qtbot, ctx):
+    from PySide6.QtCore import Qt
+
     from aeon_studio.app.dataset_tab import DatasetTab
 
     tab = DatasetTab(ctx)
@@ -240,7 +242,8 @@ def test_identity_and_from_chats_builders(qtbot, ctx):
         pass
     qtbot.waitUntil(lambda: tab.current == "chats", timeout=2000)
     assert tab.model.total == 0 and "has no examples yet" in tab.empty.text()
-    names = [tab.datasets.topLevelItem(i).text(0) for i in range(tab.datasets.topLevelItemCount())]
+    names = [tab.datasets.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+             for i in range(tab.datasets.topLevelItemCount())]
     assert names == ["chats", "me"]
     tab.delete_dataset(confirm=False)
     assert tab.current == "me"
@@ -281,6 +284,18 @@ def test_review_dialog_with_a_candidate_api(qtbot):
     dlg.reject_current()
     assert fake.rejected == [2] and dlg.table.rowCount() == 0 and not dlg.accept_btn.isEnabled()
     assert api["list"].__self__ is fake  # the store's own functions come first
+    # generation runs in a thread and the new candidates show up
+    def generate(name, progress=None, cancel=None):
+        fake.rows.append({"id": 3, "question": "Who trains it?", "answer": "You do.", "passage_ref": "a.md:1",
+                          "status": "pending"})
+        progress(1, 1)
+        return [3]
+
+    dlg.api["generate"] = generate
+    with qtbot.waitSignal(dlg.generate().succeeded, timeout=5000):
+        pass
+    qtbot.waitUntil(lambda: dlg.table.rowCount() == 1, timeout=2000)
+    assert dlg.question.toPlainText() == "Who trains it?" and dlg.job is None
 
 
 LOG = """[12/03/2025 14:02] Ana: Oi! Como eu instalo o Python?

@@ -39,10 +39,16 @@ def candidate_api(store: Any) -> dict[str, Any] | None:
     :mod:`aeon_studio.core.datasets.questions`; ``None`` hides the Review button.
     """
     names = ("list_candidates", "accept_candidate", "reject_candidate")
-    for holder in (store, _questions_module()):
+    questions = _questions_module()
+    for holder in (store, questions):
         if holder is not None and all(hasattr(holder, n) for n in names):
-            return {"list": getattr(holder, names[0]), "accept": getattr(holder, names[1]),
-                    "reject": getattr(holder, names[2])}
+            api = {"list": getattr(holder, names[0]), "accept": getattr(holder, names[1]),
+                   "reject": getattr(holder, names[2])}
+            generate = getattr(holder, "generate_for_dataset", None) or getattr(questions, "generate_for_dataset",
+                                                                                 None)
+            if generate is not None:
+                api["generate"] = generate
+            return api
     return None
 
 
@@ -96,7 +102,7 @@ class DatasetTab(QWidget):
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
         split.setStretchFactor(2, 0)
-        split.setSizes([285, 620, 255])
+        split.setSizes([235, 700, 245])
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 10, 10)
@@ -106,14 +112,14 @@ class DatasetTab(QWidget):
         box = QGroupBox(_("Datasets"))
         lay = QVBoxLayout(box)
         self.datasets = QTreeWidget()
-        self.datasets.setHeaderLabels([_("Name"), _("Kind"), _("Examples"), _("Pairs")])
+        # Name and kind share the first column (two lines) so long names fit in a narrow panel.
+        self.datasets.setHeaderLabels([_("Name / kind"), _("Examples"), _("Pairs")])
         self.datasets.setRootIsDecorated(False)
-        self.datasets.setUniformRowHeights(True)
         self.datasets.setAlternatingRowColors(True)
         header = self.datasets.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in (1, 2, 3):
+        for c in (1, 2):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.datasets.currentItemChanged.connect(self._dataset_selected)
         lay.addWidget(self.datasets, 1)
@@ -142,7 +148,7 @@ class DatasetTab(QWidget):
         self.review_btn.setVisible(candidate_api(self.store) is not None)
         for b in (self.import_btn, self.chats_btn, self.identity_btn, self.review_btn):
             lay.addWidget(b)
-        box.setMinimumWidth(250)
+        box.setMinimumWidth(225)
         return box
 
     def _centre(self) -> QWidget:
@@ -187,7 +193,7 @@ class DatasetTab(QWidget):
         # Fixed widths: ResizeToContents would make the view read rows just to measure them.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(36)
-        for col, width in enumerate((200, 200, 44, 76, 60, 64, 44, 84)):
+        for col, width in enumerate((200, 200, 40, 74, 56, 62, 42, 80)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -247,7 +253,7 @@ class DatasetTab(QWidget):
         self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bl.addWidget(self.export_status)
         lay.addWidget(box)
-        w.setMinimumWidth(240)
+        w.setMinimumWidth(235)
         return w
 
     # -- datasets ----------------------------------------------------------------------------
@@ -264,10 +270,10 @@ class DatasetTab(QWidget):
         chosen = None
         for r in rows:
             kind = _(KIND_NAMES[r["kind"]]) if r["kind"] in KIND_NAMES else r["kind"]
-            item = QTreeWidgetItem([r["name"], kind, f"{r['examples']:,}", f"{r['pairs']:,}"])
+            item = QTreeWidgetItem([f"{r['name']}\n{kind}", f"{r['examples']:,}", f"{r['pairs']:,}"])
             item.setData(0, Qt.ItemDataRole.UserRole, r["name"])
             item.setToolTip(0, r.get("description") or r["name"])
-            for c in (2, 3):
+            for c in (1, 2):
                 item.setTextAlignment(c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.datasets.addTopLevelItem(item)
             if r["name"] == want:
@@ -638,6 +644,7 @@ def render_dataset(ctx: AppContext, out_dir: Path, demo: bool = True) -> Path:
         dlg = tab.open_import([log_path])
         if dlg is not None:
             dlg.resize(980, 720)
+            dlg.pii.setChecked(True)
             QApplication.processEvents()
             dlg.grab().save(str(Path(out_dir) / "dataset_import.png"))
             dlg.close()

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.i18n import N_, _
 
@@ -137,13 +137,67 @@ class ReviewDialog(QDialog):
         split.addWidget(right)
         split.setSizes([420, 420])
         lay.addWidget(split, 1)
+        bottom = QHBoxLayout()
         self.status = QLabel()
-        lay.addWidget(self.status)
+        self.status.setWordWrap(True)
+        bottom.addWidget(self.status, 1)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        bottom.addWidget(self.progress)
+        self.generate_btn = QPushButton(_("Generate from documents"))
+        self.generate_btn.setToolTip(_("Ask the local model for questions and answers about the document passages "
+                                       "of this dataset (import TXT, MD or PDF files first)."))
+        self.generate_btn.clicked.connect(lambda: self.generate())
+        self.generate_btn.setVisible("generate" in api)
+        bottom.addWidget(self.generate_btn)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        lay.addWidget(close)
+        bottom.addWidget(close)
+        lay.addLayout(bottom)
+        self.job = None
         self.candidates: list[Any] = []
         self.reload()
+
+    def generate(self):
+        """Run the core's question generation in a thread (Cancel stops it); the list reloads after."""
+        from .dataset_jobs import DatasetJob
+
+        if self.job is not None:
+            self.job.cancel()
+            return self.job
+        fn = self.api["generate"]
+        self.job = DatasetJob(lambda progress, cancel: fn(self.dataset, progress=progress, cancel=cancel), self)
+        self.job.progressed.connect(lambda d, t: (self.progress.setRange(0, max(1, t)), self.progress.setValue(d)))
+        self.job.succeeded.connect(self._generated)
+        self.job.failed.connect(self._generate_failed)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.generate_btn.setText(_("Cancel generation"))
+        self.status.setText(_("Generating questions with the local model…"))
+        self.job.start()
+        return self.job
+
+    def _generate_done(self) -> None:
+        self.job = None
+        self.progress.hide()
+        self.generate_btn.setText(_("Generate from documents"))
+
+    def _generated(self, result) -> None:
+        self._generate_done()
+        self.reload()
+
+    def _generate_failed(self, err) -> None:
+        from ..main_window import show_error
+
+        self._generate_done()
+        self.reload()
+        show_error(self, _("Cannot generate questions"), err)
+
+    def done(self, code: int) -> None:  # noqa: D401 - Qt name: closing waits for a running generation
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait(10000)
+        super().done(code)
 
     @staticmethod
     def _field(c: Any, key: str) -> Any:

@@ -209,11 +209,14 @@ class ImportDialog(QDialog):
         self.pii_view.setHeaderLabels([_("Before"), _("After")])
         self.pii_view.setRootIsDecorated(False)
         self.pii_view.setWordWrap(True)
+        self.pii_view.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.pii_note = QLabel()
         self.pii_note.setStyleSheet("color: palette(mid);")
         self.pii_note.setWordWrap(True)
         kl.addWidget(self.pii_note)
         kl.addWidget(self.pii_view, 1)
+        self.clean_spacer = QWidget()
+        kl.addWidget(self.clean_spacer, 1)
         middle.addWidget(clean_box, 1)
         lay.addLayout(middle, 2)
 
@@ -225,9 +228,9 @@ class ImportDialog(QDialog):
         self.records.setUniformRowHeights(True)
         header = self.records.header()
         header.setStretchLastSection(True)
-        header.resizeSection(0, 150)
-        header.resizeSection(1, 50)
-        header.resizeSection(2, 300)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(2, 320)
         pl.addWidget(self.records)
         lay.addWidget(prev_box, 3)
         return page
@@ -444,6 +447,7 @@ class ImportDialog(QDialog):
         on = self.pii.isChecked()
         self.pii_view.setVisible(on)
         self.pii_note.setVisible(on)
+        self.clean_spacer.setVisible(not on)
         self.pii_view.clear()
         if not on or self.preview is None:
             return
