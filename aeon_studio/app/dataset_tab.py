@@ -159,6 +159,7 @@ class DatasetTab(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search the text of every turn…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(170)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         filters.addWidget(self.search, 2)
         self.source_filter = QComboBox()
@@ -173,6 +174,8 @@ class DatasetTab(QWidget):
         for combo, tip in ((self.source_filter, _("Source")), (self.domain_filter, _("Domain")),
                            (self.rating_filter, _("Minimum rating")), (self.date_filter, _("Date"))):
             combo.setToolTip(tip)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(9)
             combo.currentIndexChanged.connect(self.apply_filters)
             filters.addWidget(combo)
         lay.addLayout(filters)
@@ -193,7 +196,7 @@ class DatasetTab(QWidget):
         # Fixed widths: ResizeToContents would make the view read rows just to measure them.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(36)
-        for col, width in enumerate((200, 200, 40, 74, 56, 62, 42, 80)):
+        for col, width in enumerate((200, 200, 40, 74, 56, 62, 48, 80)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
