@@ -20,7 +20,7 @@ from .facts import extract_fact
 log = logging.getLogger(__name__)
 
 #: Prompt text for the model (English for every UI language: it is the model's input, not UI).
-NOTE_HEADER = "Relevant memories (from earlier conversations and the user's documents; use them if they help):"
+NOTE_HEADER = "What you remember from earlier conversations and documents (use it if it helps):"
 #: Turns of this conversation whose memories are considered already in context.
 RECENT_TURNS = 24
 _REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")

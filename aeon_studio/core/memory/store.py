@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, or_, update as sa_update
+from sqlalchemy import delete, func, or_, text as text_sql, update as sa_update
 from sqlmodel import col, select
 
 from ..i18n import _
@@ -264,7 +264,7 @@ class MemoryStore:
         with self._lock:
             self._ensure_index()
             with self.db.session() as s:
-                first = (s.exec(select(func.max(MemoryItemRow.id))).one() or 0) + 1
+                first = self._next_id(s)
                 ids = list(range(first, first + len(texts)))
                 rows = [dict(id=i, kind=kind, text=t, source=src, source_ref=ref, persona_key=persona_key,
                              doc_hash=doc_hash, chunk_index=(chunk_start + n) if chunk_start is not None else None,
@@ -276,6 +276,13 @@ class MemoryStore:
             self._index.add(np.asarray(ids, dtype=np.int64), vectors)
             self._persist()
         return ids
+
+    @staticmethod
+    def _next_id(session) -> int:
+        """The next id AUTOINCREMENT would give (never one of a forgotten item)."""
+        top = session.exec(select(func.max(MemoryItemRow.id))).one() or 0
+        seq = session.exec(text_sql("SELECT seq FROM sqlite_sequence WHERE name = 'memory_item'")).first()
+        return max(top, seq[0] if seq else 0) + 1
 
     def update(self, item_id: int, text: str) -> MemoryItem:
         """Change an item's text (it is embedded again)."""

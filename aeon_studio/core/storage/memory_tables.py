@@ -19,6 +19,9 @@ class MemoryItemRow(SQLModel, table=True):
     """One memory: ``kind`` is "fact", "exchange" or "passage"."""
 
     __tablename__ = "memory_item"
+    # Ids are never reused: a reply's stored sources name items by id, and a forgotten
+    # item's id must not come to mean another memory.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="fact", index=True)
     text: str
