@@ -1,0 +1,59 @@
+"""``aeon-studio memory``: add, search, list, import, forget, rebuild, status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aeon_studio.core.cli.main import main
+
+pytestmark = pytest.mark.model
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_memory_cli_round_trip(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "memory", "add", "The garage door code is 4321")
+    assert code == 0 and "memory 1" in out
+    code, out, _ = run_cli(capsys, "memory", "add", "My favourite band is Los Hermanos", "--json")
+    assert code == 0 and json.loads(out)["id"] == 2
+
+    code, out, _ = run_cli(capsys, "memory", "search", "what opens the garage?", "--json", "-k", "1")
+    hits = json.loads(out)
+    assert code == 0 and [h["id"] for h in hits] == [1] and 0 < hits[0]["score"] <= 1
+    code, out, _ = run_cli(capsys, "memory", "search", "which music do I like?")
+    assert code == 0 and "Los Hermanos" in out.splitlines()[1]
+
+    doc = tmp_path / "trip.txt"
+    doc.write_text("The hotel in Porto is booked for the 12th of May.", encoding="utf-8")
+    code, out, err = run_cli(capsys, "memory", "import", str(doc), str(tmp_path / "nope.md"))
+    assert code == 1 and "1 file(s): 1 passage(s)" in out and "nope.md: file not found" in err
+
+    code, out, _ = run_cli(capsys, "memory", "list", "--json")
+    assert [i["kind"] for i in json.loads(out)] == ["passage", "fact", "fact"]
+    code, out, _ = run_cli(capsys, "memory", "status", "--json")
+    status = json.loads(out)
+    assert status["items"] == status["indexed"] == 3 and status["dim"] == 384
+
+    code, out, _ = run_cli(capsys, "memory", "forget", "1")
+    assert code == 0 and "Forgot memory 1" in out
+    code, _, err = run_cli(capsys, "memory", "forget", "1")
+    assert code == 2 and "error: No memory with id 1" in err
+    code, _, err = run_cli(capsys, "memory", "forget")
+    assert code == 2 and "Nothing to forget" in err
+    code, out, _ = run_cli(capsys, "memory", "search", "garage door code", "--json")
+    assert all(h["id"] != 1 for h in json.loads(out))
+
+    code, out, _ = run_cli(capsys, "memory", "forget", "--about", "Porto hotel", "--dry-run")
+    assert code == 0 and "1 memory item(s) would be forgotten" in out
+    code, out, _ = run_cli(capsys, "memory", "rebuild")
+    assert code == 0 and "2 item(s)" in out
+    code, out, _ = run_cli(capsys, "memory", "status")
+    assert "Items: 2" in out and "Indexed: 2" in out
+    code, _, err = run_cli(capsys, "memory", "add", "  ")
+    assert code == 2 and "empty" in err
