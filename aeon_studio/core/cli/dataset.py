@@ -6,6 +6,7 @@ import argparse
 
 from ..i18n import _
 from .common import print_json, print_table
+from .dataset_import import _register_import
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = dsub.add_parser("delete", help=_("delete a dataset"), description=_("Delete a dataset and its rows."))
     q.add_argument("name", metavar="NAME")
     q.set_defaults(func=run_delete)
+
+    _register_import(dsub)
 
 
 def _store():

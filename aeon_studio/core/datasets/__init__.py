@@ -17,13 +17,49 @@ Public API (no Qt, no torch; everything is stored in SQLite through :mod:`aeon_s
 - :func:`parse_since` (``.chats``): ``"30d"``, ``"12h"``, ``"2w"`` or an ISO date → aware ``datetime``.
 - :class:`DatasetError`: every error of this area (an ``AeonError``).
 
+Importing (``.importers``, streamed, bounded memory): :data:`FORMATS` (log, csv, json, jsonl, document),
+:func:`detect_format`, :func:`parse_speakers`, :func:`preview_file` → :class:`Preview`,
+:func:`import_files` / :func:`convert_file` → :class:`ImportSummary` (rejects JSONL with ``ref``/``reason``).
+Cleaning (``.clean``): ``scrub_pii``, ``pii_preview``, ``load_domains``. Documents (``.documents``):
+``split_passages``, ``read_document``; passages live in the ``dataset_passage`` table. Questions
+(``.questions``): ``generate_questions`` → ``Candidate``; stored as pending ``dataset_candidate`` rows and
+reviewed with ``DatasetStore.list_candidates`` / ``accept_candidate`` / ``reject_candidate``.
+
 The split is deterministic by content hash (default 90/10; datasets with fewer than 20 rows keep all in train),
 stable across re-imports.
 """
 
 from __future__ import annotations
 
-from .errors import DatasetError
-from .store import ChatsSummary, DatasetStore, build_from_chats, build_identity
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ChatsSummary", "DatasetError", "DatasetStore", "build_from_chats", "build_identity"]
+from .errors import DatasetError
+
+# Names are loaded on first use: ``convert`` (no database) must not pay for SQLAlchemy at start-up.
+_LAZY = {
+    "ChatsSummary": "store", "DatasetStore": "store", "build_from_chats": "store", "build_identity": "store",
+    "DEFAULT_SPEAKERS": "importers", "FORMATS": "importers", "FormatInfo": "importers",
+    "ImportSummary": "importers", "Preview": "importers", "convert_file": "importers",
+    "detect_format": "importers", "import_files": "importers", "parse_speakers": "importers",
+    "preview_file": "importers", "Record": "records",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .importers import (DEFAULT_SPEAKERS, FORMATS, FormatInfo, ImportSummary, Preview,  # noqa: F401
+                            convert_file, detect_format, import_files, parse_speakers, preview_file)
+    from .records import Record  # noqa: F401
+    from .store import ChatsSummary, DatasetStore, build_from_chats, build_identity  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["DatasetError", *sorted(_LAZY)]

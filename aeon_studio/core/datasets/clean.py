@@ -121,10 +121,48 @@ def pii_preview(records: Iterable[Any], limit: int = 20) -> list[tuple[str, str]
     return out
 
 
+_PUNCT = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c).isspace()))
+_PUNCT_WS = bytes(c for c in range(128) if not chr(c).isalnum())
+_WS_TO_SPACE = bytes.maketrans(b"\t\n\r\x0b\x0c", b"     ")
+
+
+def text_keys(text: str) -> tuple[bytes, bytes]:
+    """``(words, squeezed)`` of ``text`` lower-cased as UTF-8: ``words`` without ASCII punctuation and with
+    every whitespace a space (for keyword matching), ``squeezed`` also without whitespace (the near-duplicate
+    key). C-level passes only."""
+    low = text.lower().encode("utf-8", "surrogatepass")
+    return low.translate(_WS_TO_SPACE, _PUNCT), low.translate(None, _PUNCT_WS)
+
+
+class DomainTagger:
+    """Tags text with the domain whose keywords occur most (distinct keywords; ties: the first domain);
+    ``general`` when none. Single words are matched through a set intersection, phrases as substrings."""
+
+    def __init__(self, domains: dict[str, tuple[str, ...]]) -> None:
+        self.domains: list[tuple[str, frozenset[bytes], tuple[bytes, ...]]] = []
+        for name, kws in domains.items():
+            enc = [b" ".join(text_keys(k)[0].split()) for k in kws]
+            self.domains.append((name, frozenset(w for w in enc if w and b" " not in w),
+                                 tuple(w for w in enc if b" " in w)))
+
+    def __call__(self, words: bytes) -> str:
+        """The domain for ``words`` (the first value of :func:`text_keys`)."""
+        found = set(words.split())
+        best, score = "general", 0
+        for name, kw, phrases in self.domains:
+            n = len(kw & found)
+            for p in phrases:
+                if p in words:
+                    n += 1
+            if n > score:
+                best, score = name, n
+        return best
+
+
 def load_domains(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """Domain → keywords (see the module docstring for where they come from)."""
     from ..settings import Settings, get_settings
-    from .store import DEFAULT_DOMAINS
+    from .records import DEFAULT_DOMAINS
 
     if path is None:
         settings = get_settings()

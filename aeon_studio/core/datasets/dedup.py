@@ -1,10 +1,9 @@
 """Exact and near-duplicate detection with bounded memory.
 
 - Exact: the content hash of the normalised turns (:func:`.store.content_hash`).
-- Near: a fingerprint of the conversation after case folding, accent stripping and removal of everything that
-  is not a letter or a digit (whitespace, punctuation, emoji, markup): ``"Oi, tudo bem?"`` and
-  ``"oi tudo bem"`` collide; a changed word or number does not. It costs a few C-level passes per record,
-  so it stays on in the hot path.
+- Near: a fingerprint of the conversation lower-cased, without whitespace and ASCII punctuation:
+  ``"Oi, tudo bem?"`` and ``"oi   tudo bem"`` collide; a changed word, accent or number does not. It costs a
+  few C-level passes per record, so it stays on in the hot path.
 
 Both keep 64-bit fingerprints in a :class:`FingerprintSet`: a Python set up to ``cap`` entries (≈ 60 MB for
 a million), then spilled into a temporary SQLite file, so memory stays bounded whatever the input size.
@@ -12,29 +11,31 @@ a million), then spilled into a temporary SQLite file, so memory stays bounded w
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import sqlite3
 import tempfile
-import unicodedata
 from typing import Any
 
-_NON_ALNUM = re.compile(r"[\W_]+")
 DEFAULT_CAP = 1_000_000
+_MASK = (1 << 64) - 1
 
 
 def exact_fingerprint(content_hash_hex: str) -> int:
     return int(content_hash_hex[:16], 16)
 
 
+def joined_text(messages: list[dict[str, Any]]) -> str:
+    """The turns' text in one string (a leading marker for a system turn; roles otherwise alternate)."""
+    text = "\x1e".join([m["content"] for m in messages])
+    return "\x1d" + text if messages and messages[0]["role"] == "system" else text
+
+
 def near_fingerprint(messages: list[dict[str, Any]]) -> int:
-    """64-bit fingerprint of the normalised text of the turns (roles included)."""
-    text = "\x1f".join(m["role"][0] + m["content"] for m in messages)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-    norm = _NON_ALNUM.sub("", text.casefold())
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+    """The near-duplicate key: the text lower-cased without whitespace and ASCII punctuation, hashed
+    (Python's ``hash``: stable within a process, which is the lifetime of a :class:`FingerprintSet`)."""
+    from .clean import text_keys
+
+    return hash(text_keys(joined_text(messages))[1])
 
 
 class FingerprintSet:
@@ -51,7 +52,8 @@ class FingerprintSet:
         """Add ``fp``; ``True`` when it was new."""
         if fp in self.mem:
             return False
-        if self.db is not None and self.db.execute("SELECT 1 FROM fp WHERE v=?", (fp - (1 << 63),)).fetchone():
+        if self.db is not None and self.db.execute("SELECT 1 FROM fp WHERE v=?",
+                                                   ((fp & _MASK) - (1 << 63),)).fetchone():
             return False
         self.mem.add(fp)
         self.count += 1
@@ -67,7 +69,7 @@ class FingerprintSet:
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
             self.db.execute("CREATE TABLE fp (v INTEGER PRIMARY KEY)")
-        self.db.executemany("INSERT OR IGNORE INTO fp VALUES (?)", ((v - (1 << 63),) for v in self.mem))
+        self.db.executemany("INSERT OR IGNORE INTO fp VALUES (?)", (((v & _MASK) - (1 << 63),) for v in self.mem))
         self.db.commit()
         self.mem.clear()
 

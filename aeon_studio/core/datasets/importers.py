@@ -23,18 +23,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import N_, _
-from .clean import load_domains, scrub_messages
-from .dedup import FingerprintSet, exact_fingerprint, near_fingerprint
+from .clean import DomainTagger, load_domains, scrub_messages, text_keys
+from .dedup import FingerprintSet, exact_fingerprint, joined_text, near_fingerprint
 from .documents import DOCUMENT_EXTENSIONS, read_document
 from .errors import DatasetError
 from .formats.jsonfmt import read_json, read_jsonl
 from .formats.logs import read_log, speakers_in
 from .formats.tabular import check_header, parse_columns, read_csv, sniff_dialect
-from .records import ROLE_SYNONYMS, Record, check_record
-from .store import DatasetStore, content_hash, estimate_tokens, tag_domain
+from .records import ROLE_SYNONYMS, Record, check_record, content_hash, estimate_tokens
+
+if TYPE_CHECKING:
+    from .store import DatasetStore
 from .textio import TextFile, check_readable, open_text, read_sample
 
 DEFAULT_SPEAKERS: dict[str, str] = {"VOCÊ": "user", "AEON": "assistant"}
@@ -285,6 +287,16 @@ class ImportSummary:
     seconds: float = 0.0
 
 
+_enc = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+
+
+def messages_line(messages: list[dict[str, Any]]) -> str:
+    """``json.dumps({"messages": messages}, ensure_ascii=False)`` for role/content turns, without the
+    encoder set-up that ``json.dumps`` pays on every call (the hot path of a conversion)."""
+    return '{"messages": [' + ", ".join(['{"role": "' + m["role"] + '", "content": ' + _enc(m["content"]) + "}"
+                                         for m in messages]) + "]}"
+
+
 class _Cancelled(Exception):
     pass
 
@@ -361,12 +373,14 @@ class Pipeline:
     def __init__(self, summary: ImportSummary, rejects: _Rejects, *, pii: bool, near_dup: bool,
                  min_chars: int, max_chars: int | None, max_tokens: int | None,
                  count_tokens: Callable[[list[dict[str, Any]]], int] | None,
-                 domains: dict[str, tuple[str, ...]], sink: Callable[[list[dict], Record, str, str], None]) -> None:
+                 domains: dict[str, tuple[str, ...]], sink: Callable[[list[dict], Record, str, str], None],
+                 db_hash: bool = True) -> None:
         self.s, self.rejects = summary, rejects
         self.pii, self.near_dup = pii, near_dup
         self.min_chars, self.max_chars = max(1, min_chars), max_chars
         self.max_tokens, self.count_tokens = max_tokens, count_tokens
-        self.domains, self.sink = domains, sink
+        self.tagger, self.sink = DomainTagger(domains), sink
+        self.db_hash = db_hash
         self.exact, self.near = FingerprintSet(), FingerprintSet()
 
     def reject(self, rec: Record, reason: str) -> None:
@@ -391,14 +405,20 @@ class Pipeline:
         if self.pii:
             msgs, n = scrub_messages(msgs)
             s.pii_replacements += n
-        h = content_hash(msgs)
-        if not self.exact.add(exact_fingerprint(h)):
+        joined = joined_text(msgs)
+        words, squeezed = text_keys(joined)
+        if self.db_hash:
+            h = content_hash(msgs)
+            key = exact_fingerprint(h)
+        else:  # convert: identical turns; whitespace variants are caught as near-duplicates
+            h, key = "", hash(joined)
+        if not self.exact.add(key):
             s.duplicates += 1
             return
-        if self.near_dup and not self.near.add(near_fingerprint(msgs)):
+        if self.near_dup and not self.near.add(hash(squeezed)):
             s.near_duplicates += 1
             return
-        domain = tag_domain(msgs, self.domains)
+        domain = self.tagger(words)
         s.domains[domain] = s.domains.get(domain, 0) + 1
         self.sink(msgs, rec, h, domain)
 
@@ -531,7 +551,7 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
     f = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def sink(msgs: list[dict], rec: Record, h: str, domain: str) -> None:
-        buf.append(dumps({"messages": msgs}, ensure_ascii=False))
+        buf.append(messages_line(msgs))
         summary.imported += 1
         if len(buf) >= BATCH:
             f.write("\n".join(buf) + "\n")
@@ -547,7 +567,7 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
     pipe = Pipeline(summary, rejects, pii=pii, near_dup=near_dup, min_chars=min_chars, max_chars=max_chars,
                     max_tokens=max_tokens or _default_max_tokens(),
                     count_tokens=make_token_counter(tokenizer) if tokenizer else None,
-                    domains=load_domains(domains_file), sink=sink)
+                    domains=load_domains(domains_file), sink=sink, db_hash=False)
     ok = False
     try:
         _run(plan, pipe, summary, columns=columns, gap_minutes=gap_minutes, passages_sink=passage,
@@ -594,6 +614,8 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
 
     from ..settings import get_settings
     from ..storage.datasets_tables import Dataset, Example
+
+    from .store import DatasetStore
 
     t0 = time.perf_counter()
     store = store or DatasetStore()

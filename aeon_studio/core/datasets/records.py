@@ -6,11 +6,13 @@ rejects file, never dropped silently.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _
 
 ROLES = ("system", "user", "assistant")
 
@@ -22,6 +24,52 @@ ROLE_SYNONYMS: dict[str, str] = {
     "assistant": "assistant", "gpt": "assistant", "bot": "assistant", "ai": "assistant", "model": "assistant",
     "assistente": "assistant", "aeon": "assistant", "chatgpt": "assistant", "agent": "assistant",
 }
+
+
+#: Keyword lists for the default domain tags (lower-case substrings; first match by count wins).
+DEFAULT_DOMAINS: dict[str, tuple[str, ...]] = {
+    "technical": ("python", "code", "error", "bug", "install", "installed", "server", "linux", "api", "sql",
+                  "function", "import", "virtualenv",
+                  "código", "erro", "instalar", "servidor", "função", "programa"),
+    "support": ("help", "problem", "not working", "refund", "order", "account", "password", "support",
+                "ajuda", "problema", "não funciona", "reembolso", "pedido", "conta", "senha", "suporte"),
+    "legal": ("law", "contract", "court", "lawyer", "rights", "lgpd", "gdpr", "license",
+              "lei", "contrato", "tribunal", "advogado", "direitos", "licença", "processo judicial"),
+}
+DOMAIN_LABELS = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
+                 "general": N_("general")}
+
+
+def content_hash(messages: list[dict[str, Any]]) -> str:
+    norm = [[str(m.get("role", "")), " ".join(str(m.get("content", "")).split())] for m in messages]
+    return hashlib.sha256(json.dumps(norm, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def hash_bucket(h: str) -> int:
+    """0–99, from the content hash: the split never depends on import order."""
+    return int(h[:8], 16) % 100
+
+
+def estimate_tokens(messages: list[dict[str, Any]]) -> int:
+    """A cheap token estimate (≈ 4 characters a token plus a few per turn); no tokenizer is loaded."""
+    return sum(len(str(m.get("content", ""))) // 4 + 4 for m in messages)
+
+
+_TAGGERS: dict[int, Any] = {}
+
+
+def tag_domain(messages: list[dict[str, Any]], domains: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The domain with the most distinct keywords (whole words or phrases, case-insensitive) in the turns;
+    ``general`` if none (see :class:`.clean.DomainTagger`)."""
+    from .clean import DomainTagger, text_keys
+
+    domains = domains or DEFAULT_DOMAINS
+    tagger = _TAGGERS.get(id(domains))
+    if tagger is None or tagger[0] is not domains:
+        if len(_TAGGERS) > 32:
+            _TAGGERS.clear()
+        tagger = _TAGGERS[id(domains)] = (domains, DomainTagger(domains))
+    return tagger[1](text_keys(" ".join(str(m.get("content", "")) for m in messages))[0])
 
 
 @dataclass
@@ -54,11 +102,6 @@ def merge_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def estimate_tokens(messages: list[dict[str, Any]]) -> int:
-    """≈ 4 characters a token plus a few per turn (the template's role markers); no tokenizer."""
-    return sum(len(m["content"]) // 4 + 4 for m in messages)
-
-
 def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int = 1,
                  max_chars: int | None = None,
                  count_tokens: Callable[[list[dict[str, Any]]], int] | None = None) -> str | None:
@@ -72,34 +115,40 @@ def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int
     if not isinstance(messages, list) or not messages:
         return _("no messages")
     expected = "user"
+    chars = 0
     for i, m in enumerate(messages, 1):
-        role = m.get("role") if isinstance(m, dict) else None
-        if role not in ROLES:
-            return _("turn {n} has no valid role (system, user or assistant)").format(n=i)
+        role = m.get("role") if type(m) is dict else None
+        if role != expected:
+            if role == "system" and i == 1:
+                pass
+            elif role not in ROLES:
+                return _("turn {n} has no valid role (system, user or assistant)").format(n=i)
+            elif role == "system":
+                return _("turn {n} is a system turn; a system prompt may only come first").format(n=i)
+            elif role == "assistant":
+                return _("turn {n}: an assistant turn where a user turn was expected (the conversation must "
+                         "start with the user and alternate)").format(n=i)
+            else:
+                return _("turn {n}: two user turns in a row").format(n=i)
         content = m.get("content")
-        if not isinstance(content, str) or not content.strip():
+        if type(content) is not str:
             return _("turn {n} ({role}) is empty").format(n=i, role=role)
         n_chars = len(content.strip())
         if n_chars < min_chars:
+            if not n_chars:
+                return _("turn {n} ({role}) is empty").format(n=i, role=role)
             return _("turn {n} ({role}) has {chars} characters, fewer than the minimum {min}").format(
                 n=i, role=role, chars=n_chars, min=min_chars)
         if max_chars is not None and n_chars > max_chars:
             return _("turn {n} ({role}) has {chars} characters, more than the maximum {max}").format(
                 n=i, role=role, chars=n_chars, max=max_chars)
-        if role == "system":
-            if i != 1:
-                return _("turn {n} is a system turn; a system prompt may only come first").format(n=i)
-            continue
-        if role != expected:
-            if role == "assistant":
-                return _("turn {n}: an assistant turn where a user turn was expected (the conversation must "
-                         "start with the user and alternate)").format(n=i)
-            return _("turn {n}: two user turns in a row").format(n=i)
-        expected = "assistant" if role == "user" else "user"
+        chars += len(content)
+        if role != "system":
+            expected = "assistant" if role == "user" else "user"
     if messages[-1]["role"] != "assistant":
         return _("the last turn is not an assistant reply")
     if max_tokens:
-        n = estimate_tokens(messages)
+        n = chars // 4 + 4 * len(messages)
         if count_tokens is not None and n > max_tokens // 2:
             n = count_tokens(messages)
         if n > max_tokens:

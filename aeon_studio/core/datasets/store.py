@@ -20,6 +20,8 @@ from ..storage import get_database
 from ..storage.datasets_tables import Dataset, DatasetCandidate, DatasetPassage, Example, PreferencePair
 from ..storage.tables import utcnow
 from .errors import DatasetError
+from .records import (DEFAULT_DOMAINS, DOMAIN_LABELS, content_hash, estimate_tokens, hash_bucket,  # noqa: F401
+                      tag_domain)
 
 #: Datasets smaller than this keep every row in train (an eval split of 1 or 2 rows says nothing).
 MIN_ROWS_FOR_EVAL = 20
@@ -28,53 +30,6 @@ MIN_DOMAIN_EXAMPLES = 50
 EXPORT_FORMATS = ("messages", "sharegpt", "dpo")
 SPLITS = ("train", "eval", "all")
 _NAME = re.compile(r"^[\w.\-]{1,80}$", re.UNICODE)
-
-#: Keyword lists for the default domain tags (lower-case substrings; first match by count wins).
-DEFAULT_DOMAINS: dict[str, tuple[str, ...]] = {
-    "technical": ("python", "code", "error", "bug", "install", "installed", "server", "linux", "api", "sql",
-                  "function", "import", "virtualenv",
-                  "código", "erro", "instalar", "servidor", "função", "programa"),
-    "support": ("help", "problem", "not working", "refund", "order", "account", "password", "support",
-                "ajuda", "problema", "não funciona", "reembolso", "pedido", "conta", "senha", "suporte"),
-    "legal": ("law", "contract", "court", "lawyer", "rights", "lgpd", "gdpr", "license",
-              "lei", "contrato", "tribunal", "advogado", "direitos", "licença", "processo judicial"),
-}
-DOMAIN_LABELS = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
-                 "general": N_("general")}
-
-
-def content_hash(messages: list[dict[str, Any]]) -> str:
-    norm = [[str(m.get("role", "")), " ".join(str(m.get("content", "")).split())] for m in messages]
-    return hashlib.sha256(json.dumps(norm, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def hash_bucket(h: str) -> int:
-    """0–99, from the content hash: the split never depends on import order."""
-    return int(h[:8], 16) % 100
-
-
-def estimate_tokens(messages: list[dict[str, Any]]) -> int:
-    """A cheap token estimate (≈ 4 characters a token plus a few per turn); no tokenizer is loaded."""
-    return sum(len(str(m.get("content", ""))) // 4 + 4 for m in messages)
-
-
-_DOMAIN_RE: dict[tuple, re.Pattern] = {}
-
-
-def tag_domain(messages: list[dict[str, Any]], domains: dict[str, tuple[str, ...]] | None = None) -> str:
-    """The domain whose keywords (whole words, case-insensitive) occur most often; ``general`` if none."""
-    text = " ".join(str(m.get("content", "")) for m in messages).lower()
-    best, score = "general", 0
-    for name, words in (domains or DEFAULT_DOMAINS).items():
-        key = tuple(words)
-        rx = _DOMAIN_RE.get(key)
-        if rx is None:
-            rx = _DOMAIN_RE[key] = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
-        n = len(rx.findall(text))
-        if n > score:
-            best, score = name, n
-    return best
-
 
 def check_messages(messages: Any) -> str | None:
     """Why a record is not a usable example, or ``None``."""

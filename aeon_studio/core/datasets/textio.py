@@ -42,7 +42,12 @@ codecs.register_error("aeon-fallback", _fallback)
 
 def has_mojibake(text: str) -> bool:
     """``True`` when ``text`` shows UTF-8 bytes decoded as CP1252/Latin-1 (``Ã©``, ``Ã§``, ``â€™`` …)."""
-    return not text.isascii() and _MOJIBAKE.search(text) is not None
+    if text.isascii():
+        return False
+    # cheap substring checks first (memchr-fast); the regex only runs when a lead character is present
+    if not ("\u00c3" in text or "\u00c2" in text or "\u00e2" in text or "\u00c5" in text or "\u00c4" in text):
+        return False
+    return _MOJIBAKE.search(text) is not None
 
 
 def fix_mojibake(text: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from operator import eq
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -30,8 +31,13 @@ _TS_DASH = (r"(?P<ts2>\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?[ \t]+\d{1,2}:\d{2}(?::\d
             r"[ \t]+-[ \t]+")
 _TS_DATE = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
 _TS_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2})?(?:\s?([AaPp])\.?[Mm])?")
-_BLANKS = re.compile(r"(?:^[ \t\f\v]*\n)+", re.M)
-_SEPARATOR = re.compile(r"[ \t]*(?:[=\-_*#~]{3,}|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[ \t]*)[^\n]*(?:\n|$)")
+_SEP = (r"(?:[=\-_*#~]{3,}[^\n]*|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?:,?[ \t]+\d{1,2}:\d{2}(?::\d{2})?)?"
+        r"[ \t]*[=\-_*#~]*[ \t]*)")
+#: A separator line (``-----``, ``=== Sessão 2 ===``, a bare date) at the start of a text.
+_SEPARATOR = re.compile(r"[ \t]*" + _SEP + r"(?:\n|$)")
+_SEP_LINE = re.compile(r"[ \t]*" + _SEP)
+_SEP_ANY = re.compile(r"\n[ \t]*(?:[=\-_*#~]{3}|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[ \t]*(?:$|\n|[=\-_*#~]|,?[ \t]+\d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:$|\n)))")
+_WS_BLANK = re.compile(r"\n[ \t\f\v]+(?=\n)")
 _GENERIC_LABEL = re.compile(r"^[ \t]*(?:" + _TS_BRACKET + "|" + _TS_DASH + r")?(?P<label>[^\W\d_][^:\n\[\]]{0,30}?)"
                             r"[ \t]*:(?:[ \t]|$)", re.M)
 #: Conversation text kept in memory at most; longer "conversations" are rejected as too long anyway.
@@ -39,10 +45,19 @@ MAX_CONVERSATION_CHARS = 4_000_000
 
 
 def label_pattern(labels: list[str]) -> re.Pattern:
-    """The regex that finds a labelled line start for these speaker labels (longest first)."""
+    """The regex that matches a labelled line start for these speaker labels (longest first); groups
+    ``ts``/``ts2`` (timestamp) and ``label``."""
     alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
-    return re.compile(r"^[ \t]*(?:" + _TS_BRACKET + "|" + _TS_DASH + r")?(?P<label>" + alts + r")[ \t]*:[ \t]*",
-                      re.M | re.I)
+    return re.compile(r"^[ \t]*(?:" + _TS_BRACKET + "|" + _TS_DASH + r")?(?P<label>(?i:" + alts
+                      + r"))[ \t]*:[ \t]*", re.M)
+
+
+def split_pattern(labels: list[str]) -> re.Pattern:
+    """``re.split`` pattern for ``"\\n" + block``: the line end before a labelled line, its timestamp groups
+    and the label. Starting with a literal ``\\n`` lets the regex engine skip ahead fast."""
+    alts = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
+    return re.compile(r"\n[ \t]*(?:" + _TS_BRACKET.replace("?P<ts>", "") + "|" + _TS_DASH.replace("?P<ts2>", "")
+                      + r")?((?i:" + alts + r"))[ \t]*:[ \t]*")
 
 
 @lru_cache(maxsize=8192)
@@ -81,128 +96,190 @@ def speakers_in(text: str, limit: int = 20) -> list[str]:
 
 
 class LogParser:
-    """Stateful parser: feed it text chunks that end at line ends; it yields finished conversations."""
+    """Stateful parser: feed it text chunks that end at line ends; it yields finished conversations.
+
+    A chunk is cut at blank lines (``str.split``) into blocks; one ``findall`` per block returns its turns.
+    A block that does not start with a label continues the last turn (a paragraph after a blank line) or,
+    when no conversation is open, is orphan text (a problem)."""
 
     def __init__(self, name: str, speakers: dict[str, str], *, gap_minutes: float | None = 30) -> None:
         self.name = name
-        self.roles = {k.casefold(): v for k, v in speakers.items()}
-        self.rx = label_pattern(list(speakers))
+        self.roles_cf = {k.casefold(): v for k, v in speakers.items()}
+        self.roles: dict[str, str] = {}
+        self.labels = sorted(speakers)
+        self.line_rx = label_pattern(list(speakers))
+        self.split_rx = split_pattern(list(speakers))
         self.gap = int(gap_minutes) if gap_minutes else 0
         self.line = 1  # line number where the next chunk starts
-        self.turns: list[list[Any]] = []  # [role, [pieces], first line]
+        self.msgs: list[dict[str, str]] = []
         self.start = 0
         self.size = 0
-        self.too_long = False
         self.last_ts: int | None = None
         self.pending_break = False
 
-    # -- conversation state ------------------------------------------------------------
     def _close(self) -> Record | None:
-        if not self.turns:
+        self.pending_break = False
+        self.last_ts = None
+        msgs = self.msgs
+        if not msgs:
             return None
-        msgs = [{"role": r, "content": "\n".join(p).strip()} for r, p, _l in self.turns]
         rec = Record(messages=msgs, ref=f"{self.name}:{self.start}", line=self.start)
-        if self.too_long:
+        if self.size > MAX_CONVERSATION_CHARS:
+            rec.messages = [{"role": m["role"], "content": m["content"][:1000]} for m in msgs]
             rec.problem = _("the conversation is longer than {n} characters").format(n=MAX_CONVERSATION_CHARS)
-        self.turns, self.size, self.too_long, self.last_ts = [], 0, False, None
+        self.msgs = []
+        self.size = 0
         return rec
 
-    def _add(self, role: str, text: str, line: int) -> None:
-        if not self.turns:
-            self.start = line
-        self.size += len(text)
-        if self.size > MAX_CONVERSATION_CHARS:
-            self.too_long = True
-            text = ""
-        if self.turns and self.turns[-1][0] == role:
-            self.turns[-1][1].append(text)
-        else:
-            self.turns.append([role, [text], line])
+    def _role(self, label: str) -> str:
+        role = self.roles_cf.get(label.casefold())
+        if role is None:  # the regex's case-insensitive match and casefold() disagree (rare letters)
+            role = next(v for k, v in self.roles_cf.items() if re.fullmatch(re.escape(k), label, re.I))
+        if len(self.roles) < 4096:
+            self.roles[label] = role
+        return role
 
-    # -- parsing -------------------------------------------------------------------------
     def feed(self, chunk: str) -> Iterator[Record]:
-        """Parse ``chunk`` (ends at a line end, except maybe the file's last); yield closed conversations."""
-        pos, line = 0, self.line
-        for blank in _BLANKS.finditer(chunk):
-            if blank.start() > pos:
-                yield from self._block(chunk, pos, blank.start(), line)
-                line += chunk.count("\n", pos, blank.start())
-            line += chunk.count("\n", blank.start(), blank.end())
-            pos = blank.end()
-            self.pending_break = True
-        if pos < len(chunk):
-            yield from self._block(chunk, pos, len(chunk), line)
-            line += chunk.count("\n", pos)
+        """Parse ``chunk`` (starts at a line start, ends at a line end except maybe the file's last one);
+        yield the conversations it closes."""
+        if "\n " in chunk or "\n\t" in chunk or chunk[:1] in (" ", "\t"):
+            chunk = _WS_BLANK.sub("\n", "\n" + chunk)[1:]  # whitespace-only lines are blank lines
+        blocks = chunk.split("\n\n")
+        last = len(blocks) - 1
+        line = self.line
+        for i, block in enumerate(blocks):
+            if i:
+                self.pending_break = True
+            if block:
+                if block[0] == "\n":  # one more blank line (the chunk started with one)
+                    stripped = block.lstrip("\n")
+                    line += len(block) - len(stripped)
+                    self.pending_break = True
+                    block = stripped
+                if block:
+                    yield from self._block(block, line)
+            line += block.count("\n") + (2 if i < last else 0)
         self.line = line
+
+    def _block(self, block: str, line: int) -> Iterator[Record]:
+        parts = self.split_rx.split("\n" + block)  # [head, ts, ts2, label, body, ts, ts2, label, body, …]
+        if parts[0]:  # the block starts with unlabelled text
+            head = parts[0][1:]
+            yield from self._head(head, line)
+            if len(parts) == 1:
+                return
+            line += head.count("\n") + 1
+        elif self.pending_break:
+            rec = self._close()
+            if rec is not None:
+                yield rec
+        self.pending_break = False
+        tss, tss2, labels, bodies = parts[1::4], parts[2::4], parts[3::4], parts[4::4]
+        # Fast path, all C-level: no timestamps to check, known labels, strict alternation, no separators.
+        rl = list(map(self.roles.get, labels))
+        msgs = self.msgs
+        if not ((self.gap and (any(tss) or any(tss2))) or None in rl or any(map(eq, rl, rl[1:]))
+                or (msgs and msgs[-1]["role"] == rl[0]) or _SEP_ANY.search(block) is not None
+                or self.size + len(block) > MAX_CONVERSATION_CHARS):
+            if not msgs:
+                self.start = line
+            self.size += len(block)
+            msgs.extend([{"role": r, "content": c} for r, c in zip(rl, map(str.rstrip, bodies))])
+            return
+        yield from self._slow(list(zip(tss, tss2, labels, bodies)), line)
+
+    def _slow(self, turns: list[tuple[str, str, str, str]], line: int) -> Iterator[Record]:
+        """The general case: timestamps (gaps), merged speakers, separators, unusual label spellings."""
+        roles, gap, msgs = self.roles, self.gap, self.msgs
+        tline = line
+        for ts, ts2, label, body in turns:
+            role = roles.get(label) or self._role(label)
+            if ts or ts2:
+                if gap:
+                    now = timestamp_minutes(ts or ts2)
+                    prev = self.last_ts
+                    if msgs and now is not None and prev is not None and (now < 0) == (prev < 0):
+                        delta = (prev - now) if now < 0 else (now - prev)
+                        if now < 0 and delta < 0:
+                            delta += 1440  # a bare time that wrapped past midnight
+                        if delta > gap:
+                            rec = self._close()
+                            if rec is not None:
+                                yield rec
+                            msgs = self.msgs
+                    self.last_ts = now
+            if not msgs:
+                self.start = tline
+            body = body.rstrip()
+            self.size += len(body)
+            if "\n" in body:
+                tline += body.count("\n")
+                cut = _sep_at_end(body)
+                if cut is not None:
+                    body = body[:cut].rstrip()
+                    self._append(msgs, role, body)
+                    rec = self._close()
+                    if rec is not None:
+                        yield rec
+                    msgs = self.msgs
+                    tline += 1
+                    continue
+            tline += 1
+            if msgs and msgs[-1]["role"] == role:
+                msgs[-1]["content"] += "\n" + body
+            elif self.size <= MAX_CONVERSATION_CHARS:
+                msgs.append({"role": role, "content": body})
+
+    @staticmethod
+    def _append(msgs: list[dict[str, str]], role: str, body: str) -> None:
+        if msgs and msgs[-1]["role"] == role:
+            msgs[-1]["content"] += "\n" + body
+        else:
+            msgs.append({"role": role, "content": body})
 
     def finish(self) -> Iterator[Record]:
         rec = self._close()
         if rec is not None:
             yield rec
 
-    def _block(self, text: str, start: int, end: int, line: int) -> Iterator[Record]:
-        matches = self.rx.finditer(text, start, end)
-        first = next(matches, None)
-        head_end = first.start() if first is not None else end
-        if head_end > start:
-            yield from self._head(text[start:head_end], line)
-            line += text.count("\n", start, head_end)
-        elif self.pending_break:
-            rec = self._close()
-            if rec is not None:
-                yield rec
-        self.pending_break = False
-        m = first
-        roles, gap = self.roles, self.gap
-        while m is not None:
-            nxt = next(matches, None)
-            body_end = nxt.start() if nxt is not None else end
-            role = roles[m.group("label").casefold()]
-            if gap:
-                ts = m.group("ts") or m.group("ts2")
-                if ts:
-                    now = timestamp_minutes(ts)
-                    if now is not None:
-                        last = self.last_ts
-                        if last is not None and self.turns and (now < 0) == (last < 0):
-                            delta = (last - now) if now < 0 else (now - last)
-                            if now < 0 and delta < 0:
-                                delta += 1440  # a bare time that wrapped past midnight
-                            if delta > gap:
-                                rec = self._close()
-                                if rec is not None:
-                                    yield rec
-                        self.last_ts = now
-            self._add(role, text[m.end():body_end], line)
-            line += text.count("\n", m.start(), body_end)
-            m = nxt
-
     def _head(self, head: str, line: int) -> Iterator[Record]:
-        """Lines before the first label of a block: a continuation, a separator, or orphan text."""
+        """Lines before the first label of a block: a separator, a continuation of the last turn (a paragraph
+        after a blank line), or orphan text (a problem)."""
         if self.pending_break:
             sep = _SEPARATOR.match(head)
             if sep is not None:
                 rec = self._close()
                 if rec is not None:
                     yield rec
-                line += head.count("\n", 0, sep.end())
-                head = head[sep.end():]
-                if not head.strip():
-                    return
-        if self.turns:
-            self._add(self.turns[-1][0], ("\n" if self.pending_break else "") + head, line)
+                yield from self._orphan(head[sep.end():], line + head.count("\n", 0, sep.end()))
+                return
+        if self.msgs:
+            text = head.rstrip()
+            self.msgs[-1]["content"] += ("\n\n" if self.pending_break else "\n") + text
+            self.size += len(text)
+            self.pending_break = False
             return
-        stripped = head.lstrip("\n \t")
-        line += head.count("\n", 0, len(head) - len(stripped))
+        yield from self._orphan(head, line)
+
+    def _orphan(self, text: str, line: int) -> Iterator[Record]:
+        stripped = text.lstrip(" \t\f\v\n")
         if not stripped.strip():
             return
+        line += text.count("\n", 0, len(text) - len(stripped))
         yield Record(messages=[], ref=f"{self.name}:{line}", line=line,
                      problem=_("text without a speaker label (expected one of: {labels})").format(
-                         labels=", ".join(f"{k}:" for k in self.roles_display())),
-                     extra={"text": stripped[:2000]})
+                         labels=", ".join(f"{k}:" for k in self.labels)),
+                     extra={"text": stripped.strip()[:2000]})
 
-    def roles_display(self) -> list[str]:
-        return sorted({k.upper() if k.islower() else k for k in self.roles})
+
+def _sep_at_end(body: str) -> int | None:
+    """Where a separator line that ends ``body`` starts (``… \\n-----``), or ``None``."""
+    k = body.rfind("\n")
+    lastline = body[k + 1:]
+    if lastline.lstrip()[:1] in ("=", "-", "_", "*", "#", "~") or lastline[:1].isdigit():
+        if _SEP_LINE.fullmatch(lastline):
+            return k
+    return None
 
 
 def read_log(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | None = 30,
