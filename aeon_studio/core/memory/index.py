@@ -26,6 +26,21 @@ MANIFEST_FILE = "memory.json"
 MANIFEST_VERSION = 1
 
 
+_faiss_ready = False
+
+
+def _faiss():
+    """faiss, set to one OpenMP thread: a one-query exact search is memory-bound, and OpenMP's
+    spinning threads make it several times slower on a busy 2-core machine."""
+    global _faiss_ready
+    import faiss
+
+    if not _faiss_ready:
+        faiss.omp_set_num_threads(1)
+        _faiss_ready = True
+    return faiss
+
+
 def ids_checksum(ids: "np.ndarray") -> str:
     """Order-independent checksum of a set of ids."""
     import numpy as np
@@ -72,7 +87,7 @@ class VectorIndex:
         return self.manifest_mtime is not None and mtime != self.manifest_mtime
 
     def _empty(self):
-        import faiss
+        faiss = _faiss()
 
         return faiss.IndexIDMap(faiss.IndexFlatIP(self.dim))
 
@@ -90,8 +105,7 @@ class VectorIndex:
         if manifest.get("count") != len(expected_ids) or manifest.get("ids_sha256") != want:
             return "its items differ from the database"
         try:
-            import faiss
-
+            faiss = _faiss()
             index = faiss.read_index(str(self.index_path))
             if index.d != self.dim or index.ntotal != len(expected_ids):
                 return "the file does not match its manifest"
@@ -138,6 +152,7 @@ class VectorIndex:
 
         if self.index is None or self.index.ntotal == 0:
             return np.zeros((len(query), 0), np.float32), np.zeros((len(query), 0), np.int64)
+        _faiss()
         return self.index.search(np.ascontiguousarray(query, dtype=np.float32), min(k, int(self.index.ntotal)))
 
     def ids(self) -> "np.ndarray":
