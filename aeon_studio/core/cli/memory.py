@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..i18n import _
+from ..i18n import N_, _
 from .common import print_json, print_table
+
+
+#: Index states as the status command shows them.
+STATES = {"ok": N_("ok"), "missing": N_("missing"), "rebuilt": N_("rebuilt"), "stale": N_("stale"),
+          "not loaded": N_("not loaded")}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -151,7 +156,7 @@ def run_status(args: argparse.Namespace) -> int:
         print_json(s)
         return 0
     print(_("Items: {n}").format(n=s.items))
-    print(_("Indexed: {n} ({state})").format(n=s.indexed, state=s.state))
+    print(_("Indexed: {n} ({state})").format(n=s.indexed, state=_(STATES.get(s.state, s.state))))
     print(_("Embedding model: {model} ({dim} dimensions)").format(model=s.model, dim=s.dim))
     print(_("Index file: {path}").format(path=s.path))
     return 0
