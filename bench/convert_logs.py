@@ -50,7 +50,8 @@ import json, resource, subprocess, sys, time
 t0 = time.perf_counter()
 p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 dt = time.perf_counter() - t0
-print(json.dumps({"rc": p.returncode, "s": dt, "rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": p.returncode, "s": dt, "rss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime,
                   "out": p.stdout[-2000:], "err": p.stderr[-2000:]}))
 """
 
@@ -118,13 +119,14 @@ def main() -> None:
                     str(tmp / "ours.jsonl"), "--json"], env)
         summary = json.loads(ours["out"].strip().splitlines()[-1])
         ratio = base["s"] / ours["s"]
-        print(f"baseline (readlines + pair VOCÊ:/AEON: lines): {base['s']:.2f} s, peak RSS "
+        print(f"baseline (readlines + pair VOCÊ:/AEON: lines): {base['s']:.2f} s (CPU {base['cpu']:.2f} s), peak RSS "
               f"{base['rss_kb'] / 1024:.0f} MB, {base['out'].strip()} pairs (multi-line text and context lost)")
-        print(f"aeon-studio dataset convert:                   {ours['s']:.2f} s, peak RSS "
+        print(f"aeon-studio dataset convert:                   {ours['s']:.2f} s (CPU {ours['cpu']:.2f} s), peak RSS "
               f"{ours['rss_kb'] / 1024:.0f} MB, {summary['imported']} conversations, "
               f"{summary['duplicates']} duplicates, {summary['near_duplicates']} near-duplicates, "
               f"{summary['rejected']} rejected")
-        print(f"speed ratio baseline/ours: {ratio:.2f}x  (goal ≥ 1: {'OK' if ratio >= 1 else 'MISSED'}); "
+        print(f"speed ratio baseline/ours: {ratio:.2f}x wall, {base['cpu'] / ours['cpu']:.2f}x CPU "
+              f"(goal ≥ 1: {'OK' if ratio >= 1 else 'MISSED'}); "
               f"our peak RSS {ours['rss_kb'] / 1024:.0f} MB (goal < 200 MB: "
               f"{'OK' if ours['rss_kb'] < 200 * 1024 else 'MISSED'})")
     finally:

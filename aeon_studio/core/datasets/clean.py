@@ -122,16 +122,21 @@ def pii_preview(records: Iterable[Any], limit: int = 20) -> list[tuple[str, str]
 
 
 _PUNCT = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c).isspace()))
-_PUNCT_WS = bytes(c for c in range(128) if not chr(c).isalnum())
-_WS_TO_SPACE = bytes.maketrans(b"\t\n\r\x0b\x0c", b"     ")
+# ASCII upper → lower, ASCII whitespace and punctuation → space, in one table
+_LOWER_WS = bytes.maketrans(bytes(range(65, 91)) + b"\t\n\r\x0b\x0c" + _PUNCT,
+                            bytes(range(97, 123)) + b" " * (5 + len(_PUNCT)))
 
 
 def text_keys(text: str) -> tuple[bytes, bytes]:
-    """``(words, squeezed)`` of ``text`` lower-cased as UTF-8: ``words`` without ASCII punctuation and with
-    every whitespace a space (for keyword matching), ``squeezed`` also without whitespace (the near-duplicate
-    key). C-level passes only."""
-    low = text.lower().encode("utf-8", "surrogatepass")
-    return low.translate(_WS_TO_SPACE, _PUNCT), low.translate(None, _PUNCT_WS)
+    """``(words, squeezed)`` of ``text`` as UTF-8, lower-cased (ASCII letters; accented capitals are rare enough
+    mid-text), ASCII punctuation as spaces: ``words`` keeps spaces between words (keyword matching),
+    ``squeezed`` has no whitespace (the near-duplicate key). Two C-level table passes, no per-word work."""
+    words = text.encode("utf-8", "surrogatepass").translate(_LOWER_WS)
+    return words, words.replace(b" ", b"")
+
+
+#: Domain tags look at this many bytes of a conversation's text.
+DOMAIN_BYTES = 640
 
 
 class DomainTagger:
@@ -139,21 +144,28 @@ class DomainTagger:
     ``general`` when none. Single words are matched through a set intersection, phrases as substrings."""
 
     def __init__(self, domains: dict[str, tuple[str, ...]]) -> None:
-        self.domains: list[tuple[str, frozenset[bytes], tuple[bytes, ...]]] = []
+        self.sets: list[tuple[str, frozenset[bytes]]] = []
+        self.phrases: list[tuple[str, tuple[bytes, ...]]] = []
         for name, kws in domains.items():
             enc = [b" ".join(text_keys(k)[0].split()) for k in kws]
-            self.domains.append((name, frozenset(w for w in enc if w and b" " not in w),
-                                 tuple(w for w in enc if b" " in w)))
+            self.sets.append((name, frozenset(w for w in enc if w and b" " not in w)))
+            self.phrases.append((name, tuple(w for w in enc if b" " in w)))
+        self.all_words = frozenset().union(*(kw for _n, kw in self.sets))
+        self.flat_phrases = [(name, p) for name, ps in self.phrases for p in ps]
 
     def __call__(self, words: bytes) -> str:
-        """The domain for ``words`` (the first value of :func:`text_keys`)."""
-        found = set(words.split())
+        """The domain for ``words`` (the first value of :func:`text_keys`), judged on its first
+        :data:`DOMAIN_BYTES` bytes: the opening exchange sets the topic, and the cost stays bounded."""
+        words = words[:DOMAIN_BYTES]
+        hits = self.all_words.intersection(words.split())
+        phrase_hits = [name for name, p in self.flat_phrases if p in words] if self.flat_phrases else ()
+        if not hits and not phrase_hits:
+            return "general"
         best, score = "general", 0
-        for name, kw, phrases in self.domains:
-            n = len(kw & found)
-            for p in phrases:
-                if p in words:
-                    n += 1
+        for name, kw in self.sets:
+            n = len(kw & hits) if hits else 0
+            if phrase_hits:
+                n += phrase_hits.count(name)
             if n > score:
                 best, score = name, n
         return best

@@ -114,6 +114,51 @@ def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int
     """
     if not isinstance(messages, list) or not messages:
         return _("no messages")
+    fast = _check_fast(messages, min_chars, max_chars)
+    if fast is not None:
+        chars = fast
+    else:
+        problem_or_chars = _check_turns(messages, min_chars, max_chars)
+        if isinstance(problem_or_chars, str):
+            return problem_or_chars
+        chars = problem_or_chars
+    if messages[-1]["role"] != "assistant":
+        return _("the last turn is not an assistant reply")
+    if max_tokens:
+        n = chars // 4 + 4 * len(messages)
+        if count_tokens is not None and n > max_tokens // 2:
+            n = count_tokens(messages)
+        if n > max_tokens:
+            return _("about {n} tokens, more than the limit of {max} tokens").format(n=n, max=max_tokens)
+    return None
+
+
+_ALTERNATING = [["user", "assistant"][i % 2] for i in range(4096)]
+
+
+def _check_fast(messages: list[Any], min_chars: int, max_chars: int | None) -> int | None:
+    """Total characters when every turn is fine (C-level checks), else ``None`` (see :func:`_check_turns`)."""
+    try:
+        roles = [m["role"] for m in messages]
+        contents = [m["content"] for m in messages]
+    except (TypeError, KeyError, IndexError):
+        return None
+    n = len(roles)
+    if roles[0] == "system":
+        if roles[1:] != _ALTERNATING[:n - 1]:
+            return None
+    elif roles != _ALTERNATING[:n]:
+        return None
+    if set(map(type, contents)) != {str}:
+        return None
+    lengths = list(map(len, map(str.strip, contents)))
+    if min(lengths) < max(1, min_chars) or (max_chars is not None and max(lengths) > max_chars):
+        return None
+    return sum(map(len, contents))
+
+
+def _check_turns(messages: list[Any], min_chars: int, max_chars: int | None) -> str | int:
+    """The first problem of the turns, or the total characters."""
     expected = "user"
     chars = 0
     for i, m in enumerate(messages, 1):
@@ -145,12 +190,4 @@ def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int
         chars += len(content)
         if role != "system":
             expected = "assistant" if role == "user" else "user"
-    if messages[-1]["role"] != "assistant":
-        return _("the last turn is not an assistant reply")
-    if max_tokens:
-        n = chars // 4 + 4 * len(messages)
-        if count_tokens is not None and n > max_tokens // 2:
-            n = count_tokens(messages)
-        if n > max_tokens:
-            return _("about {n} tokens, more than the limit of {max} tokens").format(n=n, max=max_tokens)
-    return None
+    return chars

@@ -117,19 +117,20 @@ class LogParser:
         self.last_ts: int | None = None
         self.pending_break = False
 
-    def _close(self) -> Record | None:
+    def _close(self) -> None:
+        """Close the open conversation (if any) into ``self.out``."""
         self.pending_break = False
         self.last_ts = None
         msgs = self.msgs
         if not msgs:
-            return None
+            return
         rec = Record(messages=msgs, ref=f"{self.name}:{self.start}", line=self.start)
         if self.size > MAX_CONVERSATION_CHARS:
             rec.messages = [{"role": m["role"], "content": m["content"][:1000]} for m in msgs]
             rec.problem = _("the conversation is longer than {n} characters").format(n=MAX_CONVERSATION_CHARS)
         self.msgs = []
         self.size = 0
-        return rec
+        self.out.append(rec)
 
     def _role(self, label: str) -> str:
         role = self.roles_cf.get(label.casefold())
@@ -139,9 +140,10 @@ class LogParser:
             self.roles[label] = role
         return role
 
-    def feed(self, chunk: str) -> Iterator[Record]:
+    def feed(self, chunk: str) -> list[Record]:
         """Parse ``chunk`` (starts at a line start, ends at a line end except maybe the file's last one);
-        yield the conversations it closes."""
+        return the conversations (and problems) it closes."""
+        out = self.out = []
         if "\n " in chunk or "\n\t" in chunk or chunk[:1] in (" ", "\t"):
             chunk = _WS_BLANK.sub("\n", "\n" + chunk)[1:]  # whitespace-only lines are blank lines
         blocks = chunk.split("\n\n")
@@ -157,22 +159,21 @@ class LogParser:
                     self.pending_break = True
                     block = stripped
                 if block:
-                    yield from self._block(block, line)
+                    self._block(block, line)
             line += block.count("\n") + (2 if i < last else 0)
         self.line = line
+        return out
 
-    def _block(self, block: str, line: int) -> Iterator[Record]:
+    def _block(self, block: str, line: int) -> None:
         parts = self.split_rx.split("\n" + block)  # [head, ts, ts2, label, body, ts, ts2, label, body, …]
         if parts[0]:  # the block starts with unlabelled text
             head = parts[0][1:]
-            yield from self._head(head, line)
+            self._head(head, line)
             if len(parts) == 1:
                 return
             line += head.count("\n") + 1
         elif self.pending_break:
-            rec = self._close()
-            if rec is not None:
-                yield rec
+            self._close()
         self.pending_break = False
         tss, tss2, labels, bodies = parts[1::4], parts[2::4], parts[3::4], parts[4::4]
         # Fast path, all C-level: no timestamps to check, known labels, strict alternation, no separators.
@@ -186,9 +187,9 @@ class LogParser:
             self.size += len(block)
             msgs.extend([{"role": r, "content": c} for r, c in zip(rl, map(str.rstrip, bodies))])
             return
-        yield from self._slow(list(zip(tss, tss2, labels, bodies)), line)
+        self._slow(list(zip(tss, tss2, labels, bodies)), line)
 
-    def _slow(self, turns: list[tuple[str, str, str, str]], line: int) -> Iterator[Record]:
+    def _slow(self, turns: list[tuple[str, str, str, str]], line: int) -> None:
         """The general case: timestamps (gaps), merged speakers, separators, unusual label spellings."""
         roles, gap, msgs = self.roles, self.gap, self.msgs
         tline = line
@@ -203,9 +204,7 @@ class LogParser:
                         if now < 0 and delta < 0:
                             delta += 1440  # a bare time that wrapped past midnight
                         if delta > gap:
-                            rec = self._close()
-                            if rec is not None:
-                                yield rec
+                            self._close()
                             msgs = self.msgs
                     self.last_ts = now
             if not msgs:
@@ -218,9 +217,7 @@ class LogParser:
                 if cut is not None:
                     body = body[:cut].rstrip()
                     self._append(msgs, role, body)
-                    rec = self._close()
-                    if rec is not None:
-                        yield rec
+                    self._close()
                     msgs = self.msgs
                     tline += 1
                     continue
@@ -237,21 +234,20 @@ class LogParser:
         else:
             msgs.append({"role": role, "content": body})
 
-    def finish(self) -> Iterator[Record]:
-        rec = self._close()
-        if rec is not None:
-            yield rec
+    def finish(self) -> list[Record]:
+        """Close the last conversation; return it (and nothing else)."""
+        self.out = []
+        self._close()
+        return self.out
 
-    def _head(self, head: str, line: int) -> Iterator[Record]:
+    def _head(self, head: str, line: int) -> None:
         """Lines before the first label of a block: a separator, a continuation of the last turn (a paragraph
         after a blank line), or orphan text (a problem)."""
         if self.pending_break:
             sep = _SEPARATOR.match(head)
             if sep is not None:
-                rec = self._close()
-                if rec is not None:
-                    yield rec
-                yield from self._orphan(head[sep.end():], line + head.count("\n", 0, sep.end()))
+                self._close()
+                self._orphan(head[sep.end():], line + head.count("\n", 0, sep.end()))
                 return
         if self.msgs:
             text = head.rstrip()
@@ -259,17 +255,17 @@ class LogParser:
             self.size += len(text)
             self.pending_break = False
             return
-        yield from self._orphan(head, line)
+        self._orphan(head, line)
 
-    def _orphan(self, text: str, line: int) -> Iterator[Record]:
+    def _orphan(self, text: str, line: int) -> None:
         stripped = text.lstrip(" \t\f\v\n")
         if not stripped.strip():
             return
         line += text.count("\n", 0, len(text) - len(stripped))
-        yield Record(messages=[], ref=f"{self.name}:{line}", line=line,
+        self.out.append(Record(messages=[], ref=f"{self.name}:{line}", line=line,
                      problem=_("text without a speaker label (expected one of: {labels})").format(
                          labels=", ".join(f"{k}:" for k in self.labels)),
-                     extra={"text": stripped.strip()[:2000]})
+                     extra={"text": stripped.strip()[:2000]}))
 
 
 def _sep_at_end(body: str) -> int | None:
