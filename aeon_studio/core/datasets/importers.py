@@ -148,7 +148,7 @@ def detect_format(path: str | Path, speakers: dict[str, str] | None = None) -> s
         return "jsonl"
     sample, _enc = read_sample(p)
     head = sample.lstrip()
-    if ext == ".json" or head[:1] in "[{":
+    if ext == ".json" or (head[:1] in ("[", "{") and not _looks_like_log(sample, speakers)):
         if head[:1] == "{" and _looks_like_jsonl(sample):
             return "jsonl"
         if ext == ".json" or head[:1] == "[":

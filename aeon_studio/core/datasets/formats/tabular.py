@@ -121,7 +121,7 @@ def read_csv(tf: TextFile, *, speakers: dict[str, str], columns: str | dict[str,
             yield Record([], ref, _("the row has {n} columns, the header {m}").format(n=len(row), m=width),
                          line=line, extra={"row": row})
             continue
-        obj = {k: tf.fix(v) for k, v in zip(keys, row)}
+        obj = {k: tf.fix(v).replace("\r\n", "\n").replace("\r", "\n") for k, v in zip(keys, row)}
         msgs, problem = object_messages(obj, speakers, mapping)
         if msgs is None:
             yield Record([], ref, problem or _("the row has no question/answer"), line=line, extra={"row": row})
