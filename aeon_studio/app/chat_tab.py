@@ -557,6 +557,11 @@ class ChatTab(QWidget):
 
     def _end_worker(self) -> None:
         if self.worker is not None:
+            # A stop(wait=True) ends the worker here; its queued finished/failed signals must not
+            # re-render later (the tab may be closing, or showing another conversation by then).
+            for signal in (self.worker.started_reply, self.worker.chunk, self.worker.finished_reply,
+                           self.worker.failed):
+                signal.disconnect()
             self.worker.wait(2000)
             self.worker.deleteLater()
         self.worker = None
