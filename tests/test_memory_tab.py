@@ -14,7 +14,7 @@ from aeon_studio.app import memory_tab as memory_tab_module
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.memory_tab import MemoryTab
 from aeon_studio.app.widgets import memory_source as memory_source_module
-from aeon_studio.app.widgets.memory_model import KIND, SCORE, SOURCE, TEXT
+from aeon_studio.app.widgets.memory_model import KIND, SCORE, SOURCE
 
 pytestmark = [pytest.mark.gui, pytest.mark.model]
 
