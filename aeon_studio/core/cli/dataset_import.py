@@ -24,7 +24,7 @@ def _cleaning_args(q: argparse.ArgumentParser) -> None:
     q.add_argument("--pii", action="store_true",
                    help=_("replace e-mails, phone numbers, CPF/CNPJ and card numbers by placeholders"))
     q.add_argument("--no-near-dup", dest="near_dup", action="store_false",
-                   help=_("keep near-duplicates (same text up to case, accents and punctuation)"))
+                   help=_("keep near-duplicates (same text up to case, spacing and punctuation)"))
     q.add_argument("--min-chars", type=int, default=1, metavar="N", help=_("shortest turn kept (characters)"))
     q.add_argument("--max-chars", type=int, metavar="N", help=_("longest turn kept (characters)"))
     q.add_argument("--max-tokens", type=int, metavar="N",
