@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from operator import eq
+from itertools import accumulate, compress, repeat
+from operator import add, eq
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -40,6 +41,8 @@ _SEP_ANY = re.compile(r"\n[ \t]*(?:[=\-_*#~]{3}|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[
 _WS_BLANK = re.compile(r"\n[ \t\f\v]+(?=\n)")
 _GENERIC_LABEL = re.compile(r"^[ \t]*(?:" + _TS_BRACKET + "|" + _TS_DASH + r")?(?P<label>[^\W\d_][^:\n\[\]]{0,30}?)"
                             r"[ \t]*:(?:[ \t]|$)", re.M)
+_ALT = ["user", "assistant"] * 2048
+_ALT_A = ["assistant", "user"] * 2048
 #: Conversation text kept in memory at most; longer "conversations" are rejected as too long anyway.
 MAX_CONVERSATION_CHARS = 4_000_000
 
@@ -146,6 +149,67 @@ class LogParser:
         out = self.out = []
         if "\n " in chunk or "\n\t" in chunk or chunk[:1] in (" ", "\t"):
             chunk = _WS_BLANK.sub("\n", "\n" + chunk)[1:]  # whitespace-only lines are blank lines
+        if _SEP_ANY.search("\n" + chunk[:64]) is not None or _SEP_ANY.search(chunk) is not None \
+                or not self._fast(chunk):
+            self._blocks(chunk)
+        return out
+
+    def _fast(self, chunk: str) -> bool:
+        """The whole chunk in a few C-level passes when it has no separators, no timestamps to check and only
+        known label spellings; ``False`` (nothing consumed) otherwise."""
+        parts = self.split_rx.split("\n" + chunk)  # [head, ts, ts2, label, body, ts, ts2, label, body, …]
+        n = len(parts) // 4
+        if not n:
+            return False
+        tss, tss2, labels, bodies = parts[1::4], parts[2::4], parts[3::4], parts[4::4]
+        if self.gap and (any(tss) or any(tss2)):
+            return False
+        rl = list(map(self.roles.get, labels))
+        if None in rl:  # a new spelling of a known label (VOCÊ/você/Você): learn it once
+            for label in set(labels) - self.roles.keys():
+                self._role(label)
+            rl = list(map(self.roles.get, labels))
+        if parts[0]:  # text before the first label: blank lines, a continuation, orphan text
+            self._blocks(parts[0][1:] + "\n")
+        first = self.line
+        counts = list(map(str.count, bodies, repeat("\n")))
+        starts = list(accumulate(map(add, counts, repeat(1)), initial=first))
+        self.line = starts[-1] - 1
+        contents = list(map(str.rstrip, bodies))
+        ends = list(compress(range(n - 1), map(str.endswith, bodies[:-1], repeat("\n"))))
+        ends.append(n - 1)
+        a = 0
+        for b in ends:
+            b += 1
+            seg = rl[a:b]
+            if a == 0 and self.msgs and not self.pending_break:
+                self._merge_into(seg, contents[a:b])  # the open conversation goes on
+            else:
+                if self.pending_break or a:
+                    self._close()
+                self.start = starts[a]
+                if seg == _ALT[:b - a] or seg == _ALT_A[:b - a]:
+                    self.msgs = [{"role": r, "content": c} for r, c in zip(seg, contents[a:b])]
+                else:
+                    self.msgs = []
+                    self._merge_into(seg, contents[a:b])
+            self.pending_break = False
+            a = b
+        self.size = sum(map(len, self.msgs and [m["content"] for m in self.msgs]))
+        if bodies[-1].endswith("\n\n"):
+            self.pending_break = True
+        return True
+
+    def _merge_into(self, roles: list[str], contents: list[str]) -> None:
+        msgs = self.msgs
+        for r, c in zip(roles, contents):
+            if msgs and msgs[-1]["role"] == r:
+                msgs[-1]["content"] += "\n" + c
+            else:
+                msgs.append({"role": r, "content": c})
+
+    def _blocks(self, chunk: str) -> None:
+        """The general path: the chunk cut at blank lines into blocks."""
         blocks = chunk.split("\n\n")
         last = len(blocks) - 1
         line = self.line
@@ -162,7 +226,6 @@ class LogParser:
                     self._block(block, line)
             line += block.count("\n") + (2 if i < last else 0)
         self.line = line
-        return out
 
     def _block(self, block: str, line: int) -> None:
         parts = self.split_rx.split("\n" + block)  # [head, ts, ts2, label, body, ts, ts2, label, body, …]
