@@ -136,7 +136,7 @@ def text_keys(text: str) -> tuple[bytes, bytes]:
 
 
 #: Domain tags look at this many bytes of a conversation's text.
-DOMAIN_BYTES = 640
+DOMAIN_BYTES = 320
 
 
 class DomainTagger:
@@ -155,7 +155,7 @@ class DomainTagger:
 
     def __call__(self, words: bytes) -> str:
         """The domain for ``words`` (the first value of :func:`text_keys`), judged on its first
-        :data:`DOMAIN_BYTES` bytes: the opening exchange sets the topic, and the cost stays bounded."""
+        :data:`DOMAIN_BYTES` bytes: the opening question sets the topic, and the cost stays bounded."""
         words = words[:DOMAIN_BYTES]
         hits = self.all_words.intersection(words.split())
         phrase_hits = [name for name, p in self.flat_phrases if p in words] if self.flat_phrases else ()

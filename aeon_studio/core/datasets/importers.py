@@ -15,6 +15,7 @@ Document passages are stored in the ``dataset_passage`` table of the dataset (se
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -382,6 +383,8 @@ class Pipeline:
         self.min_chars, self.max_chars = max(1, min_chars), max_chars
         self.max_tokens, self.count_tokens = max_tokens, count_tokens
         self.tagger, self.sink = DomainTagger(domains), sink
+        self.check = functools.partial(check_record, max_tokens=max_tokens, min_chars=self.min_chars,
+                                       max_chars=max_chars, count_tokens=count_tokens)
         self.db_hash = db_hash
         self.exact, self.near = FingerprintSet(), FingerprintSet()
 
@@ -393,14 +396,14 @@ class Pipeline:
         self.rejects.add(rec, reason)
 
     def add(self, rec: Record) -> None:
+        """Validate, clean, deduplicate and tag one record; hand it to the sink or to the rejects."""
         s = self.s
         s.read += 1
         if rec.problem is not None:
             self.reject(rec, rec.problem)
             return
         msgs = rec.messages
-        problem = check_record(msgs, max_tokens=self.max_tokens, min_chars=self.min_chars,
-                               max_chars=self.max_chars, count_tokens=self.count_tokens)
+        problem = self.check(msgs)
         if problem is not None:
             self.reject(rec, problem)
             return
@@ -414,14 +417,18 @@ class Pipeline:
             key = exact_fingerprint(h)
         else:  # convert: identical turns; whitespace variants are caught as near-duplicates
             h, key = "", hash(joined)
-        if not self.exact.add(key):
+        exact = self.exact
+        if key in exact.mem or not exact.add(key):
             s.duplicates += 1
             return
-        if self.near_dup and not self.near.add(hash(squeezed)):
-            s.near_duplicates += 1
-            return
+        if self.near_dup:
+            near, key = self.near, hash(squeezed)
+            if key in near.mem or not near.add(key):
+                s.near_duplicates += 1
+                return
         domain = self.tagger(words)
-        s.domains[domain] = s.domains.get(domain, 0) + 1
+        domains = s.domains
+        domains[domain] = domains.get(domain, 0) + 1
         self.sink(msgs, rec, h, domain)
 
     def close(self) -> None:
