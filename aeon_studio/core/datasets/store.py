@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 
-from ..i18n import N_, _
+from ..i18n import _
 from ..storage import get_database
 from ..storage.datasets_tables import Dataset, DatasetCandidate, DatasetPassage, Example, PreferencePair
 from ..storage.tables import utcnow

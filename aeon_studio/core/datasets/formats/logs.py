@@ -178,24 +178,32 @@ class LogParser:
         contents = list(map(str.rstrip, bodies))
         ends = list(compress(range(n - 1), map(str.endswith, bodies[:-1], repeat("\n"))))
         ends.append(n - 1)
+        # turns whose speaker repeats the previous one (merged below); usually none
+        repeats = set(compress(range(1, n), map(eq, rl[:-1], rl[1:])))
+        turns = [{"role": r, "content": c} for r, c in zip(rl, contents)]
+        name, out = self.name, self.out
         a = 0
         for b in ends:
             b += 1
-            seg = rl[a:b]
             if a == 0 and self.msgs and not self.pending_break:
-                self._merge_into(seg, contents[a:b])  # the open conversation goes on
+                self._merge_into(rl[a:b], contents[a:b])  # the open conversation goes on
             else:
                 if self.pending_break or a:
                     self._close()
                 self.start = starts[a]
-                if seg == _ALT[:b - a] or seg == _ALT_A[:b - a]:
-                    self.msgs = [{"role": r, "content": c} for r, c in zip(seg, contents[a:b])]
-                else:
+                if repeats and any(i in repeats for i in range(a + 1, b)):
                     self.msgs = []
-                    self._merge_into(seg, contents[a:b])
+                    self._merge_into(rl[a:b], contents[a:b])
+                else:
+                    self.msgs = turns[a:b]
             self.pending_break = False
             a = b
-        self.size = sum(map(len, self.msgs and [m["content"] for m in self.msgs]))
+            if b < n:  # closed right here (a blank line follows): skip _close's bookkeeping
+                msgs = self.msgs
+                if msgs:
+                    out.append(Record(msgs, f"{name}:{self.start}", None, self.start))
+                    self.msgs = []
+        self.size = sum(map(len, [m["content"] for m in self.msgs]))
         if bodies[-1].endswith("\n\n"):
             self.pending_break = True
         return True
