@@ -268,12 +268,16 @@ def test_detect_format_and_errors(tmp_path):
     files = {"a.log": "VOCÊ: oi\nAEON: olá\n", "b.txt": "VOCÊ: oi\nAEON: olá\n", "c.csv": "question,answer\na,b\n",
              "d.jsonl": '{"q": "a", "a": "b"}\n', "e.json": '[{"q": "a", "a": "b"}]',
              "f.json": '{"q": "a", "a": "b"}\n{"q": "c", "a": "d"}\n', "g.txt": "Um texto comum.\n\nOutro.\n",
-             "h.dat": "question;answer\na;b\n"}
+             "h.dat": "question;answer\na;b\n",
+             # chat exports whose first character is a timestamp's "[" are logs, not JSON
+             "i.log": "[12/03/2025 14:02] Ana: Oi\n[12/03/2025 14:03] Aeon: Olá!\n",
+             "j.txt": "[12/03/2025 14:02] Ana: Oi\n[12/03/2025 14:03] Aeon: Olá!\n"}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     got = {n: detect_format(tmp_path / n) for n in files}
     assert got == {"a.log": "log", "b.txt": "log", "c.csv": "csv", "d.jsonl": "jsonl", "e.json": "json",
-                   "f.json": "jsonl", "g.txt": "document", "h.dat": "csv"}
+                   "f.json": "jsonl", "g.txt": "document", "h.dat": "csv",
+                   "i.log": "log", "j.txt": "log"}
     assert set(FORMATS) == {"log", "csv", "json", "jsonl", "document"}
     (tmp_path / "x.bin").write_bytes(b"\x00\x01garbage")
     with pytest.raises(DatasetError, match="Cannot tell the format") as e:

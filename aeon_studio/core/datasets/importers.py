@@ -131,6 +131,10 @@ def _looks_like_log(sample: str, speakers: dict[str, str] | None) -> bool:
     known = sum(1 for ln in lines if rx.match(ln))
     if known >= 2 or (known and len(lines) < 4):
         return True
+    from .formats.logs import timestamped_labels
+
+    if timestamped_labels(lines) >= min(2, len(lines)):
+        return True  # "[12/03/2025 14:02] Ana: …" or "12/03/2025 14:02 - Ana: …" lines: a chat export
     labels = speakers_in("\n".join(lines))
     synonyms = [lab for lab in labels if lab.casefold() in ROLE_SYNONYMS]
     return len(synonyms) >= 2
@@ -147,6 +151,8 @@ def detect_format(path: str | Path, speakers: dict[str, str] | None = None) -> s
         return "csv"
     if ext in (".jsonl", ".ndjson"):
         return "jsonl"
+    if ext == ".log":
+        return "log"
     sample, _enc = read_sample(p)
     head = sample.lstrip()
     if ext == ".json" or (head[:1] in ("[", "{") and not _looks_like_log(sample, speakers)):

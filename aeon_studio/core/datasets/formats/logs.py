@@ -98,6 +98,16 @@ def speakers_in(text: str, limit: int = 20) -> list[str]:
     return [k for k, _n in sorted(counts.items(), key=lambda kv: -kv[1])][:limit]
 
 
+def timestamped_labels(lines: list[str]) -> int:
+    """How many of ``lines`` start with a timestamp and a speaker label (chat-export style)."""
+    n = 0
+    for ln in lines:
+        m = _GENERIC_LABEL.match(ln)
+        if m is not None and (m.group("ts") or m.group("ts2")):
+            n += 1
+    return n
+
+
 class LogParser:
     """Stateful parser: feed it text chunks that end at line ends; it yields finished conversations.
 
