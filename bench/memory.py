@@ -75,10 +75,18 @@ def chat_turns(service, persona_key: str, turns: int, hook_times: list[float]) -
     for i in range(turns):
         before = len(hook_times)
         reply = service.send(conv.id, QUERIES[i % len(QUERIES)] + " Answer in one sentence.", seed=1)
+        engine = service.engine_for(conv.model_id)
+        prompt = engine.llm.tokenize(engine._formatter(messages=reply.stream.messages).prompt.encode(),
+                                     add_bos=False, special=True)
+        cached = 0
+        for a, b in zip(list(engine.llm._input_ids), prompt):  # what llama.cpp can reuse
+            if a != b:
+                break
+            cached += 1
         reply.run()
         hook = hook_times[before] if len(hook_times) > before else 0.0
         out.append({"first_token_s": reply.stream.first_token_s or 0.0, "hook_s": hook,
-                    "prompt_tokens": reply.stream.prompt_tokens,
+                    "prompt_tokens": len(prompt), "new_tokens": len(prompt) - cached,
                     "recalled": len(reply.meta.get("memory_sources") or [])})
     return out
 
@@ -170,6 +178,10 @@ def main() -> None:
     print(f"turn {args.turns} first token: memory on {on10 * 1000:.0f} ms (prompt {on_runs[0][last]['prompt_tokens']} "
           f"tokens), off {off10 * 1000:.0f} ms (prompt {off_runs[0][last]['prompt_tokens']} tokens); "
           f"on ÷ off = {on10 / off10:.2f}")
+    for name, runs in (("on ", on_runs), ("off", off_runs)):
+        print(f"memory {name}: prompt tokens evaluated per turn (new, not from llama.cpp's cache), turns 1..{args.turns}: "
+              + " ".join(str(runs[0][i]["new_tokens"]) + "/" + str(runs[0][i]["prompt_tokens"])
+                         for i in range(args.turns)))
     print(f"turn {args.turns} with memory on but llama.cpp's prompt cache emptied: {cold10 * 1000:.0f} ms "
           f"(cold ÷ cached = {cold10 / on10:.2f}: the cached prefix is reused with memory on)")
     print(f"first token, turns 1..{args.turns}, memory on : "

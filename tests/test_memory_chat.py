@@ -48,7 +48,10 @@ def test_fact_recalled_in_a_new_conversation_with_sources_then_forgotten():
         memory.forget(e.id)
     r4 = service.send(c2.id, "So what is my dog called?", seed=1)
     r4.run()
-    assert all("Bolinha" not in m["content"] for m in r4.stream.messages if m["role"] == "user")
+    # the earlier turn's note lost the forgotten fact (the chat history itself is not rewritten)
+    assert all(fact.text not in m["content"] for m in r4.stream.messages if m["role"] == "user")
+    for e in memory.get_memory().list(kind="exchange"):  # r4's exchange may repeat the name from that history
+        memory.forget(e.id)
     c3 = service.new_conversation("tecnico")
     r5 = service.send(c3.id, "What is my dog's name?", seed=1)
     r5.run()

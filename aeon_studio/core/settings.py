@@ -47,9 +47,9 @@ class Settings(BaseSettings):
     retrain_hint_every: int = 50
     ollama_host: str = "http://127.0.0.1:11434"
     # Long-term memory (aeon_studio.core.memory)
-    memory_top_k: int = Field(4, ge=1, le=50, description="memories recalled per turn at most")
+    memory_top_k: int = Field(3, ge=1, le=50, description="memories recalled per turn at most")
     memory_threshold: float = Field(0.35, ge=-1.0, le=1.0, description="lowest cosine similarity recalled")
-    memory_token_budget: int = Field(256, ge=0, le=4096, description="prompt tokens (estimated) for recalled text")
+    memory_token_budget: int = Field(160, ge=0, le=4096, description="prompt tokens (estimated) for recalled text")
     memory_chunk_chars: int = Field(800, ge=100, le=20000, description="characters per document passage")
     memory_chunk_overlap: int = Field(150, ge=0, le=5000, description="characters shared by neighbour passages")
 

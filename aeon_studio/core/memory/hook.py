@@ -20,7 +20,9 @@ from .facts import extract_fact
 log = logging.getLogger(__name__)
 
 #: Prompt text for the model (English for every UI language: it is the model's input, not UI).
-NOTE_HEADER = "What you remember from earlier conversations and documents (use it if it helps):"
+#: Short on purpose: every token of it is evaluated again on each turn that recalls something
+#: (on 2 CPU cores SmolLM2 evaluates a prompt token in ~2-3 ms).
+NOTE_HEADER = "Memory (from earlier chats and documents):"
 #: Turns of this conversation whose memories are considered already in context.
 RECENT_TURNS = 24
 _REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
@@ -36,9 +38,9 @@ def _line(source: dict[str, Any]) -> str:
     text = " ".join(str(source.get("text", "")).split())
     kind = source.get("kind")
     if kind == "passage":
-        return f"- (from {source.get('source', 'a document')}) {text}"
+        return f"- ({source.get('source', 'document')}) {text}"
     if kind == "exchange":
-        return f"- (earlier conversation) {text}"
+        return f"- (earlier chat) {text}"
     return f"- {text}"
 
 
@@ -154,7 +156,7 @@ def memory_reply_hook(reply) -> None:
     from .store import get_memory
 
     cid, mid = reply.conversation_id, reply.message.id
-    get_memory().add(f"User: {user[:600]}\nAssistant: {answer[:900]}", kind="exchange",
+    get_memory().add(f"User: {user[:300]}\nAssistant: {answer[:500]}", kind="exchange",
                      source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",
                      persona_key=reply.persona.key)
 
