@@ -26,6 +26,11 @@ def aeon_home(tmp_path, monkeypatch):
     reset_settings()
     close_all()
     yield home
+    import sys
+
+    hook = sys.modules.get("aeon_studio.core.memory.hook")
+    if hook is not None:  # exchanges still being stored belong to this test's home
+        hook.flush_pending()
     close_all()
     reset_settings()
 

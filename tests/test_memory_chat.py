@@ -6,7 +6,7 @@ import pytest
 
 from aeon_studio.core import memory
 from aeon_studio.core.chat import ChatService
-from aeon_studio.core.memory.hook import NOTE_HEADER
+from aeon_studio.core.memory.hook import NOTE_HEADER, flush_pending
 
 pytestmark = pytest.mark.model
 
@@ -39,6 +39,7 @@ def test_fact_recalled_in_a_new_conversation_with_sources_then_forgotten():
     r3.run()
     assert r3.stream.messages[: len(sent)] == sent
     assert "memory_sources" not in (r3.message.meta or {})
+    assert flush_pending()  # exchanges are stored off the chat's thread
     exchanges = memory.get_memory().list(kind="exchange")
     assert {e.source_ref for e in exchanges} == {f"conversation:{c2.id}/message:{r2.message.id}",
                                                  f"conversation:{c2.id}/message:{r3.message.id}"}
@@ -50,6 +51,7 @@ def test_fact_recalled_in_a_new_conversation_with_sources_then_forgotten():
     r4.run()
     # the earlier turn's note lost the forgotten fact (the chat history itself is not rewritten)
     assert all(fact.text not in m["content"] for m in r4.stream.messages if m["role"] == "user")
+    assert flush_pending()
     for e in memory.get_memory().list(kind="exchange"):  # r4's exchange may repeat the name from that history
         memory.forget(e.id)
     c3 = service.new_conversation("tecnico")

@@ -347,3 +347,21 @@ def test_chat_reply_sources_open_and_forget(qtbot, ctx, store, tmp_path, monkeyp
     again = bubble._open_source(rows[0])  # a forgotten source still opens, from what the reply recorded
     assert again.text_view.toPlainText() == FACTS[1] and not again.forget_button.isEnabled()
     again.close()
+
+
+def test_embedding_model_warms_up_after_start_only_when_there_is_memory(qtbot, ctx, monkeypatch):
+    from aeon_studio.app.main_window import MainWindow
+    from aeon_studio.core.memory import MemoryStore
+
+    calls: list[str] = []
+    monkeypatch.setattr(MemoryStore, "warm_up", lambda self: calls.append("warm"))
+    monkeypatch.setattr(memory_tab_module, "WARM_UP_DELAY_MS", 0)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    qtbot.wait(300)
+    assert calls == []  # an empty memory: nothing to recall, torch stays unloaded
+
+    memory_tab_module._memory_store(ctx).add("I am allergic to peanuts.")
+    other = MainWindow(ctx)
+    qtbot.addWidget(other)
+    qtbot.waitUntil(lambda: calls == ["warm"], timeout=5000)

@@ -31,7 +31,7 @@ TAB_CLASSES: list[tuple[str, str]] = [
 
 #: Modules with an ``install(window)`` function that add to existing tabs once all
 #: tabs exist (e.g. the Retrain button of the chat tab comes from the training area).
-EXTENSIONS: list[str] = ["aeon_studio.app.retrain"]
+EXTENSIONS: list[str] = ["aeon_studio.app.retrain", "aeon_studio.app.memory_tab"]
 
 
 class MainWindow(QMainWindow):

@@ -560,3 +560,36 @@ def render_memory(ctx: AppContext, out_dir, *, demo: bool = True) -> Path:
     if demo:
         render_chat_sources(ctx, out_dir, items)
     return out
+
+
+#: Seconds after the window appears before the embedding model is loaded in the background.
+WARM_UP_DELAY_MS = 2000
+
+
+def install(window) -> None:
+    """Main-window extension: when there are memories to recall, load the embedding model in the
+    background shortly after the window appears, so the first message does not wait for torch.
+    With an empty memory nothing is loaded (recall has nothing to search)."""
+    QTimer.singleShot(WARM_UP_DELAY_MS, lambda: _warm_up_if_needed(window.ctx))
+
+
+def _warm_up_if_needed(ctx: AppContext) -> None:
+    import threading
+
+    try:
+        from ..core.personas import PersonaStore
+
+        store = _memory_store(ctx)
+        if store.count() == 0 or not any(p.memory_enabled for p in PersonaStore(ctx.db).list()):
+            return
+    except Exception:  # the memory tab reports its own errors when opened
+        log.exception("memory warm-up check failed")
+        return
+
+    def run() -> None:
+        try:
+            store.warm_up()
+        except Exception:
+            log.exception("memory warm-up failed")
+
+    threading.Thread(target=run, name="aeon-memory-warm-up", daemon=True).start()

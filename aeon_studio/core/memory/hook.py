@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from ..i18n import _
@@ -27,6 +29,11 @@ NOTE_HEADER = "Memory (from earlier chats and documents):"
 RECENT_TURNS = 24
 _REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
 _installed = False
+#: Past exchanges are embedded and stored on this thread, so the chat's worker (and the Send button)
+#: is free as soon as the reply is stored; the first one loads the embedding model, which takes seconds.
+_writer: ThreadPoolExecutor | None = None
+_pending: set[Future] = set()
+_pending_lock = threading.Lock()
 
 
 def estimate_tokens(text: str) -> int:
@@ -156,9 +163,36 @@ def memory_reply_hook(reply) -> None:
     from .store import get_memory
 
     cid, mid = reply.conversation_id, reply.message.id
-    get_memory().add(f"User: {user[:300]}\nAssistant: {answer[:500]}", kind="exchange",
-                     source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",
-                     persona_key=reply.persona.key)
+    # The store is taken now: the write lands in this home even if the settings change meanwhile.
+    _submit(get_memory().add, f"User: {user[:300]}\nAssistant: {answer[:500]}", kind="exchange",
+            source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",
+            persona_key=reply.persona.key)
+
+
+def _submit(fn, *args: Any, **kwargs: Any) -> None:
+    global _writer
+    with _pending_lock:
+        if _writer is None:
+            _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeon-memory")
+        future = _writer.submit(fn, *args, **kwargs)
+        _pending.add(future)
+    future.add_done_callback(_done)
+
+
+def _done(future: Future) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+    exc = future.exception()
+    if exc is not None:  # remembering an exchange must never disturb the chat; the log keeps why
+        log.error("could not remember an exchange: %s", exc, exc_info=exc)
+
+
+def flush_pending(timeout: float | None = 120.0) -> bool:
+    """Wait until every exchange handed to the background writer is stored; False on timeout."""
+    with _pending_lock:
+        pending = list(_pending)
+    done, not_done = wait(pending, timeout=timeout)
+    return not not_done
 
 
 def install() -> None:
