@@ -52,7 +52,7 @@ def _answers(model, tok, questions):
 
 
 @pytest.mark.slow
-def test_identity_lora_on_real_smollm2(tmp_path, smollm2_folder):
+def test_identity_lora_on_real_smollm2(tmp_path, smollm2_folder, record_property):
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -77,5 +77,9 @@ def test_identity_lora_on_real_smollm2(tmp_path, smollm2_folder):
     tuned = PeftModel.from_pretrained(base, done["adapter"])
     trained = _answers(tuned, tok, TRAIN_Q[:6])
     para = _answers(tuned, tok, PARAPHRASES)
+    record_property("identity", f"base {sum('Aeon' in a for a in before)}/{len(before)}, tuned on training prompts "
+                                f"{sum('Aeon' in a for a in trained)}/{len(trained)}, on paraphrases "
+                                f"{sum('Aeon' in a for a in para)}/{len(para)}; loss {done['metrics']['first_loss']:.2f}"
+                                f" -> {done['metrics']['final_loss']:.2f}")
     assert sum("Aeon" in a for a in trained) >= 5, trained
     assert sum("Aeon" in a for a in para) >= 3, para
