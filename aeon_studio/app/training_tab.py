@@ -298,8 +298,8 @@ class TrainingTab(QWidget):
             self.process.proc.waitForFinished(15000)
 
 
-def render_training(ctx: AppContext, out_dir: Path) -> Path:
-    """Render the tab with demo data (a finished demo curve and a run row) to ``training.png``."""
+def render_training(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Path:
+    """Render the tab with demo data (a finished demo curve and a run row) to ``training_tab.png``."""
     import math
 
     w = TrainingTab(ctx)
@@ -313,7 +313,7 @@ def render_training(ctx: AppContext, out_dir: Path) -> Path:
                     "tokens_per_s": 512.0, "eta_s": (60 - s) * 1.4})
         if s % 12 == 0:
             w.on_event({"event": "eval", "step": s, "eval_loss": 0.4 + 3.6 * math.exp(-s / 9)})
-    out = Path(out_dir) / "training.png"
+    out = Path(out_dir) / "training_tab.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     w.grab().save(str(out))
     return out
