@@ -6,59 +6,32 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QProcess, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QProcess, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from ..core.i18n import N_, _
 from .context import AppContext
 from .loss_chart import LossChart
-
-COLUMNS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Step"), N_("Loss"), N_("Adapter")]
-
-
-class RunsModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(COLUMNS[section])
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        m = r.metrics or {}
-        loss = m.get("final_loss") or m.get("loss")
-        return [r.id, _(r.status), r.dataset_name or "", r.preset, m.get("step") or "",
-                f"{loss:.3f}" if isinstance(loss, (int, float)) else "", r.adapter_id or ""][index.column()]
-
+from .widgets.training_log import TrainingLog, fmt_duration
+from .widgets.training_runs import RunsModel
+from .widgets.training_settings import AdvancedSettings, ValueCombo, dataset_choices, model_choices
 
 class TrainingProcess(QObject):
-    """Runs the worker through QProcess and re-emits its JSON events; the registry is updated at the end."""
+    """Runs the worker through QProcess and re-emits its JSON events; the registry is updated at the end.
+
+    The last few KB of the worker's stderr are kept (:meth:`stderr_tail`) to explain a crash."""
 
     event = Signal(dict)
     finished = Signal(str, str)  # run id, final status
+    STDERR_KEEP = 8192
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.proc: QProcess | None = None
         self.run_id: str | None = None
         self._buf = b""
+        self._err = b""
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.state() != QProcess.ProcessState.NotRunning
@@ -67,10 +40,11 @@ class TrainingProcess(QObject):
         from ..core.training import runs
 
         cmd = runs.worker_command(run_id)
-        self.run_id, self._buf = run_id, b""
+        self.run_id, self._buf, self._err = run_id, b"", b""
         self.proc = QProcess(self)
         self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
         self.proc.readyReadStandardOutput.connect(self._read)
+        self.proc.readyReadStandardError.connect(self._read_err)
         self.proc.finished.connect(self._done)
         self.proc.start(cmd[0], cmd[1:])
         self.proc.waitForStarted(10000)
@@ -82,6 +56,11 @@ class TrainingProcess(QObject):
         if self.run_id:
             runs.cancel(self.run_id)
 
+    def stderr_tail(self, lines: int = 15) -> str:
+        """The last ``lines`` lines the worker wrote to stderr (warnings, a traceback)."""
+        text = self._err.decode("utf-8", errors="replace").strip()
+        return "\n".join(text.splitlines()[-lines:])
+
     def _read(self) -> None:
         self._buf += bytes(self.proc.readAllStandardOutput())
         *lines, self._buf = self._buf.split(b"\n")
@@ -91,15 +70,24 @@ class TrainingProcess(QObject):
             except (json.JSONDecodeError, UnicodeDecodeError):
                 continue
 
+    def _read_err(self) -> None:
+        self._err = (self._err + bytes(self.proc.readAllStandardError()))[-self.STDERR_KEEP:]
+
     def _done(self, *_args) -> None:
         from ..core.training import runs
 
         self._read()
+        self._read_err()
         row = runs.refresh(self.run_id, exited=True)
         self.finished.emit(self.run_id, row.status)
 
 
+PRESETS = (("quick", N_("Quick (minutes)")), ("balanced", N_("Balanced")), ("thorough", N_("Thorough (hours)")))
+
+
 class TrainingTab(QWidget):
+    """Signals: ``run_finished(run_id, status)`` when a worker started here ends."""
+
     run_finished = Signal(str, str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -111,26 +99,32 @@ class TrainingTab(QWidget):
         self.process.finished.connect(self._finished)
 
         form_box = QGroupBox(_("New run"))
-        form = QFormLayout(form_box)
+        left = QVBoxLayout(form_box)
+        form = QFormLayout()
+        left.addLayout(form)
         row = QHBoxLayout()
-        self.dataset = QLineEdit()
-        self.dataset.setPlaceholderText(_("dataset name or .jsonl file"))
+        self.dataset = ValueCombo()
+        self.dataset.lineEdit().setPlaceholderText(_("dataset name or .jsonl file"))
+        self.dataset.setToolTip(_("A dataset of the Datasets tab, or a .jsonl file of {\"messages\": [...]} examples."))
         browse = QPushButton(_("Browse…"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.dataset, 1)
         row.addWidget(browse)
         form.addRow(_("Dataset:"), row)
-        self.base = QLineEdit(ctx.settings.default_model)
+        self.base = ValueCombo()
+        self.base.lineEdit().setPlaceholderText(_("model id, .gguf file or transformers folder"))
         form.addRow(_("Base model:"), self.base)
         self.preset = QComboBox()
-        for key, label in (("quick", _("Quick (minutes)")), ("balanced", _("Balanced")),
-                           ("thorough", _("Thorough (hours)"))):
-            self.preset.addItem(label, key)
+        for key, label in PRESETS:
+            self.preset.addItem(_(label), key)
         form.addRow(_("Preset:"), self.preset)
         self.method = QComboBox()
         self.method.addItem(_("SFT (examples)"), "sft")
         self.method.addItem(_("DPO (preference pairs)"), "dpo")
         form.addRow(_("Method:"), self.method)
+        self.advanced = AdvancedSettings()
+        self.preset.currentIndexChanged.connect(lambda _i: self.advanced.fill(self.preset.currentData()))
+        left.addWidget(self.advanced)
         buttons = QHBoxLayout()
         self.start_btn = QPushButton(_("Start training"))
         self.start_btn.clicked.connect(self._start_clicked)
@@ -143,12 +137,15 @@ class TrainingTab(QWidget):
         buttons.addWidget(self.cancel_btn)
         buttons.addWidget(self.resume_btn)
         buttons.addStretch(1)
-        form.addRow(buttons)
+        left.addLayout(buttons)
         self.hint = QLabel(_("Runs train in a separate process: chat stays responsive, and a cancelled or "
                              "interrupted run can be resumed from its last checkpoint."))
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: palette(mid);")
-        form.addRow(self.hint)
+        left.addWidget(self.hint)
+        left.addWidget(QLabel(_("Log:")))
+        self.log = TrainingLog()
+        left.addWidget(self.log, 1)
 
         prog_box = QGroupBox(_("Progress"))
         pv = QVBoxLayout(prog_box)
@@ -173,12 +170,13 @@ class TrainingTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._run_selected)
 
         top = QWidget()
         tl = QHBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(form_box, 2)
-        tl.addWidget(prog_box, 3)
+        tl.addWidget(form_box, 1)
+        tl.addWidget(prog_box, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.table)
@@ -186,10 +184,32 @@ class TrainingTab(QWidget):
         split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(split)
+        datasets_tab = getattr(parent, "_tab_widgets", {}).get("DatasetTab")  # built before this tab
+        if datasets_tab is not None and hasattr(datasets_tab, "dataset_changed"):
+            datasets_tab.dataset_changed.connect(lambda _name: self.refresh_choices())
+        self.refresh_choices()
+        self.base.set_value(ctx.settings.default_model)
         self.reload()
 
     def tab_title(self) -> str:
         return _("Training")
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self.refresh_choices()
+        super().showEvent(event)
+
+    def refresh_choices(self) -> None:
+        """Reload the dataset and base model pickers (what was chosen or typed stays)."""
+        from ..core.datasets import DatasetStore
+        from ..core.models.registry import ModelRegistry
+
+        try:
+            self.dataset.set_choices(dataset_choices(DatasetStore(self.ctx.db).list()))
+            self.base.set_choices(model_choices(ModelRegistry(self.ctx.db).list()))
+        except Exception as err:  # noqa: BLE001
+            from .main_window import show_error
+
+            show_error(self, _("Training"), err)
 
     def reload(self) -> None:
         from ..core.training import runs
@@ -204,15 +224,19 @@ class TrainingTab(QWidget):
     def _browse(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, _("Dataset file"), str(Path.home()), "JSONL (*.jsonl)")
         if path:
-            self.dataset.setText(path)
+            self.dataset.set_value(path)
 
-    def _start_clicked(self) -> None:
+    def create_run(self):
+        """Create a run from the form (dataset snapshot + spec) with the CLI's overrides; returns its row."""
         from ..core.training import runs
 
+        return runs.create_run(self.dataset.value(), base=self.base.value() or None,
+                               preset=self.preset.currentData(), method=self.method.currentData(), db=self.ctx.db,
+                               **self.advanced.overrides())
+
+    def _start_clicked(self) -> None:
         try:
-            row = runs.create_run(self.dataset.text().strip(), base=self.base.text().strip() or None,
-                                  preset=self.preset.currentData(), method=self.method.currentData(),
-                                  db=self.ctx.db)
+            row = self.create_run()
         except Exception as err:  # noqa: BLE001
             from .main_window import show_error
 
@@ -244,8 +268,10 @@ class TrainingTab(QWidget):
             return
         if not keep_chart:
             self.chart.clear()
+            self.log.clear()
         self.notes.setText("")
         self.status.setText(_("Starting run {id}: loading the base model…").format(id=run_id))
+        self.log.add_line(_("Run {id}: starting the worker (loading the base model)…").format(id=run_id))
         self.progress.setRange(0, 0)
         self.start_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
@@ -253,6 +279,7 @@ class TrainingTab(QWidget):
         self.reload()
 
     def on_event(self, ev: dict) -> None:
+        """Apply one worker event to the progress bar, chart, status and log."""
         kind = ev.get("event")
         if kind == "preflight":
             text = _("{n} examples, ~{tok} tokens · model {p:.1f}M params · RAM ~{ram} MB · estimate {s:.0f} s").format(
@@ -266,14 +293,15 @@ class TrainingTab(QWidget):
         elif kind == "step":
             self.progress.setValue(int(ev["step"]))
             self.chart.add_train(ev["step"], ev["loss"])
-            self.status.setText(_("Step {s}/{t} · loss {loss:.4f} · {tps:.0f} tokens/s · about {eta:.0f} s left")
+            self.status.setText(_("Step {s}/{t} · loss {loss:.4f} · {tps:.0f} tokens/s · about {eta} left")
                                 .format(s=ev["step"], t=self.total, loss=ev["loss"],
-                                        tps=ev.get("tokens_per_s") or 0, eta=ev.get("eta_s") or 0))
+                                        tps=ev.get("tokens_per_s") or 0, eta=fmt_duration(ev.get("eta_s") or 0)))
         elif kind == "eval":
             self.chart.add_eval(ev["step"], ev["eval_loss"])
         elif kind == "error":
             self.status.setText(_("Error: {m}").format(m=ev.get("message")))
             self.notes.setText(ev.get("hint") or "")
+        self.log.add_event(ev)
 
     def _finished(self, run_id: str, status: str) -> None:
         from ..core.training import runs
@@ -289,8 +317,35 @@ class TrainingTab(QWidget):
             self.status.setText(_("Run {id} cancelled; select it and press Resume to continue.").format(id=run_id))
         else:
             self.status.setText(_("Run {id} failed: {e}").format(id=run_id, e=row.error or ""))
+            tail = self.process.stderr_tail()
+            if tail:
+                self.log.add_line(_("Worker stderr (last lines):"))
+                self.log.add_line(tail)
         self.reload()
         self.run_finished.emit(run_id, status)
+
+    def _run_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self.process.running():
+            self.show_run(self.model.rows[current.row()].id)
+
+    def show_run(self, run_id: str) -> None:
+        """Replay a past run's ``events.jsonl`` into the chart, log and status (not while a run is live)."""
+        from ..core.training import runs
+
+        events = runs.read_events(run_id)
+        self.chart.clear()
+        self.log.clear()
+        self.total = 0
+        self.notes.setText("")
+        for ev in events:
+            self.on_event(ev)
+        row = next((r for r in self.model.rows if r.id == run_id), None)
+        if row is not None:
+            self.status.setText(_("Run {id}: {status}").format(id=run_id, status=_(row.status)))
+            if row.error:
+                self.log.add_line(row.error)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if row is not None and row.status == "done" else 0)
 
     def shutdown(self) -> None:
         if self.process.running():
@@ -298,22 +353,58 @@ class TrainingTab(QWidget):
             self.process.proc.waitForFinished(15000)
 
 
+def _demo_runs() -> list[Any]:
+    """Two run rows for the screenshot (plain objects; nothing is written to the database)."""
+    from datetime import datetime, timedelta
+    from types import SimpleNamespace
+
+    t = datetime(2026, 11, 22, 17, 5)
+    common = {"base_model": "smollm2-135m-instruct", "method": "sft", "error": None}
+    return [
+        SimpleNamespace(id="run-20261122-173012", status="running", dataset_name="identity-aeon", preset="quick",
+                        metrics={"step": 42, "total_steps": 60, "loss": 0.2246, "eval_loss": 0.47},
+                        started_at=t + timedelta(minutes=25), finished_at=None, adapter_id=None, **common),
+        SimpleNamespace(id="run-20261122-170501", status="done", dataset_name="chats-2026-11", preset="quick",
+                        metrics={"steps": 60, "total_steps": 60, "first_loss": 3.91, "final_loss": 0.31,
+                                 "eval_loss": 0.52, "train_seconds": 88.4},
+                        started_at=t, finished_at=t + timedelta(seconds=95), adapter_id="aeon-20261122-170501",
+                        **common),
+    ]
+
+
 def render_training(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Path:
-    """Render the tab with demo data (a finished demo curve and a run row) to ``training_tab.png``."""
+    """Render the tab to ``training_tab.png``; with ``demo`` a run in progress (curve, log, run rows)."""
     import math
 
     w = TrainingTab(ctx)
     w.resize(1180, 720)
-    w.dataset.setText("identity-aeon")
-    w.on_event({"event": "preflight", "examples": 96, "dataset_tokens": 5230, "params": 134_515_008,
-                "ram_estimate_mb": 2310, "estimated_s": 84, "notes": []})
-    w.on_event({"event": "start", "total_steps": 60})
-    for s in range(1, 43):
-        w.on_event({"event": "step", "step": s, "loss": 0.25 + 3.9 * math.exp(-s / 8) + 0.05 * math.sin(s),
-                    "tokens_per_s": 512.0, "eta_s": (60 - s) * 1.4})
-        if s % 12 == 0:
-            w.on_event({"event": "eval", "step": s, "eval_loss": 0.4 + 3.6 * math.exp(-s / 9)})
+    if demo:
+        w.dataset.set_choices([("identity-aeon  (" + _("{n} examples").format(n=96) + ")", "identity-aeon", "")])
+        w.dataset.set_value("identity-aeon")
+        w.advanced.setChecked(True)
+        w.advanced.eval_pct.setValue(10)
+        w.model.set_rows(_demo_runs())
+        t0 = 1_795_000_000.0
+        w.log.add_line(_("Run {id}: starting the worker (loading the base model)…").format(id="run-20261122-173012"),
+                       t0)
+        w.on_event({"event": "preflight", "time": t0 + 31, "examples": 96, "dataset_tokens": 5230,
+                    "params": 134_515_008, "ram_estimate_mb": 2310, "batch_size": 4, "max_seq_len": 256,
+                    "estimated_s": 84, "notes": []})
+        w.on_event({"event": "start", "time": t0 + 32, "total_steps": 60, "examples": 87, "eval_examples": 9,
+                    "backend": "peft"})
+        for s in range(1, 43):
+            w.on_event({"event": "step", "time": t0 + 32 + s * 1.4, "step": s, "epoch": s / 22,
+                        "loss": 0.25 + 3.9 * math.exp(-s / 8) + 0.05 * math.sin(s), "lr": 2e-3 * (1 - s / 60),
+                        "tokens_per_s": 512.0, "eta_s": (60 - s) * 1.4})
+            if s % 12 == 0:
+                w.on_event({"event": "eval", "time": t0 + 33 + s * 1.4, "step": s,
+                            "eval_loss": 0.4 + 3.6 * math.exp(-s / 9)})
+            if s % 20 == 0:
+                w.on_event({"event": "checkpoint", "time": t0 + 33 + s * 1.4, "step": s,
+                            "path": f"runs/run-20261122-173012/checkpoints/step-{s}"})
     out = Path(out_dir) / "training_tab.png"
     out.parent.mkdir(parents=True, exist_ok=True)
+    w.grab()  # lays the hidden widget out, so the log can scroll to its last line
+    w.log.scroll_to_end()
     w.grab().save(str(out))
     return out

@@ -1,0 +1,130 @@
+"""Training tab log: one readable line per worker event (the same JSON events the CLI and the tests read)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtGui import QFontDatabase, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from ...core.i18n import _
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """``"42 s"``, ``"3 min 05 s"`` or ``"1 h 02 min"``; empty for ``None``."""
+    if not isinstance(seconds, (int, float)):
+        return ""
+    s = max(0, int(round(seconds)))
+    if s < 60:
+        return _("{s} s").format(s=s)
+    if s < 3600:
+        return _("{m} min {s:02d} s").format(m=s // 60, s=s % 60)
+    return _("{h} h {m:02d} min").format(h=s // 3600, m=s % 3600 // 60)
+
+
+def _num(value: Any, spec: str = ".4f") -> str:
+    return format(value, spec) if isinstance(value, (int, float)) else "—"
+
+
+def metrics_text(metrics: dict[str, Any]) -> str:
+    """The metrics of a ``done`` event (or a run row) as one short phrase."""
+    parts = []
+    if isinstance(metrics.get("first_loss"), (int, float)) and isinstance(metrics.get("final_loss"), (int, float)):
+        parts.append(_("loss {a:.3f} → {b:.3f}").format(a=metrics["first_loss"], b=metrics["final_loss"]))
+    if isinstance(metrics.get("eval_loss"), (int, float)):
+        parts.append(_("eval loss {v:.3f}").format(v=metrics["eval_loss"]))
+    if metrics.get("steps"):
+        parts.append(_("{n} steps").format(n=metrics["steps"]))
+    if isinstance(metrics.get("train_seconds"), (int, float)):
+        parts.append(_("trained in {d}").format(d=fmt_duration(metrics["train_seconds"])))
+    if metrics.get("tokens_per_s"):
+        parts.append(_("{v:.0f} tokens/s").format(v=metrics["tokens_per_s"]))
+    return " · ".join(parts)
+
+
+def event_lines(ev: dict[str, Any], total: int = 0) -> list[str]:
+    """Readable lines for one worker event (an empty list for events the log does not show)."""
+    kind = ev.get("event")
+    if kind == "preflight":
+        lines = [_("Pre-flight: {n} examples, ~{tok} tokens · model {p:.1f}M params · batch {b} × {seq} tokens · "
+                   "RAM ~{ram} MB · estimate {s}").format(
+            n=ev.get("examples", 0), tok=ev.get("dataset_tokens", 0), p=(ev.get("params") or 0) / 1e6,
+            b=ev.get("batch_size", "?"), seq=ev.get("max_seq_len", "?"), ram=ev.get("ram_estimate_mb", "?"),
+            s=fmt_duration(ev.get("estimated_s")) or "?")]
+        lines += [_("  note: {text}").format(text=n) for n in ev.get("notes") or []]
+        return lines
+    if kind == "start":
+        line = _("Training started: {t} steps on {n} examples ({e} held out for eval)").format(
+            t=ev.get("total_steps") or "?", n=ev.get("examples", "?"), e=ev.get("eval_examples") or 0)
+        if ev.get("backend"):
+            line += " · " + _("backend {b}").format(b=ev["backend"])
+        if ev.get("resumed_from"):
+            line += " · " + _("resumed from step {s}").format(s=ev["resumed_from"])
+        return [line]
+    if kind == "resume":
+        return [_("Resuming from the checkpoint of step {s}: {path}").format(s=ev.get("step"),
+                                                                            path=ev.get("checkpoint"))]
+    if kind == "step":
+        return [_("step {s}/{t} · epoch {e} · loss {loss} · {tps:.0f} tok/s · {eta} left").format(
+            s=ev.get("step"), t=total or "?", e=_num(ev.get("epoch"), ".2f"), loss=_num(ev.get("loss")),
+            tps=ev.get("tokens_per_s") or 0, eta=fmt_duration(ev.get("eta_s")) or "?")]
+    if kind == "eval":
+        return [_("eval at step {s}: eval loss {loss}").format(s=ev.get("step"), loss=_num(ev.get("eval_loss")))]
+    if kind == "checkpoint":
+        return [_("checkpoint at step {s}: {path}").format(s=ev.get("step"), path=ev.get("path"))]
+    if kind == "done":
+        lines = [_("Done: adapter saved to {path}").format(path=ev.get("adapter"))]
+        text = metrics_text(ev.get("metrics") or {})
+        if text:
+            lines.append("  " + text)
+        return lines
+    if kind == "cancelled":
+        return [_("Cancelled at step {s}; checkpoint {path}. Select the run and press Resume to continue.").format(
+            s=ev.get("step"), path=ev.get("checkpoint") or "—")]
+    if kind == "error":
+        lines = [_("Error ({kind}): {message}").format(kind=ev.get("kind") or "?", message=ev.get("message"))]
+        if ev.get("hint"):
+            lines.append(_("  hint: {hint}").format(hint=ev["hint"]))
+        return lines
+    return []
+
+
+class TrainingLog(QPlainTextEdit):
+    """Read-only, bounded, monospace log of a run; steps are logged every ``step_every``-th time."""
+
+    MAX_LINES = 2000
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setMaximumBlockCount(self.MAX_LINES)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+        self.setFont(font)
+        self.setPlaceholderText(_("The log of the run appears here."))
+        self.total = 0
+
+    def add_line(self, text: str, when: float | None = None) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(when)) + "  " if when else ""
+        for line in text.splitlines() or [""]:
+            self.appendPlainText(stamp + line)
+        self.scroll_to_end()
+
+    def scroll_to_end(self) -> None:
+        self.moveCursor(QTextCursor.MoveOperation.End)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    def add_event(self, ev: dict[str, Any]) -> None:
+        """Log one event; a ``step`` is logged for the first, the last and every Nth step (~20 per run)."""
+        kind = ev.get("event")
+        if kind == "start":
+            self.total = int(ev.get("total_steps") or 0)
+        if kind == "step":
+            step = int(ev.get("step") or 0)
+            every = max(1, self.total // 20) if self.total else 10
+            if not (step <= 1 or step % every == 0 or (self.total and step >= self.total)):
+                return
+        for line in event_lines(ev, self.total):
+            self.add_line(line, ev.get("time"))

@@ -1,0 +1,73 @@
+"""Run history table model of the Training tab: status and metrics of every ``TrainingRun`` row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+
+from ...core.i18n import N_, _
+from .training_log import fmt_duration
+
+COLUMNS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Eval loss"),
+           N_("Duration"), N_("Adapter")]
+
+
+def _loss(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, (int, float)) else ""
+
+
+def _duration(row: Any) -> float | None:
+    m = row.metrics or {}
+    if isinstance(m.get("train_seconds"), (int, float)):
+        return float(m["train_seconds"])
+    if row.started_at and row.finished_at:
+        return (row.finished_at - row.started_at).total_seconds()
+    return None
+
+
+def run_cells(row: Any) -> list[str]:
+    """The table cells of one run (also used for its tooltip)."""
+    m = row.metrics or {}
+    total = m.get("total_steps")
+    step = m.get("steps") or m.get("step")
+    steps = f"{step or 0}/{total}" if total else (str(step) if step else "")
+    return [row.id, _(row.status), row.dataset_name or "", row.preset, steps,
+            _loss(m.get("final_loss") if m.get("final_loss") is not None else m.get("loss")),
+            _loss(m.get("eval_loss")), fmt_duration(_duration(row)), row.adapter_id or ""]
+
+
+class RunsModel(QAbstractTableModel):
+    """Rows are ``TrainingRun`` objects (or anything with the same attributes, e.g. demo rows)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _(COLUMNS[section])
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return run_cells(r)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return r.error or _("Base model {b} · method {m}").format(b=r.base_model, m=r.method)
+        if role == Qt.ItemDataRole.TextAlignmentRole and 4 <= index.column() <= 7:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
