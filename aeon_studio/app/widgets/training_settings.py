@@ -22,7 +22,8 @@ class ValueCombo(QComboBox):
         self.setMinimumContentsLength(12)
 
     def set_choices(self, choices: list[tuple[str, str, str]]) -> None:
-        """Replace the items by ``(label, value, tooltip)`` and keep what was chosen or typed."""
+        """Replace the items by ``(label, value, tooltip)`` and keep what was chosen or typed (the first item
+        when nothing was)."""
         prev = self.value()
         self.blockSignals(True)
         self.clear()
@@ -31,7 +32,10 @@ class ValueCombo(QComboBox):
             if tip:
                 self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.blockSignals(False)
-        self.set_value(prev)
+        if prev or not self.count():
+            self.set_value(prev)
+        else:
+            self.setCurrentIndex(0)  # nothing chosen yet: offer the first item
 
     def value(self) -> str:
         """The chosen item's value, or the typed text."""
