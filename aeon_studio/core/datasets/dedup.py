@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 DEFAULT_CAP = 1_000_000
@@ -60,6 +61,20 @@ class FingerprintSet:
         if len(self.mem) >= self.cap:
             self._spill()
         return True
+
+    def __contains__(self, fp: int) -> bool:
+        if fp in self.mem:
+            return True
+        return self.db is not None and self.db.execute("SELECT 1 FROM fp WHERE v=?",
+                                                       ((fp & _MASK) - (1 << 63),)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[int]:
+        """Every fingerprint (spilled ones first), as the signed ints that were added."""
+        if self.db is not None:
+            for (v,) in self.db.execute("SELECT v FROM fp"):
+                v += 1 << 63
+                yield v - (1 << 64) if v >= 1 << 63 else v
+        yield from self.mem
 
     def _spill(self) -> None:
         if self.db is None:

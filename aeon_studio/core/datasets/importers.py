@@ -38,7 +38,7 @@ from .records import ROLE_SYNONYMS, Record, check_record, content_hash, estimate
 
 if TYPE_CHECKING:
     from .store import DatasetStore
-from .textio import TextFile, check_readable, open_text, read_sample
+from .textio import SAMPLE_BYTES, TextFile, check_readable, detect_encoding, open_text, read_sample
 
 DEFAULT_SPEAKERS: dict[str, str] = {"VOCÊ": "user", "AEON": "assistant"}
 #: Gap between two timestamps that starts a new conversation.
@@ -393,6 +393,9 @@ class Pipeline:
                                        max_chars=max_chars, count_tokens=count_tokens)
         self.db_hash = db_hash
         self.exact, self.near = FingerprintSet(), FingerprintSet()
+        #: ``track(exact_key, near_key, domain)`` for each kept record and (``domain=None``) each near-duplicate:
+        #: the parallel convert (:mod:`.parallel`) replays dedup across parts with these keys.
+        self.track: Callable[[int, int, str | None], None] | None = None
 
     def reject(self, rec: Record, reason: str) -> None:
         s = self.s
@@ -427,14 +430,19 @@ class Pipeline:
         if key in exact.mem or not exact.add(key):
             s.duplicates += 1
             return
+        nkey = 0
         if self.near_dup:
-            near, key = self.near, hash(squeezed)
-            if key in near.mem or not near.add(key):
+            near, nkey = self.near, hash(squeezed)
+            if nkey in near.mem or not near.add(nkey):
                 s.near_duplicates += 1
+                if self.track is not None:
+                    self.track(key, nkey, None)
                 return
         domain = self.tagger(words)
         domains = s.domains
         domains[domain] = domains.get(domain, 0) + 1
+        if self.track is not None:
+            self.track(key, nkey, domain)
         self.sink(msgs, rec, h, domain)
 
     def close(self) -> None:
@@ -594,6 +602,36 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
             f.write("\n".join(buf) + "\n")
             buf.clear()
 
+    from . import parallel
+
+    src_p, src_fmt, src_spk = plan[0]
+    split = None
+    if parallel.usable(src_p, src_fmt, tokenizer):
+        with open(src_p, "rb") as fh:
+            encoding = detect_encoding(fh.read(SAMPLE_BYTES))
+        split = parallel.plan_split(src_p, encoding, src_spk)
+    if split is not None:
+        f.close()
+        ok = False
+        try:
+            _convert_parallel(src_p, src_spk, split, encoding, tmp, rejects, summary, pii=pii, near_dup=near_dup,
+                              min_chars=min_chars, max_chars=max_chars,
+                              max_tokens=max_tokens or _default_max_tokens(), gap_minutes=gap_minutes,
+                              domains=load_domains(domains_file), progress=progress, cancel=cancel)
+            os.replace(tmp, out_p)
+            ok = True
+        except _Cancelled:
+            summary.cancelled = True
+        except OSError as exc:
+            raise DatasetError(_("Cannot write {path}: {error}").format(path=out_p, error=exc.strerror or exc),
+                               hint=_("Check the free disk space and the folder's permissions.")) from exc
+        finally:
+            if not ok:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        return _end_convert(summary, rejects, rejects_path, ok, t0)
     pipe = Pipeline(summary, rejects, pii=pii, near_dup=near_dup, min_chars=min_chars, max_chars=max_chars,
                     max_tokens=max_tokens or _default_max_tokens(),
                     count_tokens=make_token_counter(tokenizer) if tokenizer else None,
@@ -620,11 +658,43 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
                 os.unlink(tmp)
             except OSError:
                 pass
+    return _end_convert(summary, rejects, rejects_path, ok, t0)
+
+
+def _end_convert(summary: ImportSummary, rejects: _Rejects, rejects_path: Path, ok: bool,
+                 t0: float) -> ImportSummary:
+    import time
+
     _finish_summary(summary, rejects)
     if summary.rejects_path is None and rejects_path.exists() and ok:
         rejects_path.unlink()  # an old rejects file from an earlier run would mislead
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _convert_parallel(p: Path, spk: dict[str, str], split: tuple[int, int], encoding: str, tmp: str,
+                      rejects: _Rejects, summary: ImportSummary, *, progress: Callable[[int, int], None] | None,
+                      cancel: threading.Event | None, **options: Any) -> None:
+    """The two-process log conversion (:mod:`.parallel`), with the same summary as :func:`_run`."""
+    from .parallel import convert_parallel
+
+    summary.formats[p.name] = "log"
+    w = _unmapped_warning(p, spk)
+    if w:
+        summary.warnings.append(w)
+    summary.encodings[p.name] = encoding
+
+    def rejects_fh() -> Any:
+        rejects.path.parent.mkdir(parents=True, exist_ok=True)
+        rejects.f = open(rejects.path, "wb")  # noqa: SIM115 - closed by _Rejects.close
+        return rejects.f
+
+    repaired = convert_parallel(p, split, tmp, rejects_fh, summary, encoding=encoding, speakers=spk,
+                                progress=progress, cancel=cancel, cancelled=_Cancelled, **options)
+    if repaired:
+        summary.repaired_mojibake.append(p.name)
+        summary.warnings.append(_("{file}: text garbled by a wrong encoding (e.g. 'Ã©') was repaired.")
+                                .format(file=p.name))
 
 
 def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: str | None = None,
