@@ -40,3 +40,10 @@ def smollm2_path():
     from aeon_studio.core.models import smollm2_path as path
 
     return path()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Free llama.cpp models made by tests while the interpreter is whole (their finalizers fail at shutdown)."""
+    import gc
+
+    gc.collect()

@@ -8,6 +8,7 @@ it from a worker thread.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -278,3 +279,8 @@ def unload_engines() -> None:
         for engine in _cached.values():
             engine.close()
         _cached.clear()
+
+
+# Free the models while the interpreter is whole: llama-cpp-python's own finalizer fails noisily
+# ("'NoneType' object is not callable") when it runs during interpreter shutdown.
+atexit.register(unload_engines)
