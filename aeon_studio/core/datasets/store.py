@@ -327,8 +327,9 @@ class DatasetStore:
         with self.db.session() as s:
             row = self._candidate(s, candidate_id)
             if row.status != "pending":
-                raise DatasetError(_("Candidate {id} is already {status}.").format(id=candidate_id,
-                                                                                   status=_(row.status)))
+                msg = (_("Candidate {id} was already rejected.") if row.status == "rejected"
+                       else _("Candidate {id} was already accepted."))
+                raise DatasetError(msg.format(id=candidate_id))
             q = (question if question is not None else row.question).strip()
             a = (answer if answer is not None else row.answer).strip()
             msgs = [{"role": "user", "content": q}, {"role": "assistant", "content": a}]
