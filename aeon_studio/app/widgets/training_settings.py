@@ -125,9 +125,16 @@ class AdvancedSettings(QGroupBox):
         grid.setColumnStretch(3, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.body)
-        self.body.setVisible(False)
-        self.toggled.connect(self.body.setVisible)
+        self.toggled.connect(self._expand)
+        self._expand(False)
         self.fill("quick")
+
+    def _expand(self, on: bool) -> None:
+        """Collapsed (unchecked) it is only its title: no empty frame."""
+        self.body.setVisible(on)
+        self.setFlat(not on)
+        self.layout().setContentsMargins(*(((9, 9, 9, 9)) if on else (0, 0, 0, 0)))
+        self.setMaximumHeight(16777215 if on else self.fontMetrics().height() + 6)
 
     @staticmethod
     def _spin(lo: int, hi: int, step: int = 1) -> QSpinBox:
