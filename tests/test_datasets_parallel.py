@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import threading
 from pathlib import Path
 
@@ -65,10 +66,12 @@ def _run(tmp_path: Path, src: Path, tag: str, **kw):
     return out.read_bytes(), rejects, data, warnings
 
 
-@pytest.mark.parametrize(("seed", "kw"), [(1, {}), (2, {"near_dup": False}), (3, {"gap_minutes": 0})])
-def test_parallel_log_conversion_is_identical(tmp_path, monkeypatch, seed, kw):
+@pytest.mark.parametrize(("seed", "kw", "chunk"), [(1, {}, 1 << 20), (2, {"near_dup": False}, 1 << 20),
+                                                    (3, {"gap_minutes": 0}, 1 << 20), (6, {}, 997)])
+def test_parallel_log_conversion_is_identical(tmp_path, monkeypatch, seed, kw, chunk):
     src = tmp_path / "chat.log"
     src.write_text(_log(seed), encoding="utf-8")
+    monkeypatch.setattr(parallel, "WORKER_CHUNK_CHARS", chunk)  # 997: many chunks per part in the workers
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1 << 40)
     single = _run(tmp_path, src, "single", **kw)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
@@ -87,6 +90,37 @@ def test_parallel_log_conversion_is_identical(tmp_path, monkeypatch, seed, kw):
     assert s["duplicates"] >= 20 and s["rejected"] >= 6
     if kw.get("near_dup", True):
         assert s["near_duplicates"] >= 2
+
+
+def test_parallel_timestamps_and_time_gaps(tmp_path, monkeypatch):
+    rng = random.Random(8)
+    clock = [600]
+
+    def stamp(m: re.Match) -> str:
+        clock[0] += rng.choice((1, 2, 5, 45))  # 45 minutes: a gap that ends the conversation
+        day, minute = divmod(clock[0], 1440)
+        return f"[{1 + day % 28:02d}/03/2025 {minute // 60:02d}:{minute % 60:02d}] {m.group(1)}"
+
+    text = re.sub(r"(?m)^(VOCÊ|AEON):", lambda m: stamp(m) + ":", _log(7))
+    src = tmp_path / "chat.log"
+    src.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1 << 40)
+    single = _run(tmp_path, src, "single")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    assert parallel.plan_split(src, "utf-8", {"VOCÊ": "user", "AEON": "assistant"}) is not None
+    assert _run(tmp_path, src, "parallel") == single
+
+
+def test_parallel_mixed_line_ends_keep_line_refs(tmp_path, monkeypatch):
+    # "\r\n" and lone "\r" inside conversations before the cut: the cut's line number must count them
+    text = _log(9).replace("\nAEON:", "\r\nAEON:").replace("\n  ", "\r  ")
+    src = tmp_path / "chat.log"
+    src.write_bytes(text.encode("utf-8"))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1 << 40)
+    single = _run(tmp_path, src, "single")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    assert parallel.plan_split(src, "utf-8", {"VOCÊ": "user", "AEON": "assistant"}) is not None
+    assert _run(tmp_path, src, "parallel") == single
 
 
 def test_parallel_cp1252_mojibake_crlf_free_and_line_refs(tmp_path, monkeypatch):

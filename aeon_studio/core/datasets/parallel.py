@@ -35,6 +35,9 @@ from .errors import DatasetError
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 #: How far past the middle to look for a conversation boundary before giving up (bytes).
 SCAN_BYTES = 8 * 1024 * 1024
+#: Text handed to the parser at a time in a worker: smaller than the single-process path's, so that the two
+#: workers together hold about as much as one process (same speed: the per-chunk cost is small).
+WORKER_CHUNK_CHARS = 1 << 20
 _ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 
 
@@ -59,29 +62,33 @@ def plan_split(path: Path, encoding: str, speakers: dict[str, str]) -> tuple[int
     rx = label_pattern(list(speakers))
     size = path.stat().st_size
     with open(path, "rb") as f:
-        f.seek(size // 2)
-        data = f.read(SCAN_BYTES)
         split = None
-        i = 0
-        while True:
-            i = data.find(b"\n\n", i)
-            if i < 0 or i + 2 >= len(data):
-                break
-            j = i + 2
-            if data[j:j + 1] not in (b"\n", b"\r"):
-                end = data.find(b"\n", j)
-                line = data[j:end if end >= 0 else len(data)].decode(encoding, errors="aeon-fallback")
-                if rx.match(fix_mojibake(line)):
-                    split = size // 2 + j
+        for want in (1 << 16, SCAN_BYTES):  # usually found in the first few lines
+            f.seek(size // 2)
+            data = f.read(want)
+            i = 0
+            while True:
+                i = data.find(b"\n\n", i)
+                if i < 0 or i + 2 >= len(data):
                     break
-            i = j
+                j = i + 2
+                if data[j:j + 1] not in (b"\n", b"\r"):
+                    end = data.find(b"\n", j)
+                    line = data[j:end if end >= 0 else len(data)].decode(encoding, errors="aeon-fallback")
+                    if rx.match(fix_mojibake(line)):
+                        split = size // 2 + j
+                        break
+                i = j
+            if split is not None or len(data) < want:
+                break
+        del data
         if split is None:
             return None
         # line number of the split in the decoded text: "\n", "\r\n" and a lone "\r" each end a line
         f.seek(0)
         lines, left, prev_cr = 1, split, False
         while left:
-            block = f.read(min(left, 1 << 23))
+            block = f.read(min(left, 1 << 20))
             if not block:
                 return None
             left -= len(block)
@@ -163,7 +170,7 @@ def _work(task: dict[str, Any]) -> dict[str, Any]:
     n = 0
     gc.disable()
     try:
-        for chunk in tf.chunks():
+        for chunk in tf.chunks(task["chunk_chars"]):
             for rec in parser.feed(tf.fix(chunk)):
                 pipe.add(rec)
                 n += 1
@@ -251,7 +258,8 @@ def convert_parallel(path: Path, split: tuple[int, int], out_tmp: str, rejects_f
     try:
         common = {"path": str(path), "encoding": encoding, "speakers": speakers, "gap_minutes": gap_minutes,
                   "pii": pii, "near_dup": near_dup, "min_chars": min_chars, "max_chars": max_chars,
-                  "max_tokens": max_tokens, "domains": domains, "language": current_language()}
+                  "max_tokens": max_tokens, "domains": domains, "language": current_language(),
+                  "chunk_chars": WORKER_CHUNK_CHARS}
         tasks = [dict(common, start=0, end=offset, first_line=1, track=False, lines=out_tmp,
                       exact_set=str(work / "exact1"), near_set=str(work / "near1")),
                  dict(common, start=offset, end=size, first_line=first_line, track=True,
