@@ -114,6 +114,24 @@ def test_pickers_presets_and_advanced_overrides(qtbot):
     assert runs.get_run(row.id).dataset_name == "ident-gui"
 
 
+def test_failed_run_logs_error_and_stderr(qtbot, tmp_path):
+    from aeon_studio.app.context import AppContext
+    from aeon_studio.app.training_tab import TrainingTab
+
+    data = tmp_path / "ident.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in IDENTITY))
+    tab = TrainingTab(AppContext())
+    qtbot.addWidget(tab)
+    tab.dataset.set_value(str(data))
+    tab.base.set_value(str(tmp_path / "no-such-model"))
+    with qtbot.waitSignal(tab.run_finished, timeout=120000) as blocker:
+        tab._start_clicked()
+    assert blocker.args[1] == "failed"
+    log = tab.log.toPlainText()
+    assert "Error (" in log and "failed" in log and tab.start_btn.isEnabled(), log
+    assert tab.model.rows[0].status == "failed"
+
+
 def test_log_lines_for_errors_and_cancel(qtbot):
     from aeon_studio.app.widgets.training_log import TrainingLog, event_lines
 

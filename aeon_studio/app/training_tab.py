@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,7 @@ class TrainingTab(QWidget):
             self.log.clear()
         self.notes.setText("")
         self.status.setText(_("Starting run {id}: loading the base model…").format(id=run_id))
-        self.log.add_line(_("Run {id}: starting the worker (loading the base model)…").format(id=run_id))
+        self.log.add_line(_("Run {id}: starting the worker (loading the base model)…").format(id=run_id), time.time())
         self.progress.setRange(0, 0)
         self.start_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
@@ -317,9 +318,10 @@ class TrainingTab(QWidget):
             self.status.setText(_("Run {id} cancelled; select it and press Resume to continue.").format(id=run_id))
         else:
             self.status.setText(_("Run {id} failed: {e}").format(id=run_id, e=row.error or ""))
+            self.log.add_line(self.status.text(), time.time())
             tail = self.process.stderr_tail()
             if tail:
-                self.log.add_line(_("Worker stderr (last lines):"))
+                self.log.add_line(_("Worker stderr (last lines):"), time.time())
                 self.log.add_line(tail)
         self.reload()
         self.run_finished.emit(run_id, status)
