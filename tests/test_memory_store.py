@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from aeon_studio.core.memory import MemoryNotFoundError, MemoryStore
+from aeon_studio.core.memory import MemoryNotFoundError, MemoryStore, get_memory
 from aeon_studio.core.memory.errors import MemoryInputError
-from aeon_studio.core.memory.facts import extract_fact
+from aeon_studio.core.memory.facts import extract_fact, extract_statements
 
 pytestmark = pytest.mark.model
 
@@ -200,6 +200,38 @@ def test_import_can_be_cancelled(tmp_path):
 ])
 def test_extract_fact(text, fact):
     assert extract_fact(text) == fact
+
+
+@pytest.mark.parametrize("text, statements", [
+    ("Oi! Meu nome é Ana e moro em Recife. Pode me ajudar com Python?", ["Meu nome é Ana e moro em Recife."]),
+    ("I'm allergic to peanuts. I live in Porto; what should I cook tonight?", ["I'm allergic to peanuts.", "I live in Porto."]),
+    ("My daughter is turning seven in March", ["My daughter is turning seven in March."]),
+    ("Sou alérgica a camarão", ["Sou alérgica a camarão."]),
+    ("What is my name?", []),
+    ("I think so", []),
+    ("How do I install Python on Linux?", []),
+    ("Eu gosto", []),
+])
+def test_extract_statements(text, statements):
+    assert extract_statements(text) == statements
+
+
+def test_reply_hook_keeps_what_the_user_said_about_themselves():
+    from types import SimpleNamespace
+
+    from aeon_studio.core.memory.hook import flush_pending, memory_reply_hook
+
+    reply = SimpleNamespace(version_of=None, error=None, meta={}, conversation_id=7,
+                            persona=SimpleNamespace(key="casual", memory_enabled=True),
+                            stream=SimpleNamespace(finish_reason="stop"),
+                            user_message=SimpleNamespace(id=40, content="Meu nome é Ana. Qual é a capital da Itália?"),
+                            message=SimpleNamespace(id=41, content="A capital da Itália é Roma."))
+    memory_reply_hook(reply)
+    memory_reply_hook(reply)  # the same reply twice (e.g. a retry) stores the fact once
+    assert flush_pending()
+    facts = get_memory().list(kind="fact")
+    assert [(f.text, f.source_ref) for f in facts] == [("Meu nome é Ana.", "conversation:7/message:40")]
+    assert {e.source_ref for e in get_memory().list(kind="exchange")} == {"conversation:7/message:41"}
 
 
 def test_memory_modules_import_without_ml_libraries():

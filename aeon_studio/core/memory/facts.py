@@ -30,3 +30,34 @@ def extract_fact(text: str) -> str | None:
                 return None
             return fact[0].upper() + fact[1:]
     return None
+
+
+#: First-person statements about the user worth keeping without being asked ("my name is …", "moro em …").
+#: Conservative on purpose: a wrong "fact" is worse than a missed one (the exchange is stored anyway).
+_STATEMENT = re.compile(
+    r"^(?:"
+    r"(?:my|our)\s+(?:[\w'-]+\s+){0,3}(?:is|are|was|were)\s"
+    r"|i(?:'m|\s+am)\s+(?:allergic|a\s|an\s|from\s|married|vegetarian|vegan|learning|working|studying)"
+    r"|i\s+(?:live|work|study|prefer|love|like|hate|have|own|was\s+born|use)\s"
+    r"|(?:meu|minha|meus|minhas|nosso|nossa)\s+(?:[\w'-]+\s+){0,3}(?:é|são|foi|era|se\s+chama|chama)\s"
+    r"|(?:eu\s+)?(?:moro|trabalho|estudo|prefiro|adoro|gosto|odeio|tenho|nasci|uso)\s"
+    r"|(?:eu\s+)?sou\s+(?:alérgic[oa]|de\s|d[oa]\s|casad[oa]|vegetarian[oa]|vegan[oa]|um\s|uma\s)"
+    r")", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!;])\s+|\n+")
+
+
+def extract_statements(text: str, *, limit: int = 3) -> list[str]:
+    """Sentences of the user's message that state something about the user (at most ``limit``).
+
+    Questions, very short or very long sentences are skipped."""
+    out: list[str] = []
+    for sentence in _SENTENCES.split((text or "").strip()):
+        s = sentence.strip().strip("\"'“”").strip().rstrip(";:,").strip()
+        if not s or s.endswith("?") or not 3 <= len(s.split()) <= 40:
+            continue
+        if _STATEMENT.match(s):
+            s = s[0].upper() + s[1:]
+            out.append(s if s[-1] in ".!" else s + ".")
+            if len(out) >= limit:
+                break
+    return out

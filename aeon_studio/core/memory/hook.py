@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from ..i18n import _
-from .facts import extract_fact
+from .facts import extract_fact, extract_statements
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,8 @@ def _trivial(user: str, reply: str) -> bool:
 
 
 def memory_reply_hook(reply) -> None:
-    """Chat reply hook: remember a finished, non-trivial exchange (new replies only, not versions)."""
+    """Chat reply hook: remember what the user said about themselves and a finished, non-trivial exchange
+    (new replies only, not versions). The writes happen on a background thread."""
     if reply.version_of is not None or reply.user_message is None or reply.message is None:
         return
     if not getattr(reply.persona, "memory_enabled", True) or reply.error is not None:
@@ -158,15 +159,26 @@ def memory_reply_hook(reply) -> None:
     if reply.stream.finish_reason == "stopped" or reply.meta.get("memory_saved"):
         return  # a stopped reply is partial; a "remember that" turn is already stored as a fact
     user, answer = reply.user_message.content.strip(), reply.message.content.strip()
-    if _trivial(user, answer):
-        return
     from .store import get_memory
 
     cid, mid = reply.conversation_id, reply.message.id
+    store = get_memory()
+    for statement in extract_statements(user):  # "my name is …", "moro em …": facts without being asked
+        _submit(_add_statement, store, statement, cid, reply.user_message.id, reply.persona.key)
+    if _trivial(user, answer):
+        return
     # The store is taken now: the write lands in this home even if the settings change meanwhile.
-    _submit(get_memory().add, f"User: {user[:300]}\nAssistant: {answer[:500]}", kind="exchange",
+    _submit(store.add, f"User: {user[:300]}\nAssistant: {answer[:500]}", kind="exchange",
             source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",
             persona_key=reply.persona.key)
+
+
+def _add_statement(store, text: str, conversation_id: int, message_id: int, persona_key: str | None) -> None:
+    ref = f"conversation:{conversation_id}/message:{message_id}"
+    if any(item.text == text for item in store.list(kind="fact", source_ref=ref, limit=10)):
+        return
+    store.add(text, kind="fact", source=_("you mentioned it, conversation {id}").format(id=conversation_id),
+              source_ref=ref, persona_key=persona_key)
 
 
 def _submit(fn, *args: Any, **kwargs: Any) -> None:
