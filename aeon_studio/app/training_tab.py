@@ -381,7 +381,9 @@ def render_training(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Pat
     w = TrainingTab(ctx)
     w.resize(1180, 720)
     if demo:
-        w.dataset.set_choices([("identity-aeon  (" + _("{n} examples").format(n=96) + ")", "identity-aeon", "")])
+        if w.dataset.findData("identity-aeon") < 0:  # the Datasets tab's demo data may already hold it
+            items = [(w.dataset.itemText(i), w.dataset.itemData(i), "") for i in range(w.dataset.count())]
+            w.dataset.set_choices(items + dataset_choices([{"name": "identity-aeon", "examples": 96}]))
         w.dataset.set_value("identity-aeon")
         w.advanced.setChecked(True)
         w.advanced.eval_pct.setValue(10)
