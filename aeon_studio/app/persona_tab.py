@@ -5,12 +5,14 @@ Validation errors are shown inline under the form and nothing is saved.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListView,
-                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QStringListModel, Qt
+from PySide6.QtWidgets import (QCheckBox, QCompleter, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListView, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from ..core.errors import AeonError
 from ..core.i18n import _
+from ..core.personas import parse_dataset_names
 from .context import AppContext
 from .main_window import show_error
 
@@ -38,6 +40,32 @@ class PersonaModel(QAbstractListModel):
         if role == Qt.ItemDataRole.UserRole:
             return p.key
         return None
+
+
+class DatasetNameCompleter(QCompleter):
+    """Completes the name after the last comma of a comma-separated list of dataset names."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setModel(QStringListModel([], self))
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def reload(self, db) -> None:
+        from ..core.datasets import DatasetStore
+
+        try:
+            names = [d["name"] for d in DatasetStore(db).list()]
+        except AeonError:
+            names = []
+        self.model().setStringList(names)
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802
+        return [path.rsplit(",", 1)[-1].strip()]
+
+    def pathFromIndex(self, index) -> str:  # noqa: N802
+        head = self.widget().text().rsplit(",", 1)
+        name = str(index.data())
+        return f"{head[0]}, {name}" if len(head) == 2 else name
 
 
 class PersonaTab(QWidget):
@@ -81,6 +109,12 @@ class PersonaTab(QWidget):
         self.max_tokens = QSpinBox(right)
         self.max_tokens.setRange(1, 32768)
         self.memory = QCheckBox(_("Use long-term memory"), right)
+        self.datasets_edit = QLineEdit(right)
+        self.datasets_edit.setPlaceholderText(_("dataset names, comma-separated (optional)"))
+        self.datasets_edit.setToolTip(_(
+            "Datasets added to this persona's Retrain, besides your well-rated chats and the identity set."))
+        self.datasets_completer = DatasetNameCompleter(self.datasets_edit)
+        self.datasets_edit.setCompleter(self.datasets_completer)
         form.addRow(_("Key:"), self.key_edit)
         form.addRow(_("Name:"), self.name_edit)
         form.addRow(_("Description:"), self.description_edit)
@@ -88,6 +122,7 @@ class PersonaTab(QWidget):
         form.addRow(_("Temperature:"), self.temperature)
         form.addRow(_("Top p:"), self.top_p)
         form.addRow(_("Max tokens:"), self.max_tokens)
+        form.addRow(_("Training datasets:"), self.datasets_edit)
         form.addRow("", self.memory)
         rl.addLayout(form)
         self.error_label = QLabel(right)
@@ -115,11 +150,16 @@ class PersonaTab(QWidget):
     def tab_title(self) -> str:
         return _("Personas")
 
+    def showEvent(self, event) -> None:  # noqa: N802 - datasets may have been made in another tab meanwhile
+        self.datasets_completer.reload(self.ctx.db)
+        super().showEvent(event)
+
     @property
     def store(self):
         return self.ctx.chat.personas
 
     def refresh(self, select: str | None = None) -> None:
+        self.datasets_completer.reload(self.ctx.db)
         rows = self.store.list()
         self.model.set_rows(rows)
         key = select or self.current_key or (rows[0].key if rows else None)
@@ -141,6 +181,7 @@ class PersonaTab(QWidget):
         self.top_p.setValue(p.top_p)
         self.max_tokens.setValue(p.max_tokens)
         self.memory.setChecked(p.memory_enabled)
+        self.datasets_edit.setText(", ".join(p.datasets))
         self.reset_button.setEnabled(p.builtin and p.customized)
         self.remove_button.setEnabled(not p.builtin)
         self.error_label.hide()
@@ -156,6 +197,7 @@ class PersonaTab(QWidget):
         self.top_p.setValue(0.95)
         self.max_tokens.setValue(512)
         self.memory.setChecked(True)
+        self.datasets_edit.clear()
         self.reset_button.setEnabled(False)
         self.remove_button.setEnabled(False)
         self.error_label.hide()
@@ -165,7 +207,8 @@ class PersonaTab(QWidget):
         return dict(key=self.key_edit.text().strip(), name=self.name_edit.text(),
                     description=self.description_edit.text().strip(), system_prompt=self.prompt_edit.toPlainText(),
                     temperature=self.temperature.value(), top_p=self.top_p.value(),
-                    max_tokens=self.max_tokens.value(), memory_enabled=self.memory.isChecked())
+                    max_tokens=self.max_tokens.value(), memory_enabled=self.memory.isChecked(),
+                    datasets=parse_dataset_names(self.datasets_edit.text()))
 
     def save(self) -> bool:
         from ..core.personas import make_persona

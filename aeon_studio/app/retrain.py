@@ -28,14 +28,63 @@ def ratings_since_last_run(db) -> int:
         return int(s.exec(q).one())
 
 
-def build_retrain_rows(persona_key: str | None, db) -> tuple[str, list[dict]]:
-    """The dataset for a retrain: chats rated ≥ 4, corrections and the identity set, through the dataset area."""
-    from ..core.datasets import DatasetStore  # the dataset area's API
+def latest_identity_set(store) -> str | None:
+    """Name of the most recently updated dataset of kind ``identity`` (built by ``build_identity``), or None."""
+    sets = [d for d in store.list() if d.get("kind") == "identity" and d.get("examples")]
+    if not sets:
+        return None
+    return max(sets, key=lambda d: d["updated_at"])["name"]
 
-    store = DatasetStore()
+
+def build_retrain_rows(persona_key: str | None, db) -> tuple[str, list[dict]]:
+    """The dataset for a one-click retrain, from the database ``db``.
+
+    Rebuilds ``retrain-<persona>`` from the chats (replies rated ≥ 4 and the user's corrections), then adds the
+    train examples of the identity set (the most recently updated one, if any) and of the datasets the persona
+    names, without duplicates (by content hash).
+
+    Returns:
+        ``(dataset name, [{"messages": [...]}, …])``.
+
+    Raises:
+        DatasetError: nothing to train on, or the persona names a dataset that no longer exists.
+    """
+    from ..core.datasets import DatasetStore
+    from ..core.datasets.records import content_hash
+    from ..core.datasets.errors import DatasetError
+    from ..core.personas import PersonaStore
+
+    store = DatasetStore(db)
     name = f"retrain-{persona_key or 'default'}"
     store.build_from_chats(name, min_likert=4)
-    return name, list(store.examples(name, split="train"))
+    sources = [name]
+    identity = latest_identity_set(store)
+    if identity:
+        sources.append(identity)
+    if persona_key:
+        for extra in PersonaStore(db).get(persona_key).datasets:
+            if not store.exists(extra):
+                raise DatasetError(
+                    _("Persona '{persona}' names the training dataset '{name}', which does not exist.").format(
+                        persona=persona_key, name=extra),
+                    hint=_("Remove it from the persona's training datasets (Personas tab, or 'aeon-studio personas "
+                           "edit {persona} --datasets …'), or create it again.").format(persona=persona_key))
+            sources.append(extra)
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for source in sources:
+        for ex in store.examples(source, split="train"):
+            h = content_hash(ex["messages"])
+            if h not in seen:
+                seen.add(h)
+                rows.append(ex)
+    if not rows:
+        raise DatasetError(
+            _("There is nothing to retrain on yet: no reply is rated 4 or 5 stars, there are no corrections, "
+              "and no identity set or persona dataset has examples."),
+            hint=_("Rate some replies 4 or 5 stars, or define an identity set, before retraining."))
+    log.info("retrain %s: %d examples from %s", name, len(rows), ", ".join(sources))
+    return name, rows
 
 
 class Retrain:

@@ -27,6 +27,8 @@ class Persona(BaseModel):
     max_tokens: int = Field(512, ge=1, le=32768)
     adapter_id: str | None = None
     memory_enabled: bool = True
+    #: Datasets (by name) added to this persona's one-click retrain, besides its chats and the identity set.
+    datasets: list[str] = Field(default_factory=list)
     builtin: bool = False
     customized: bool = False  # a built-in the user edited
 
@@ -43,6 +45,25 @@ class Persona(BaseModel):
         if not v.strip():
             raise ValueError("must not be empty")
         return v.strip()
+
+    @field_validator("datasets", mode="before")
+    @classmethod
+    def _datasets(cls, v):
+        return parse_dataset_names(v)
+
+
+def parse_dataset_names(value) -> list[str]:
+    """``"a, b,,a"`` (or a list) → ``["a", "b"]``: the comma-separated form of the CLI and the Persona tab."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    out: list[str] = []
+    for name in value:
+        name = str(name).strip()
+        if name and name not in out:
+            out.append(name)
+    return out
 
 
 BUILTINS: dict[str, Persona] = {
@@ -101,7 +122,8 @@ def _from_row(row: PersonaRow) -> Persona:
     return Persona(
         key=row.key, name=row.name, description=row.description, system_prompt=row.system_prompt,
         temperature=row.temperature, top_p=row.top_p, max_tokens=row.max_tokens, adapter_id=row.adapter_id,
-        memory_enabled=row.memory_enabled, builtin=builtin, customized=builtin,
+        memory_enabled=row.memory_enabled, datasets=list(row.datasets or []), builtin=builtin,
+        customized=builtin,
     )
 
 
@@ -135,6 +157,7 @@ class PersonaStore:
             for field in ("name", "description", "system_prompt", "temperature", "top_p", "max_tokens",
                           "adapter_id", "memory_enabled"):
                 setattr(row, field, getattr(persona, field))
+            row.datasets = list(persona.datasets)
             row.builtin = persona.key in BUILTINS
             row.updated_at = utcnow()
             s.add(row)
@@ -146,6 +169,7 @@ class PersonaStore:
                 _("A persona called '{key}' already exists.").format(key=persona.key),
                 hint=_("Choose another key, or edit the existing persona."),
             )
+        self.check_datasets(persona.datasets)
         return self.save(persona)
 
     def update(self, key: str, **changes) -> Persona:
@@ -154,7 +178,26 @@ class PersonaStore:
             updated = Persona.model_validate({**current.model_dump(), **changes})
         except Exception as exc:
             raise ValidationError(_("Invalid persona settings: {error}").format(error=_pydantic_message(exc))) from exc
+        if "datasets" in changes:
+            # Only names being added must exist: a dataset deleted after it was named does not block other edits.
+            self.check_datasets([d for d in updated.datasets if d not in current.datasets])
         return self.save(updated)
+
+    def check_datasets(self, names: list[str]) -> None:
+        """Raise :class:`ValidationError` naming the first dataset of ``names`` that does not exist."""
+        if not names:
+            return
+        from .datasets import DatasetStore
+
+        datasets = DatasetStore(self.db)
+        for name in names:
+            if not datasets.exists(name):
+                known = ", ".join(d["name"] for d in datasets.list()) or _("none yet")
+                raise ValidationError(
+                    _("Training datasets: there is no dataset called '{name}'.").format(name=name),
+                    hint=_("Known datasets: {names}. Create it first ('aeon-studio dataset …' or the Datasets "
+                           "tab), or remove it from the persona's list.").format(names=known),
+                )
 
     def remove(self, key: str) -> None:
         if key in BUILTINS:

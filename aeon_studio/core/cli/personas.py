@@ -15,6 +15,8 @@ def _settings_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--temperature", type=float, help=_("0.0-2.0 (lower is more precise)"))
     p.add_argument("--top-p", dest="top_p", type=float, help=_("0.0-1.0 nucleus sampling"))
     p.add_argument("--max-tokens", dest="max_tokens", type=int, help=_("longest reply, in tokens"))
+    p.add_argument("--datasets", metavar="NAME[,NAME]",
+                   help=_("datasets added to this persona's retrain, comma-separated ('' clears the list)"))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,8 +52,13 @@ def _store():
 
 
 def _changes(args: argparse.Namespace) -> dict:
+    from ..personas import parse_dataset_names
+
     fields = ("name", "description", "system_prompt", "temperature", "top_p", "max_tokens")
-    return {f: getattr(args, f) for f in fields if getattr(args, f, None) is not None}
+    out = {f: getattr(args, f) for f in fields if getattr(args, f, None) is not None}
+    if getattr(args, "datasets", None) is not None:
+        out["datasets"] = parse_dataset_names(args.datasets)
+    return out
 
 
 def _list(args: argparse.Namespace) -> int:

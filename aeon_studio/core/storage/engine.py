@@ -24,10 +24,18 @@ log = logging.getLogger(__name__)
 
 #: Bump when a migration is added below. New *tables* need no migration:
 #: ``create_all`` adds them on open.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _v1_persona_datasets(conn: sqlite3.Connection) -> None:
+    """Schema 1 → 2: personas name the datasets added to their retrain (``persona.datasets``, JSON list)."""
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(persona)").fetchall()}
+    if cols and "datasets" not in cols:  # no table: create_all builds it with the column
+        conn.execute("ALTER TABLE persona ADD COLUMN datasets JSON NOT NULL DEFAULT '[]'")
+
 
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_datasets}
 
 
 def _load_tables() -> None:

@@ -30,6 +30,9 @@ class PersonaRow(SQLModel, table=True):
     max_tokens: int = 512
     adapter_id: str | None = None
     memory_enabled: bool = True
+    #: Names of datasets added to the persona's retrain (schema 2).
+    datasets: list[str] = Field(default_factory=list,
+                                sa_column=Column(JSON, nullable=False, default=list, server_default="[]"))
     builtin: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
 
