@@ -177,3 +177,36 @@ def test_versions_regenerate_and_edit_keep_everything():
     assert c.edited_from_id == b.id and b.regenerates_id == a.id
     store.activate_version(a.id)
     assert [m.content for m in store.messages(conv.id, active_only=True)] == ["q", "v1"]
+
+
+def test_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path):
+    """A version-1 database (persona table without ``datasets``) gains the column; its rows survive."""
+    from aeon_studio.core.personas import PersonaStore
+
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE persona (key VARCHAR NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, "
+            "description VARCHAR NOT NULL, system_prompt VARCHAR NOT NULL, temperature FLOAT NOT NULL, "
+            "top_p FLOAT NOT NULL, max_tokens INTEGER NOT NULL, adapter_id VARCHAR, memory_enabled BOOLEAN NOT NULL, "
+            "builtin BOOLEAN NOT NULL, updated_at DATETIME NOT NULL)")
+        conn.execute("INSERT INTO persona VALUES ('suporte', 'Suporte', 'help desk', 'Be patient.', 0.4, 0.9, 256, "
+                     "NULL, 1, 0, '2026-01-01 00:00:00')")
+        conn.execute("INSERT INTO persona VALUES ('formal', 'Formal', '', 'Be formal.', 0.35, 0.9, 512, "
+                     "NULL, 1, 1, '2026-01-01 00:00:00')")
+        conn.execute("PRAGMA user_version=1")
+    db = Database(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(persona)")}
+        assert "datasets" in cols
+    store = PersonaStore(db)
+    p = store.get("suporte")
+    assert (p.name, p.description, p.temperature, p.max_tokens, p.datasets) == ("Suporte", "help desk", 0.4, 256, [])
+    assert store.get("formal").temperature == 0.35 and store.get("formal").customized
+    assert store.update("suporte", description="patient help desk").datasets == []
+    db.close()
+    # opening it again (already at schema 2) changes nothing
+    db = Database(path)
+    assert PersonaStore(db).get("suporte").description == "patient help desk"
+    db.close()
