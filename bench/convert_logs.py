@@ -2,15 +2,17 @@
 
 Generates a speaker-labelled log (``VOCÊ:``/``AEON:``, multi-line replies, blank lines between conversations;
 ~200 MB by default, ``--mb N`` for a smaller run) in a temporary folder that is deleted afterwards, then runs,
-each in its own child process so peak RSS is measured per process:
+each in its own child process:
 
 - baseline: read all lines into memory, pair each ``VOCÊ:`` line with the next ``AEON:`` line, write JSONL;
 - Aeon Studio: ``python -m aeon_studio dataset convert LOG --out OUT.jsonl`` (the real CLI path: whole
   multi-turn conversations, continuation lines, validation, rejects file, exact and near-duplicate removal,
   domain tags).
 
-Prints both wall times, the speed ratio (baseline time / ours; ≥ 1 means at least as fast) and both peak RSS
-figures. Goal: ratio ≥ 1 and our peak RSS < 200 MB whatever the input size.
+Prints both wall times and CPU times, the speed ratio (baseline time / ours; ≥ 1 means at least as fast), both
+peak RSS figures and which path ours took (large logs are converted by two worker processes). Peak RSS is the
+maximum over time of the RSS summed over every process of the command's tree (psutil, polled every 50 ms), so
+the parallel path's workers count together. Goal: ratio ≥ 1 and our peak RSS < 200 MB whatever the input size.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,17 +45,6 @@ with open(out, "w", encoding="utf-8") as f:
     for p in pairs:
         f.write(json.dumps(p, ensure_ascii=False) + "\n")
 print(len(pairs))
-"""
-
-# Runs one command and reports the peak RSS of its process tree (RUSAGE_CHILDREN of this wrapper only).
-WRAPPER = r"""
-import json, resource, subprocess, sys, time
-t0 = time.perf_counter()
-p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-dt = time.perf_counter() - t0
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"rc": p.returncode, "s": dt, "rss_kb": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime,
-                  "out": p.stdout[-2000:], "err": p.stderr[-2000:]}))
 """
 
 WORDS = ("python erro instalar servidor função como posso ajudar você hoje obrigado claro aqui está exemplo "
@@ -94,12 +86,46 @@ def generate(path: Path, mb: float, seed: int = 7) -> int:
 
 
 def run(cmd: list[str], env: dict[str, str]) -> dict:
-    out = subprocess.run([sys.executable, "-c", WRAPPER, *cmd], capture_output=True, text=True, env=env,
-                         check=True)
-    res = json.loads(out.stdout.strip().splitlines()[-1])
-    if res["rc"] != 0:
-        raise SystemExit(f"command failed ({res['rc']}): {' '.join(cmd)}\n{res['err']}")
-    return res
+    """Run ``cmd``; wall time, CPU time (user + system of the whole process tree), and peak RSS as the maximum over
+    time of the RSS summed over every process of the tree running at that moment (polled every 50 ms)."""
+    import psutil
+
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    root = psutil.Process(proc.pid)
+    peak, most = 0, 1
+    with proc:
+        import threading
+
+        outs: dict[str, str] = {}
+        readers = [threading.Thread(target=lambda k=k, f=f: outs.__setitem__(k, f.read()))
+                   for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+        for t in readers:
+            t.start()
+        while proc.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            total = 0
+            for p in tree:
+                try:
+                    total += p.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            peak, most = max(peak, total), max(most, len(tree))
+            time.sleep(0.05)
+        proc.wait()
+        for t in readers:
+            t.join()
+    dt = time.perf_counter() - t0
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru.ru_utime - ru0.ru_utime) + (ru.ru_stime - ru0.ru_stime)
+    if proc.returncode != 0:
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{outs.get('err', '')[-2000:]}")
+    return {"s": dt, "cpu": cpu, "rss_kb": peak // 1024, "max_child_kb": ru.ru_maxrss, "procs": most,
+            "out": outs.get("out", "")[-2000:]}
 
 
 def main() -> None:
@@ -115,14 +141,19 @@ def main() -> None:
         print(f"generated {size_mb:.0f} MB, {convs} conversations in {time.perf_counter() - t0:.1f} s")
         env = dict(os.environ, AEON_STUDIO_HOME=str(tmp / "home"), PYTHONPATH=str(ROOT))
         base = run([sys.executable, "-c", BASELINE, str(log), str(tmp / "baseline.jsonl")], env)
+        # the first child: the kernel's peak for it is exact (polling could miss a short spike)
+        base["rss_kb"] = max(base["rss_kb"], base["max_child_kb"])
         ours = run([sys.executable, "-m", "aeon_studio", "dataset", "convert", str(log), "--out",
                     str(tmp / "ours.jsonl"), "--json"], env)
         summary = json.loads(ours["out"].strip().splitlines()[-1])
         ratio = base["s"] / ours["s"]
         print(f"baseline (readlines + pair VOCÊ:/AEON: lines): {base['s']:.2f} s (CPU {base['cpu']:.2f} s), peak RSS "
               f"{base['rss_kb'] / 1024:.0f} MB, {base['out'].strip()} pairs (multi-line text and context lost)")
+        path = (f"two-process path ({ours['procs']} processes at most)" if ours["procs"] > 1
+                else "single-process path")
         print(f"aeon-studio dataset convert:                   {ours['s']:.2f} s (CPU {ours['cpu']:.2f} s), peak RSS "
-              f"{ours['rss_kb'] / 1024:.0f} MB, {summary['imported']} conversations, "
+              f"{ours['rss_kb'] / 1024:.0f} MB summed over its processes, {path}, "
+              f"{summary['imported']} conversations, "
               f"{summary['duplicates']} duplicates, {summary['near_duplicates']} near-duplicates, "
               f"{summary['rejected']} rejected")
         print(f"speed ratio baseline/ours: {ratio:.2f}x wall, {base['cpu'] / ours['cpu']:.2f}x CPU "
