@@ -191,7 +191,9 @@ def test_training_and_retrain_use_the_store():
     from aeon_studio.app.retrain import build_retrain_rows
 
     name, rows = build_retrain_rows("casual", get_database())
-    assert name == "retrain-casual" and len(rows) == 5
+    # the chats' 5 train examples plus the identity set's (the retrain adds the latest identity set)
+    n_ident = len(DatasetStore().examples("ident", "train"))
+    assert name == "retrain-casual" and len(rows) == 5 + n_ident
 
 
 def test_from_chats_with_real_model(smollm2_path):
