@@ -139,7 +139,11 @@ def test_persona_tab_saves_training_datasets(qtbot):
     DatasetStore().create("faq")
     tab = PersonaTab(AppContext())
     qtbot.addWidget(tab)
-    assert tab.datasets_completer.model().stringList() == ["faq"]
+    completer = tab.datasets_completer
+    assert completer.model().stringList() == ["faq"]
+    tab.datasets_edit.setText("notes, F")  # completes the name after the last comma
+    assert completer.splitPath("notes, F") == ["F"]
+    assert completer.pathFromIndex(completer.model().index(0)) == "notes, faq"
     tab.select("casual")
     assert tab.datasets_edit.text() == ""
     tab.datasets_edit.setText("faq, nope")
