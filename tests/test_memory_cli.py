@@ -57,3 +57,18 @@ def test_memory_cli_round_trip(capsys, tmp_path):
     assert "Items: 2" in out and "Indexed: 2" in out
     code, _, err = run_cli(capsys, "memory", "add", "  ")
     assert code == 2 and "empty" in err
+
+
+def test_chat_once_json_reports_saved_and_recalled_memories(capsys):
+    from aeon_studio.core.personas import PersonaStore
+
+    PersonaStore().update("tecnico", max_tokens=24)
+    code, out, _ = run_cli(capsys, "chat", "--once", "Remember that my dog is called Bolinha.", "--persona",
+                           "tecnico", "--seed", "1", "--json")
+    saved = json.loads(out)["memory_saved"]
+    assert code == 0 and [s["text"] for s in saved] == ["My dog is called Bolinha."]
+    code, out, _ = run_cli(capsys, "chat", "--once", "What is my dog's name?", "--persona", "tecnico", "--seed", "1",
+                           "--json")
+    reply = json.loads(out)
+    assert code == 0 and [s["id"] for s in reply["memory_sources"]] == [saved[0]["id"]]
+    assert reply["memory_saved"] == []

@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
                 "adapter": reply.adapter_id,
                 "notices": reply.notices,
                 "finish_reason": reply.stream.finish_reason,
+                "memory_sources": reply.meta.get("memory_sources", []),
+                "memory_saved": reply.meta.get("memory_saved", []),
             })
         else:
             _stream_to_stdout(reply)
