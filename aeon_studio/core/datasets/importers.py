@@ -612,37 +612,38 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
         split = parallel.plan_split(src_p, encoding, src_spk)
     if split is not None:
         f.close()
-        ok = False
-        try:
-            _convert_parallel(src_p, src_spk, split, encoding, tmp, rejects, summary, pii=pii, near_dup=near_dup,
-                              min_chars=min_chars, max_chars=max_chars,
-                              max_tokens=max_tokens or _default_max_tokens(), gap_minutes=gap_minutes,
-                              domains=load_domains(domains_file), progress=progress, cancel=cancel)
-            os.replace(tmp, out_p)
-            ok = True
-        except _Cancelled:
-            summary.cancelled = True
-        except OSError as exc:
-            raise DatasetError(_("Cannot write {path}: {error}").format(path=out_p, error=exc.strerror or exc),
-                               hint=_("Check the free disk space and the folder's permissions.")) from exc
-        finally:
-            if not ok:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        ok = _publish(tmp, out_p, summary, lambda: _convert_parallel(
+            src_p, src_spk, split, encoding, tmp, rejects, summary, pii=pii, near_dup=near_dup, min_chars=min_chars,
+            max_chars=max_chars, max_tokens=max_tokens or _default_max_tokens(), gap_minutes=gap_minutes,
+            domains=load_domains(domains_file), progress=progress, cancel=cancel))
         return _end_convert(summary, rejects, rejects_path, ok, t0)
     pipe = Pipeline(summary, rejects, pii=pii, near_dup=near_dup, min_chars=min_chars, max_chars=max_chars,
                     max_tokens=max_tokens or _default_max_tokens(),
                     count_tokens=make_token_counter(tokenizer) if tokenizer else None,
                     domains=load_domains(domains_file), sink=sink, db_hash=False)
-    ok = False
-    try:
+
+    def work() -> None:
         _run(plan, pipe, summary, columns=columns, gap_minutes=gap_minutes, passages_sink=passage,
              progress=progress, cancel=cancel)
         if buf:
             f.write("\n".join(buf) + "\n")
         f.close()
+
+    def cleanup() -> None:
+        pipe.close()
+        f.close()
+
+    ok = _publish(tmp, out_p, summary, work, cleanup)
+    return _end_convert(summary, rejects, rejects_path, ok, t0)
+
+
+def _publish(tmp: str, out_p: Path, summary: ImportSummary, work: Callable[[], None],
+             cleanup: Callable[[], None] | None = None) -> bool:
+    """Run ``work`` (it fills ``tmp``), then rename ``tmp`` to ``out_p``. A cancel or a failure never leaves a
+    partial file; returns whether the output was published."""
+    ok = False
+    try:
+        work()
         os.replace(tmp, out_p)
         ok = True
     except _Cancelled:
@@ -651,14 +652,14 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
         raise DatasetError(_("Cannot write {path}: {error}").format(path=out_p, error=exc.strerror or exc),
                            hint=_("Check the free disk space and the folder's permissions.")) from exc
     finally:
-        pipe.close()
+        if cleanup is not None:
+            cleanup()
         if not ok:
-            f.close()
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-    return _end_convert(summary, rejects, rejects_path, ok, t0)
+    return ok
 
 
 def _end_convert(summary: ImportSummary, rejects: _Rejects, rejects_path: Path, ok: bool,
