@@ -553,7 +553,9 @@ class ImportDialog(QDialog):
         title = (_("Import cancelled; '{name}' was left as it was.") if cancelled else
                  _("Imported {n} examples into '{name}'."))
         self.result_title.setText(title.format(n=f"{s.imported:,}", name=s.name))
-        lines = [_("Read {read} conversations from {files} files.").format(read=f"{s.read:,}", files=s.files),
+        read = (_("Read {read} conversations from 1 file.") if s.files == 1
+                else _("Read {read} conversations from {files} files."))
+        lines = [read.format(read=f"{s.read:,}", files=s.files),
                  _("Skipped {d} duplicates and {nd} near-duplicates.").format(d=f"{s.duplicates:,}",
                                                                               nd=f"{s.near_duplicates:,}"),
                  _("Rejected {r} records (see the problems below).").format(r=f"{s.rejected:,}") if s.rejected
