@@ -176,3 +176,23 @@ def test_retrain_button_shows_the_empty_history_error(qtbot, monkeypatch):
 
     assert runs.list_runs(w.ctx.db) == []  # no run was created
     assert w.retrain.button.isEnabled()
+
+
+@pytest.mark.gui
+def test_retrain_button_shows_the_run_progress(qtbot, monkeypatch):
+    from aeon_studio.app.main_window import MainWindow
+    from aeon_studio.core.training import runs
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    tab, r = w.tab("TrainingTab"), w.retrain
+    monkeypatch.setattr("aeon_studio.app.retrain.build_retrain_rows", lambda key, db: ("retrain-casual", [{}]))
+    monkeypatch.setattr(runs, "create_run", lambda **kw: type("Row", (), {"id": "run-x"})())
+    monkeypatch.setattr(tab, "start_run", lambda run_id: None)
+    r.retrain()
+    assert not r.button.isEnabled() and r.button.text() == "Retraining…"
+    tab.total = 40
+    tab.process.event.emit({"event": "step", "step": 10, "loss": 1.0, "eta_s": 95})
+    assert r.button.text() == "Retraining… 25% · 1 min 35 s left"
+    r.update_hint()  # the periodic hint must not overwrite the progress
+    assert r.button.text() == "Retraining… 25% · 1 min 35 s left"

@@ -98,6 +98,7 @@ class Retrain:
         self.timer.setInterval(20000)
         self.timer.timeout.connect(self.update_hint)
         self.timer.start()
+        self._running = False
         self.update_hint()
 
     def persona_key(self) -> str | None:
@@ -113,6 +114,8 @@ class Retrain:
         return None
 
     def update_hint(self) -> None:
+        if self._running:
+            return  # the button shows the run's progress
         try:
             n = ratings_since_last_run(self.ctx.db)
         except Exception:  # noqa: BLE001 - never break the chat over a hint
@@ -141,18 +144,34 @@ class Retrain:
         if tab is None:
             return
         tab.run_finished.connect(self._finished)
+        tab.process.event.connect(self._on_event)
+        self._running = True
         tab.start_run(row.id)
         self.button.setEnabled(False)
         self.button.setText(_("Retraining…"))
+
+    def _on_event(self, ev: dict) -> None:
+        """Progress on the button itself: the chat stays usable and the user sees how far the run is."""
+        from .widgets.training_log import fmt_duration
+
+        tab = self.window._tab_widgets.get("TrainingTab")
+        total = getattr(tab, "total", 0)
+        if ev.get("event") == "step" and total:
+            pct = min(100, int(100 * int(ev.get("step") or 0) / total))
+            eta = fmt_duration(ev.get("eta_s"))
+            self.button.setText(_("Retraining… {p}% · {eta} left").format(p=pct, eta=eta) if eta
+                                else _("Retraining… {p}%").format(p=pct))
 
     def _finished(self, run_id: str, status: str) -> None:
         from ..core.training import runs
 
         tab = self.window._tab_widgets.get("TrainingTab")
-        try:
-            tab.run_finished.disconnect(self._finished)
-        except (RuntimeError, TypeError):
-            pass
+        for signal, slot in ((tab.run_finished, self._finished), (tab.process.event, self._on_event)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        self._running = False
         self.button.setEnabled(True)
         self.update_hint()
         row = runs.get_run(run_id, self.ctx.db)
