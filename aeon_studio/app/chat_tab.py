@@ -661,8 +661,6 @@ def seed_chat_demo(ctx: AppContext) -> int:
 
 def render_chat(ctx: AppContext, out_dir, *, demo: bool = True):
     """Screenshot of the Chat tab (``chat_tab.png``) for scripts/screenshots.py and the README."""
-    from pathlib import Path
-
     conv_id = seed_chat_demo(ctx) if demo else None
     tab = ChatTab(ctx)
     tab.resize(1180, 760)
@@ -672,9 +670,6 @@ def render_chat(ctx: AppContext, out_dir, *, demo: bool = True):
         tab.open_conversation(conv_id)
     QGuiApplication.processEvents()
     tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
-    out = Path(out_dir) / "chat_tab.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(out))
-    tab.close()
-    tab.deleteLater()
-    return out
+    from .render import save_grab
+
+    return save_grab(tab, out_dir, "chat_tab.png")

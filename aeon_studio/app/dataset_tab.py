@@ -639,9 +639,9 @@ def render_dataset(ctx: AppContext, out_dir: Path, demo: bool = True) -> Path:
     tab.reload_datasets(select="demo-support")
     tab.show()
     QApplication.processEvents()
-    out = Path(out_dir) / "dataset_tab.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(out))
+    from .render import save_grab
+
+    out = save_grab(tab, out_dir, "dataset_tab.png", dispose=False)
     try:
         log_path = write_demo_log(Path(out_dir) / "demo-conversation.log")
         dlg = tab.open_import([log_path])
@@ -649,8 +649,7 @@ def render_dataset(ctx: AppContext, out_dir: Path, demo: bool = True) -> Path:
             dlg.resize(980, 720)
             dlg.pii.setChecked(True)
             QApplication.processEvents()
-            dlg.grab().save(str(Path(out_dir) / "dataset_import.png"))
-            dlg.close()
+            save_grab(dlg, out_dir, "dataset_import.png")
         log_path.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - the dialog needs the importers; the tab render stands on its own
         log.exception("import dialog render")

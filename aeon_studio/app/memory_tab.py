@@ -552,11 +552,9 @@ def render_memory(ctx: AppContext, out_dir, *, demo: bool = True) -> Path:
     if tab.model.rowCount():
         tab.select_row(0)
     QGuiApplication.processEvents()
-    out = Path(out_dir) / "memory_tab.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(out))
-    tab.close()
-    tab.deleteLater()
+    from .render import save_grab
+
+    out = save_grab(tab, out_dir, "memory_tab.png")
     if demo:
         render_chat_sources(ctx, out_dir, items)
     return out

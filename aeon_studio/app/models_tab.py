@@ -416,9 +416,6 @@ def render_models(ctx: AppContext, out_dir: Path, *, demo: bool = False) -> Path
     tab = ModelsTab(ctx)
     tab.resize(1180, 760)
     tab.show()
-    out = Path(out_dir) / "models_tab.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(out))
-    tab.close()
-    tab.deleteLater()
-    return out
+    from .render import save_grab
+
+    return save_grab(tab, out_dir, "models_tab.png")

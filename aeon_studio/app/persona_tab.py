@@ -255,8 +255,6 @@ class PersonaTab(QWidget):
 
 def render_persona(ctx: AppContext, out_dir, *, demo: bool = True):
     """Screenshot of the Persona tab (``persona_tab.png``): a custom persona and an edited built-in."""
-    from pathlib import Path
-
     store = ctx.chat.personas
     if demo:
         from ..core.personas import make_persona
@@ -270,9 +268,6 @@ def render_persona(ctx: AppContext, out_dir, *, demo: bool = True):
     tab.resize(1180, 760)
     tab.show()
     tab.select("casual")
-    out = Path(out_dir) / "persona_tab.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(out))
-    tab.close()
-    tab.deleteLater()
-    return out
+    from .render import save_grab
+
+    return save_grab(tab, out_dir, "persona_tab.png")

@@ -406,9 +406,8 @@ def render_training(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Pat
             if s % 20 == 0:
                 w.on_event({"event": "checkpoint", "time": t0 + 33 + s * 1.4, "step": s,
                             "path": f"runs/run-20261122-173012/checkpoints/step-{s}"})
-    out = Path(out_dir) / "training_tab.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from .render import save_grab
+
     w.grab()  # lays the hidden widget out, so the log can scroll to its last line
     w.log.scroll_to_end()
-    w.grab().save(str(out))
-    return out
+    return save_grab(w, out_dir, "training_tab.png", dispose=False)

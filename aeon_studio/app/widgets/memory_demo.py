@@ -86,9 +86,6 @@ def render_chat_sources(ctx: AppContext, out_dir, items: list | None = None) -> 
             bubble.sources_toggle.setChecked(True)
     QGuiApplication.processEvents()
     tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
-    out = Path(out_dir) / "chat_sources.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(out))
-    tab.close()
-    tab.deleteLater()
-    return out
+    from ..render import save_grab
+
+    return save_grab(tab, out_dir, "chat_sources.png")
