@@ -338,6 +338,24 @@ def make_token_counter(model: str | Path) -> Callable[[list[dict[str, Any]]], in
     return count
 
 
+class LineBatch:
+    """Text lines written to ``f`` ``BATCH`` at a time: one write call per batch on the hot path."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            self.f.write("\n".join(self.lines) + "\n")
+            self.lines.clear()
+
+
 class _Rejects:
     """The rejects JSONL file, created on the first reject."""
 
@@ -584,23 +602,16 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
         raise DatasetError(_("Cannot write {path}: {error}").format(path=out_p, error=exc.strerror or exc),
                            hint=_("Choose a writable folder.")) from exc
     rejects = _Rejects(rejects_path)
-    buf: list[str] = []
-    dumps = json.dumps
     f = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+    lines = LineBatch(f)
 
     def sink(msgs: list[dict], rec: Record, h: str, domain: str) -> None:
-        buf.append(messages_line(msgs))
+        lines.add(messages_line(msgs))
         summary.imported += 1
-        if len(buf) >= BATCH:
-            f.write("\n".join(buf) + "\n")
-            buf.clear()
 
     def passage(ref: str, text: str) -> None:
         summary.passages += 1
-        buf.append(dumps({"text": text, "ref": ref}, ensure_ascii=False))
-        if len(buf) >= BATCH:
-            f.write("\n".join(buf) + "\n")
-            buf.clear()
+        lines.add(json.dumps({"text": text, "ref": ref}, ensure_ascii=False))
 
     from . import parallel
 
@@ -625,8 +636,7 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
     def work() -> None:
         _run(plan, pipe, summary, columns=columns, gap_minutes=gap_minutes, passages_sink=passage,
              progress=progress, cancel=cancel)
-        if buf:
-            f.write("\n".join(buf) + "\n")
+        lines.flush()
         f.close()
 
     def cleanup() -> None:

@@ -129,21 +129,18 @@ class _Slice(io.RawIOBase):
 def _work(task: dict[str, Any]) -> dict[str, Any]:
     """Run one part (in the worker process)."""
     from .formats.logs import LogParser
-    from .importers import BATCH, ImportSummary, Pipeline, _Rejects, messages_line
+    from .importers import ImportSummary, LineBatch, Pipeline, _Rejects, messages_line
     from .textio import TextFile
 
     path = Path(task["path"])
     summary = ImportSummary(name=path.name)
     rejects = _Rejects(Path(task["rejects"]))
     out = open(task["lines"], "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-    buf: list[str] = []
+    lines = LineBatch(out)
 
     def sink(msgs: list[dict], rec: Any, h: str, domain: str) -> None:
-        buf.append(messages_line(msgs))
+        lines.add(messages_line(msgs))
         summary.imported += 1
-        if len(buf) >= BATCH:
-            out.write("\n".join(buf) + "\n")
-            buf.clear()
 
     domains = {k: tuple(v) for k, v in task["domains"].items()}
     pipe = Pipeline(summary, rejects, pii=task["pii"], near_dup=task["near_dup"], min_chars=task["min_chars"],
@@ -179,8 +176,7 @@ def _work(task: dict[str, Any]) -> dict[str, Any]:
                     progress_f.write((sl.pos - task["start"]).to_bytes(8, "little"))
         for rec in parser.finish():
             pipe.add(rec)
-        if buf:
-            out.write("\n".join(buf) + "\n")
+        lines.flush()
         out.close()
         rejects.close()
         if task["track"]:
