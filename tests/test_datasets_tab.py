@@ -198,8 +198,7 @@ def test_export_runs_in_a_thread_and_writes_jsonl(qtbot, demo_tab, tmp_path):
     tab.export_format.setCurrentIndex(tab.export_format.findData("sharegpt"))
     job = tab.export_to(out)
     assert job is not None and not tab.export_btn.isEnabled()
-    with qtbot.waitSignal(job.succeeded, timeout=10000):
-        pass
+    qtbot.waitUntil(job.isFinished, timeout=10000)  # a started job may signal before a waitSignal connects
     qtbot.waitUntil(lambda: tab.export_btn.isEnabled(), timeout=2000)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 34 and rows[0]["conversations"][0]["from"] == "human"
@@ -214,8 +213,7 @@ def test_export_runs_in_a_thread_and_writes_jsonl(qtbot, demo_tab, tmp_path):
     try:
         tab.export_format.setCurrentIndex(tab.export_format.findData("dpo"))
         job = tab.export_to(tmp_path / "dpo.jsonl")
-        with qtbot.waitSignal(job.failed, timeout=10000):
-            pass
+        qtbot.waitUntil(job.isFinished, timeout=10000)  # a started job may signal before a waitSignal connects
         qtbot.waitUntil(lambda: bool(errors), timeout=2000)
     finally:
         mod.show_error = monkey
@@ -232,14 +230,12 @@ def test_identity_and_from_chats_builders(qtbot, ctx):
     assert tab.stack.currentWidget() is tab.empty and "No dataset yet" in tab.empty.text()
     assert not tab.export_btn.isEnabled() and not tab.delete_ds_btn.isEnabled()
     job = tab.identity_set(options={"name": "me", "assistant_name": "Aeon", "creator": "Ana", "description": ""})
-    with qtbot.waitSignal(job.succeeded, timeout=10000):
-        pass
+    qtbot.waitUntil(job.isFinished, timeout=10000)  # a started job may signal before a waitSignal connects
     qtbot.waitUntil(lambda: tab.current == "me", timeout=2000)
     assert tab.model.total >= 60 and tab.stats.stats["kind"] == "identity"
     assert "identity examples" in tab.export_status.text()
     job = tab.from_chats(options={"name": "chats", "min_likert": 4, "since": "30d", "persona": None})
-    with qtbot.waitSignal(job.succeeded, timeout=10000):
-        pass
+    qtbot.waitUntil(job.isFinished, timeout=10000)  # a started job may signal before a waitSignal connects
     qtbot.waitUntil(lambda: tab.current == "chats", timeout=2000)
     assert tab.model.total == 0 and "has no examples yet" in tab.empty.text()
     names = [tab.datasets.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
