@@ -21,3 +21,19 @@ def test_portuguese_catalogue_is_used(monkeypatch):
     finally:
         i18n.set_language(None)
     assert i18n._("A rating") == "A rating"
+
+
+def test_plural_entries_pick_the_form_for_the_count():
+    text = ('msgid "{n} example"\nmsgid_plural "{n} examples"\nmsgstr[0] "{n} exemplo"\nmsgstr[1] "{n} exemplos"\n'
+            '\nmsgid "Hi"\nmsgstr "Oi"\n')
+    cat = i18n.parse_po(text)
+    assert cat["Hi"] == "Oi"
+    assert cat["{n} example" + i18n.PLURAL_SEP + "{n} examples"] == "{n} exemplo\x00{n} exemplos"
+    assert [i18n.plural_index(n, "pt_BR") for n in (0, 1, 2)] == [0, 0, 1]
+    assert [i18n.plural_index(n, "en") for n in (0, 1, 2)] == [1, 0, 1]
+    i18n.set_language("en")
+    try:
+        assert i18n.ngettext("{n} file", "{n} files", 1).format(n=1) == "1 file"
+        assert i18n.ngettext("{n} file", "{n} files", 0).format(n=0) == "0 files"
+    finally:
+        i18n.set_language(None)

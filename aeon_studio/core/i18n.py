@@ -39,34 +39,59 @@ def current_language() -> str:
     return "en"
 
 
+#: Separates the singular and plural msgid of a plural entry in a parsed catalogue (as GNU gettext does).
+PLURAL_SEP = "\x00"
+
+
 def parse_po(text: str) -> dict[str, str]:
-    """Minimal gettext ``.po`` reader: msgid/msgstr pairs with continued strings."""
+    """Minimal gettext ``.po`` reader: msgid/msgstr pairs with continued strings.
+
+    A plural entry (``msgid``/``msgid_plural``/``msgstr[N]``) is stored under
+    ``"singular\x00plural"`` with its forms joined by ``"\x00"``, like a compiled ``.mo`` catalogue.
+    """
     entries: dict[str, str] = {}
-    msgid: list[str] | None = None
-    msgstr: list[str] | None = None
+    fields: dict[str, list[str]] = {}
     current: list[str] | None = None
 
     def flush() -> None:
-        if msgid is not None and msgstr is not None:
-            key, value = "".join(msgid), "".join(msgstr)
-            if key and value:
-                entries[key] = value
+        if "msgid" not in fields:
+            return
+        key = "".join(fields["msgid"])
+        if "msgid_plural" in fields:
+            key += PLURAL_SEP + "".join(fields["msgid_plural"])
+            forms = sorted((k for k in fields if k.startswith("msgstr[")), key=lambda k: int(k[7:-1]))
+            value = PLURAL_SEP.join("".join(fields[k]) for k in forms)
+            if not all("".join(fields[k]) for k in forms):
+                value = ""
+        else:
+            value = "".join(fields.get("msgstr", []))
+        if key and value:
+            entries[key] = value
 
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("msgid "):
-            flush()
-            msgid, msgstr = [ast.literal_eval(line[6:])], None
-            current = msgid
-        elif line.startswith("msgstr "):
-            msgstr = [ast.literal_eval(line[7:])]
-            current = msgstr
-        elif line.startswith('"') and current is not None:
-            current.append(ast.literal_eval(line))
-        elif not line or line.startswith("#"):
+        if not line or line.startswith("#"):
             continue
+        if line.startswith('"'):
+            if current is not None:
+                current.append(ast.literal_eval(line))
+            continue
+        name, _sep, rest = line.partition(" ")
+        if name == "msgid":
+            flush()
+            fields = {}
+        if name in ("msgid", "msgid_plural", "msgstr") or name.startswith("msgstr["):
+            current = fields[name] = [ast.literal_eval(rest)]
     flush()
     return entries
+
+
+def plural_index(n: int, lang: str | None = None) -> int:
+    """Which plural form ``n`` takes: pt_BR (like French) uses the singular for 0 and 1; English for 1 only."""
+    lang = lang or current_language()
+    if lang == "pt_BR" or lang in ("pt", "fr"):
+        return int(abs(n) > 1)
+    return int(abs(n) != 1)
 
 
 @lru_cache(maxsize=4)
@@ -87,6 +112,19 @@ def _catalogue(lang: str | None = None) -> dict[str, str]:
 def _(text: str) -> str:
     """Translate ``text`` (use ``.format`` for placeholders after translating)."""
     return _catalogue().get(text, text)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a counted text for ``n`` in the user's language (use ``.format(n=n)`` after it).
+
+    Example: ``ngettext("{n} example", "{n} examples", n).format(n=n)``.
+    """
+    forms = _catalogue().get(singular + PLURAL_SEP + plural)
+    idx = plural_index(n)
+    if forms:
+        parts = forms.split(PLURAL_SEP)
+        return parts[min(idx, len(parts) - 1)]
+    return singular if plural_index(n, "en") == 0 else plural
 
 
 def N_(text: str) -> str:
