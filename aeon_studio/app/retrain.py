@@ -8,7 +8,7 @@ import logging
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from ..core.i18n import _
+from ..core.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class Retrain:
             return
         every = max(1, self.ctx.settings.retrain_hint_every)
         if n >= every:
-            self.button.setText(_("Retrain ({n} new ratings)").format(n=n))
+            self.button.setText(ngettext("Retrain ({n} new rating)", "Retrain ({n} new ratings)", n).format(n=n))
             self.button.setStyleSheet("font-weight: bold;")
         else:
             self.button.setText(_("Retrain"))
