@@ -188,12 +188,13 @@ def test_training_and_retrain_use_the_store():
     DatasetStore().build_from_chats("prefs")
     _n, pairs = snapshot_rows("prefs", method="dpo")
     assert len(pairs) == 3 and {"prompt", "chosen", "rejected"} <= set(pairs[0])
-    from aeon_studio.app.retrain import build_retrain_rows
+    from aeon_studio.core.training.retrain import plan_retrain
 
-    name, rows = build_retrain_rows("casual", get_database())
-    # the chats' 5 train examples plus the identity set's (the retrain adds the latest identity set)
-    n_ident = len(DatasetStore().examples("ident", "train"))
-    assert name == "retrain-casual" and len(rows) == 5 + n_ident
+    plan = plan_retrain("casual", get_database())
+    # the persona's 4 chat examples (the tecnico one is not casual's) plus the identity set (the retrain adds the
+    # latest identity set), train and held-out rows together
+    n_ident = len(DatasetStore().examples("ident", "all"))
+    assert plan.dataset_name == "retrain-casual" and len(plan.rows) + len(plan.eval_rows) == 4 + n_ident
 
 
 def test_from_chats_with_real_model(smollm2_path):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from aeon_studio.app.retrain import build_retrain_rows, latest_identity_set
+from aeon_studio.core.training.retrain import latest_identity_set, plan_retrain
 from aeon_studio.core.cli.main import main
 from aeon_studio.core.datasets import DatasetStore
 from aeon_studio.core.datasets.errors import DatasetError
@@ -33,6 +33,13 @@ def _hashes(rows: list[dict]) -> list[str]:
     return [content_hash(r["messages"]) for r in rows]
 
 
+def build_retrain_rows(key, db) -> tuple[str, list[dict]]:
+    """The plan's name and every row it uses (trained on or held out)."""
+    plan = plan_retrain(key, db)
+    assert not set(_hashes(plan.rows)) & set(_hashes(plan.eval_rows))  # held-out rows are never trained on
+    return plan.dataset_name, plan.rows + plan.eval_rows
+
+
 def test_combines_chats_identity_and_persona_datasets_without_duplicates(tmp_path):
     db = Database(tmp_path / "other.db")  # not the default database: the function must use the one it is given
     _rated_chat(db, "Qual é a capital de Portugal?", "A capital de Portugal é Lisboa.")
@@ -53,9 +60,9 @@ def test_combines_chats_identity_and_persona_datasets_without_duplicates(tmp_pat
     assert len(hashes) == len(set(hashes))  # no duplicates
     assert content_hash(_msgs("Qual é a capital de Portugal?", "A capital de Portugal é Lisboa.")) in hashes
     assert content_hash(_msgs("Diga oi.", "Oi!")) not in hashes
-    ident = set(_hashes(store.examples("ident", split="train")))
-    faq = set(_hashes(store.examples("faq", split="train")))
-    chats = set(_hashes(store.examples("retrain-casual", split="train")))
+    ident = set(_hashes(store.examples("ident", split="all")))
+    faq = set(_hashes(store.examples("faq", split="all")))
+    chats = set(_hashes(store.examples("retrain-casual", split="all")))
     assert ident and ident <= set(hashes)
     assert faq <= set(hashes)
     assert set(hashes) == chats | ident | faq
@@ -63,7 +70,7 @@ def test_combines_chats_identity_and_persona_datasets_without_duplicates(tmp_pat
 
     # a persona without datasets gets chats + identity only
     _n, rows2 = build_retrain_rows("formal", db)
-    assert set(_hashes(rows2)) == set(_hashes(store.examples("retrain-formal", split="train"))) | ident
+    assert set(_hashes(rows2)) == set(_hashes(store.examples("retrain-formal", split="all"))) | ident
 
 
 def test_latest_identity_set_is_used():
@@ -186,7 +193,11 @@ def test_retrain_button_shows_the_run_progress(qtbot, monkeypatch):
     w = MainWindow()
     qtbot.addWidget(w)
     tab, r = w.tab("TrainingTab"), w.retrain
-    monkeypatch.setattr("aeon_studio.app.retrain.build_retrain_rows", lambda key, db: ("retrain-casual", [{}]))
+    from aeon_studio.core.training.retrain import RetrainPlan
+
+    monkeypatch.setattr("aeon_studio.app.retrain.plan_retrain",
+                        lambda key, db: RetrainPlan(key, "retrain-casual", [{}] * 60, [{}] * 6, {"chats": 60}))
+    monkeypatch.setattr(r, "confirm", lambda plan: True)
     monkeypatch.setattr(runs, "create_run", lambda **kw: type("Row", (), {"id": "run-x"})())
     monkeypatch.setattr(tab, "start_run", lambda run_id: None)
     r.retrain()

@@ -151,7 +151,7 @@ def test_log_lines_for_errors_and_cancel(qtbot):
 
 def test_retrain_button_in_chat_toolbar(qtbot):
     from aeon_studio.app.main_window import MainWindow
-    from aeon_studio.app.retrain import ratings_since_last_run
+    from aeon_studio.core.training.retrain import ratings_since_last_run
 
     w = MainWindow()
     qtbot.addWidget(w)

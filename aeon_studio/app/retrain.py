@@ -1,5 +1,7 @@
-"""Chat-tab extension: a **Retrain** button (build a dataset from rated chats, start a quick run for the
-current persona) and a "suggest retrain" hint after ``retrain_hint_every`` new rated replies."""
+"""Chat-tab extension: a **Retrain** button (show what it will train on, start a quick run for the current
+persona, report the held-out result and the adapter checks) and a "suggest retrain" hint after
+``retrain_hint_every`` new rated replies. What to train on is decided in the core
+(:mod:`aeon_studio.core.training.retrain`); this module only asks and shows."""
 
 from __future__ import annotations
 
@@ -9,82 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from ..core.i18n import _, ngettext
+from ..core.training.retrain import create_retrain_run, finished_text, plan_retrain, ratings_since_last_run
 
 log = logging.getLogger(__name__)
-
-
-def ratings_since_last_run(db) -> int:
-    """Rated replies created after the last training run started (all of them when there is none)."""
-    from sqlmodel import func, select
-
-    from ..core.storage.tables import Rating
-    from ..core.storage.training_tables import TrainingRun
-
-    with db.session() as s:
-        last = s.exec(select(func.max(TrainingRun.created_at))).one()
-        q = select(func.count()).select_from(Rating)
-        if last is not None:
-            q = q.where(Rating.updated_at > last)
-        return int(s.exec(q).one())
-
-
-def latest_identity_set(store) -> str | None:
-    """Name of the most recently updated dataset of kind ``identity`` (built by ``build_identity``), or None."""
-    sets = [d for d in store.list() if d.get("kind") == "identity" and d.get("examples")]
-    if not sets:
-        return None
-    return max(sets, key=lambda d: d["updated_at"])["name"]
-
-
-def build_retrain_rows(persona_key: str | None, db) -> tuple[str, list[dict]]:
-    """The dataset for a one-click retrain, from the database ``db``.
-
-    Rebuilds ``retrain-<persona>`` from the chats (replies rated ≥ 4 and the user's corrections), then adds the
-    train examples of the identity set (the most recently updated one, if any) and of the datasets the persona
-    names, without duplicates (by content hash).
-
-    Returns:
-        ``(dataset name, [{"messages": [...]}, …])``.
-
-    Raises:
-        DatasetError: nothing to train on, or the persona names a dataset that no longer exists.
-    """
-    from ..core.datasets import DatasetStore
-    from ..core.datasets.records import content_hash
-    from ..core.datasets.errors import DatasetError
-    from ..core.personas import PersonaStore
-
-    store = DatasetStore(db)
-    name = f"retrain-{persona_key or 'default'}"
-    store.build_from_chats(name, min_likert=4)
-    sources = [name]
-    identity = latest_identity_set(store)
-    if identity:
-        sources.append(identity)
-    if persona_key:
-        for extra in PersonaStore(db).get(persona_key).datasets:
-            if not store.exists(extra):
-                raise DatasetError(
-                    _("Persona '{persona}' names the training dataset '{name}', which does not exist.").format(
-                        persona=persona_key, name=extra),
-                    hint=_("Remove it from the persona's training datasets (Personas tab, or 'aeon-studio personas "
-                           "edit {persona} --datasets …'), or create it again.").format(persona=persona_key))
-            sources.append(extra)
-    rows: list[dict] = []
-    seen: set[str] = set()
-    for source in sources:
-        for ex in store.examples(source, split="train"):
-            h = content_hash(ex["messages"])
-            if h not in seen:
-                seen.add(h)
-                rows.append(ex)
-    if not rows:
-        raise DatasetError(
-            _("There is nothing to retrain on yet: no reply is rated 4 or 5 stars, there are no corrections, "
-              "and no identity set or persona dataset has examples."),
-            hint=_("Rate some replies 4 or 5 stars, or define an identity set, before retraining."))
-    log.info("retrain %s: %d examples from %s", name, len(rows), ", ".join(sources))
-    return name, rows
 
 
 class Retrain:
@@ -129,15 +58,38 @@ class Retrain:
             self.button.setText(_("Retrain"))
             self.button.setStyleSheet("")
 
+    def confirm(self, plan) -> bool:
+        """Show what the retrain will train on; below the minimum the default button is Cancel."""
+        box = QMessageBox(self.window)
+        box.setWindowTitle(_("Retrain"))
+        box.setText(_("Retrain persona '{p}' on your data?").format(p=plan.persona_key or _("default")))
+        text = plan.describe()
+        warnings = plan.warnings()
+        if warnings:
+            text += "\n\n" + "\n".join(warnings)
+        box.setInformativeText(text)
+        box.setIcon(QMessageBox.Icon.Warning if plan.too_small else QMessageBox.Icon.Question)
+        start = box.addButton(_("Train anyway") if plan.too_small else _("Start"),
+                              QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel if plan.too_small else start)
+        box.exec()
+        return box.clickedButton() is start
+
     def retrain(self) -> None:
-        from ..core.training import runs
         from .main_window import show_error
 
         tab = self.window._tab_widgets.get("TrainingTab")
         key = self.persona_key()
         try:
-            name, rows = build_retrain_rows(key, self.ctx.db)
-            row = runs.create_run(rows=rows, dataset_name=name, preset="quick", persona_key=key, db=self.ctx.db)
+            plan = plan_retrain(key, self.ctx.db)
+        except Exception as err:  # noqa: BLE001
+            show_error(self.window, _("Cannot retrain"), err)
+            return
+        if not self.confirm(plan):
+            return
+        try:
+            row = create_retrain_run(plan, self.ctx.db)
         except Exception as err:  # noqa: BLE001
             show_error(self.window, _("Cannot retrain"), err)
             return
@@ -177,10 +129,12 @@ class Retrain:
         row = runs.get_run(run_id, self.ctx.db)
         if status != "done" or not row.adapter_id or not row.persona_key:
             return
-        ok = QMessageBox.question(self.window, _("Retraining done"), _(
-            "The new adapter {a} is ready (loss {l0:.2f} → {l1:.2f}). Use it for persona '{p}' in chat?").format(
-            a=row.adapter_id, l0=row.metrics.get("first_loss") or 0, l1=row.metrics.get("final_loss") or 0,
-            p=row.persona_key))
+        checks = (row.metrics or {}).get("checks") or {}
+        if checks.get("ok") is False:
+            QMessageBox.warning(self.window, _("The new version is not usable"), finished_text(row))
+            return
+        ok = QMessageBox.question(self.window, _("Retraining done"), finished_text(row) + "\n\n" + _(
+            "Use it for persona '{p}' in chat?").format(p=row.persona_key))
         if ok == QMessageBox.StandardButton.Yes:
             try:
                 from ..core.export.adapters import activate

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "models",
     "export",
     "train",
+    "retrain",
     "dataset",
     "memory",
 ]

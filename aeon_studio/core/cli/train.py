@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import print_json, print_table
 
 
@@ -73,8 +73,9 @@ def follow(run_id: str, json_events: bool) -> int:
                 continue
             kind = ev.get("event")
             if kind == "preflight":
-                print(_("{n} examples, ~{tok} tokens, model {p:.1f}M params, RAM ~{ram} MB, estimate {s:.0f} s")
-                      .format(n=ev["examples"], tok=ev["dataset_tokens"], p=ev["params"] / 1e6,
+                print(_("{examples}, ~{tok} tokens, model {p:.1f}M params, RAM ~{ram} MB, estimate {s:.0f} s")
+                      .format(examples=ngettext("{n} example", "{n} examples", ev["examples"]).format(
+                          n=ev["examples"]), tok=ev["dataset_tokens"], p=ev["params"] / 1e6,
                               ram=ev["ram_estimate_mb"], s=ev["estimated_s"]), file=sys.stderr)
                 for note in ev.get("notes") or []:
                     print(note, file=sys.stderr)
@@ -94,13 +95,16 @@ def follow(run_id: str, json_events: bool) -> int:
     if not json_events:
         print(file=sys.stderr)
         if row.status == "done":
-            print(_("Run {id} done: adapter {a} (loss {l0:.3f} → {l1:.3f})").format(
-                id=run_id, a=row.adapter_id, l0=row.metrics.get("first_loss") or 0,
-                l1=row.metrics.get("final_loss") or 0))
+            from ..training.retrain import finished_text
+
+            print(_("Run {id} done.").format(id=run_id))
+            print(finished_text(row))
         elif row.status == "cancelled":
             print(_("Run {id} cancelled; resume it with 'aeon-studio runs resume {id}'.").format(id=run_id))
         else:
             print(_("error: {message}").format(message=row.error or last.get("message")), file=sys.stderr)
+    if rc == 0 and ((row.metrics or {}).get("checks") or {}).get("ok") is False:
+        return 1  # trained, but the adapter failed its checks: nothing usable came out
     return 0 if rc == 0 else (130 if row.status == "cancelled" else 1)
 
 

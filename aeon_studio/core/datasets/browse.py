@@ -25,6 +25,7 @@ from ..storage.datasets_tables import Dataset, Example, ExampleEdit
 from ..storage.tables import utcnow
 from .chats import parse_since
 from .errors import DatasetError
+from .records import clean_turn
 from .store import MIN_ROWS_FOR_EVAL, DatasetStore, check_messages, content_hash, estimate_tokens, hash_bucket, \
     tag_domain
 
@@ -126,7 +127,7 @@ def update_example(example_id: int, messages: list[dict[str, Any]], db=None) -> 
         raise DatasetError(_("The edited example cannot be saved: {reason}.").format(reason=why),
                            hint=_("Every turn needs a role and some text, and the last turn must be an assistant "
                                   "reply."))
-    msgs = [{"role": m["role"], "content": m["content"]} for m in messages]
+    msgs = [clean_turn(m) for m in messages]  # a context-only turn ("weight": 0) stays context only
     new_hash = content_hash(msgs)
     db = _db(db)
     with db.session() as s:

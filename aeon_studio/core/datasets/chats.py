@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import select
 
 from ..i18n import _
+from ..memory.notes import mentions_notes, strip_notes
 from .errors import DatasetError
 
 _SINCE = re.compile(r"^\s*(\d+)\s*([hdwm])\s*$", re.IGNORECASE)
@@ -48,6 +49,30 @@ class ChatsExtract:
     pairs: list[dict[str, Any]] = field(default_factory=list)  # {"prompt", "chosen", "rejected", "reason", ...}
     replies_seen: int = 0
     skipped_low: int = 0
+    skipped_injected: int = 0
+
+
+def _turn(role: str, content: str) -> dict[str, Any]:
+    """A chat turn as training data sees it: a user turn never carries a memory note (the chat only puts notes
+    into the prompt, but an older database may hold them)."""
+    return {"role": role, "content": strip_notes(content) if role == "user" else content}
+
+
+def context_before(slots: list[tuple[int, dict, bool]], first: int) -> list[dict[str, Any]]:
+    """The turns before slot id ``first``: earlier replies are context only (``"weight": 0``); an earlier reply
+    rated 2 or less (``bad``) is never shown as a good answer, so the conversation is cut after it (the system turn
+    stays)."""
+    prompt: list[dict[str, Any]] = []
+    for key, turn, bad in slots:
+        if key >= first:
+            break
+        if bad:
+            prompt = [t for t in prompt if t["role"] == "system"]
+        elif turn["role"] == "assistant":
+            prompt.append({**turn, "weight": 0})
+        else:
+            prompt.append(turn)
+    return prompt
 
 
 def _norm(text: str) -> str:
@@ -86,15 +111,16 @@ def extract_from_chats(db, *, min_likert: int = 4, since: Any = None, persona: s
             if m.role == "assistant":
                 groups[m.group_id or m.id].append(m)
         # the conversation as the user kept it: one slot per user/system turn and per reply group
-        slots: list[tuple[int, dict]] = [(m.id, {"role": m.role, "content": m.content}) for m in items
-                                         if m.role in ("system", "user") and m.active]
+        slots: list[tuple[int, dict, bool]] = [(m.id, _turn(m.role, m.content), False) for m in items
+                                               if m.role in ("system", "user") and m.active]
         for vs in groups.values():
             kept = next((v for v in vs if v.active), vs[-1])
-            slots.append((min(v.id for v in vs), {"role": "assistant", "content": kept.content}))
+            bad = kept.edited_from_id is None and (ratings.get(kept.id) or 3) <= 2
+            slots.append((min(v.id for v in vs), _turn("assistant", kept.content), bad))
         slots.sort(key=lambda t: t[0])
         for versions in groups.values():
             first = min(v.id for v in versions)
-            prompt = [turn for key, turn in slots if key < first]
+            prompt = context_before(slots, first)
             if not prompt or prompt[-1]["role"] != "user" or not prompt[-1]["content"].strip():
                 continue
             versions = [v for v in versions if v.content.strip()]
@@ -111,7 +137,10 @@ def extract_from_chats(db, *, min_likert: int = 4, since: Any = None, persona: s
                 ref = f"conversation:{conv_id}#message:{v.id}"
                 if likert is not None:
                     rated_by_prompt[_norm(prompt[-1]["content"])].append((likert, v.content, prompt, ref))
-                if (likert is not None and likert >= min_likert) or (edited and v.active and likert is None):
+                earned = (likert is not None and likert >= min_likert) or (edited and v.active and likert is None)
+                if earned and not edited and mentions_notes(v.content):
+                    out.skipped_injected += 1  # the model copied its memory note: injected text, not earned
+                elif earned:
                     out.examples.append({"messages": prompt + [{"role": "assistant", "content": v.content}],
                                          "rating": likert, "edited": edited, "source_ref": ref,
                                          "created_at": _aware(v.created_at)})

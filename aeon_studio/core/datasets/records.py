@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 
 ROLES = ("system", "user", "assistant")
 
@@ -91,12 +91,33 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def is_context_only(turn: dict[str, Any]) -> bool:
+    """True for a turn marked ``"weight": 0`` (OpenAI fine-tuning convention): context for the turns after it,
+    never a training target."""
+    w = turn.get("weight", 1)
+    return w is not None and not isinstance(w, str) and float(w) == 0
+
+
+def clean_turn(turn: dict[str, Any]) -> dict[str, Any]:
+    """``{"role", "content"}`` plus ``"weight": 0`` when the turn is context only (any other key is dropped)."""
+    out = {"role": turn["role"], "content": turn["content"]}
+    if turn.get("role") == "assistant" and is_context_only(turn):
+        out["weight"] = 0
+    return out
+
+
 def merge_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Join consecutive turns of the same role (one speaker writing several lines/messages in a row)."""
+    """Join consecutive turns of the same role (one speaker writing several lines/messages in a row).
+
+    A merged assistant turn is context only (``weight`` 0) when any of its parts is: what must not be learned
+    stays unlearned."""
     out: list[dict[str, Any]] = []
     for m in messages:
         if out and out[-1]["role"] == m["role"]:
-            out[-1] = {"role": m["role"], "content": out[-1]["content"] + "\n" + m["content"]}
+            merged = {"role": m["role"], "content": out[-1]["content"] + "\n" + m["content"]}
+            if is_context_only(out[-1]) or is_context_only(m):
+                merged["weight"] = 0
+            out[-1] = merged
         else:
             out.append(m)
     return out
@@ -124,12 +145,16 @@ def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int
         chars = problem_or_chars
     if messages[-1]["role"] != "assistant":
         return _("the last turn is not an assistant reply")
+    if all(is_context_only(m) for m in messages if m["role"] == "assistant"):
+        return _("every assistant reply is marked \"weight\": 0, so there is nothing to learn from it")
     if max_tokens:
         n = chars // 4 + 4 * len(messages)
         if count_tokens is not None and n > max_tokens // 2:
             n = count_tokens(messages)
         if n > max_tokens:
-            return _("about {n} tokens, more than the limit of {max} tokens").format(n=n, max=max_tokens)
+            return _("about {tokens}, more than the limit of {limit}").format(
+                tokens=ngettext("{n} token", "{n} tokens", n).format(n=n),
+                limit=ngettext("{n} token", "{n} tokens", max_tokens).format(n=max_tokens))
     return None
 
 
@@ -182,10 +207,12 @@ def _check_turns(messages: list[Any], min_chars: int, max_chars: int | None) -> 
         if n_chars < min_chars:
             if not n_chars:
                 return _("turn {n} ({role}) is empty").format(n=i, role=role)
-            return _("turn {n} ({role}) has {chars} characters, fewer than the minimum {min}").format(
+            return ngettext("turn {n} ({role}) has {chars} character, fewer than the minimum {min}",
+                            "turn {n} ({role}) has {chars} characters, fewer than the minimum {min}", n_chars).format(
                 n=i, role=role, chars=n_chars, min=min_chars)
         if max_chars is not None and n_chars > max_chars:
-            return _("turn {n} ({role}) has {chars} characters, more than the maximum {max}").format(
+            return ngettext("turn {n} ({role}) has {chars} character, more than the maximum {max}",
+                            "turn {n} ({role}) has {chars} characters, more than the maximum {max}", n_chars).format(
                 n=i, role=role, chars=n_chars, max=max_chars)
         chars += len(content)
         if role != "system":

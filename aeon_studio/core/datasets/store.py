@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..storage import get_database
 from ..storage.datasets_tables import Dataset, DatasetCandidate, DatasetPassage, Example, PreferencePair
 from ..storage.tables import utcnow
 from .errors import DatasetError
-from .records import (DEFAULT_DOMAINS, DOMAIN_LABELS, content_hash, estimate_tokens, hash_bucket,  # noqa: F401
-                      tag_domain)
+from .records import (DEFAULT_DOMAINS, DOMAIN_LABELS, clean_turn, content_hash, estimate_tokens,  # noqa: F401
+                      hash_bucket, is_context_only, tag_domain)
 
 #: Datasets smaller than this keep every row in train (an eval split of 1 or 2 rows says nothing).
 MIN_ROWS_FOR_EVAL = 20
@@ -54,6 +54,7 @@ class ChatsSummary:
     pairs: int
     replies_seen: int
     skipped_low: int
+    skipped_injected: int = 0  # rated well, but repeating the memory note injected into its prompt
 
 
 class DatasetStore:
@@ -82,12 +83,15 @@ class DatasetStore:
                                hint=_("Use 1-80 letters, digits, '.', '-' or '_'."))
         with self.db.session() as s:
             row = s.exec(select(Dataset).where(Dataset.name == name)).first()
+            created = row is None
             if row is None:
                 row = Dataset(name=name, kind=kind, description=description)
                 s.add(row)
                 s.flush()
                 s.refresh(row)
-            return row
+        if created:
+            self.db.changes.emit("datasets")
+        return row
 
     def list(self) -> list[dict[str, Any]]:
         with self.db.session() as s:
@@ -108,6 +112,7 @@ class DatasetStore:
             row = s.get(Dataset, ds.id)
             if row is not None:
                 s.delete(row)
+        self.db.changes.emit("datasets")
 
     # -- rows --------------------------------------------------------------------
     def add_examples(self, name: str, examples: Iterable[dict[str, Any]], *, source: str = "import",
@@ -124,7 +129,12 @@ class DatasetStore:
                 ref = ex.get("source_ref") if isinstance(ex, dict) else None
                 raise DatasetError(_("{where}: {reason}").format(where=ref or _("record {n}").format(n=n),
                                                                  reason=why))
-            msgs = [{"role": m["role"], "content": m["content"]} for m in msgs]
+            msgs = [clean_turn(m) for m in msgs]
+            if not any(m["role"] == "assistant" and not is_context_only(m) for m in msgs):
+                ref = ex.get("source_ref") or _("record {n}").format(n=n)
+                raise DatasetError(_("{where}: every assistant reply is marked \"weight\": 0, so there is "
+                                     "nothing to learn from it").format(where=ref),
+                                   hint=_("Give at least one assistant reply weight 1, or leave the record out."))
             h = content_hash(msgs)
             if h in seen:
                 dups += 1
@@ -169,6 +179,7 @@ class DatasetStore:
                                                 col(PreferencePair.source_ref).startswith(f"{source}:")))
             s.add_all(rows)
             self._touch(s, ds.id)
+        self.db.changes.emit("datasets")
         return len(rows)
 
     def _touch(self, s, dataset_id: int) -> None:
@@ -220,6 +231,8 @@ class DatasetStore:
             for want, ids in change.items():
                 for i in range(0, len(ids), 500):
                     s.exec(update(Example).where(col(Example.id).in_(ids[i:i + 500])).values(split=want))
+        # Every write of examples ends here (add_examples, accepted candidates, imports): one notice for them.
+        self.db.changes.emit("datasets")
 
     def _split_filter(self, q, model, split: str):
         if split not in SPLITS:
@@ -263,6 +276,7 @@ class DatasetStore:
                     batch.clear()
             added += self.insert_passages(s, ds.id, batch)
             self._touch(s, ds.id)
+        self.db.changes.emit("datasets")
         return added
 
     @staticmethod
@@ -303,6 +317,7 @@ class DatasetStore:
             s.add_all(rows)
             s.flush()
             ids = [r.id for r in rows]
+        self.db.changes.emit("datasets")
         return ids
 
     def list_candidates(self, name: str, status: str | None = "pending") -> list[DatasetCandidate]:
@@ -365,6 +380,7 @@ class DatasetStore:
                                    hint=_("Delete the example it became instead."))
             row.status, row.updated_at = "rejected", utcnow()
             s.add(row)
+        self.db.changes.emit("datasets")
 
     # -- builders ----------------------------------------------------------------
     def build_from_chats(self, name: str, min_likert: int = 4, since: Any = None,
@@ -388,7 +404,7 @@ class DatasetStore:
             n_ex = s.exec(select(func.count()).select_from(Example)
                           .where(Example.dataset_id == ds.id, Example.source == "chats")).one()
         return ChatsSummary(name=name, examples=int(n_ex), pairs=n_pairs, replies_seen=got.replies_seen,
-                            skipped_low=got.skipped_low)
+                            skipped_low=got.skipped_low, skipped_injected=got.skipped_injected)
 
     def build_identity(self, name: str, assistant_name: str, creator: str, description: str = "") -> int:
         """Replace the identity rows of ``name`` by a fresh identity set; returns the number of examples."""
@@ -427,7 +443,8 @@ class DatasetStore:
             edited = int(s.exec(base.where(Example.edited == True)).one())  # noqa: E712
             pairs = int(s.exec(select(func.count()).select_from(PreferencePair)
                                .where(PreferencePair.dataset_id == ds.id)).one())
-        warnings = [_("The domain '{domain}' has only {n} examples (fewer than {min}).")
+        warnings = [ngettext("The domain '{domain}' has only {n} example (fewer than {min}).",
+                             "The domain '{domain}' has only {n} examples (fewer than {min}).", n)
                     .format(domain=_(DOMAIN_LABELS.get(d, d)), n=n, min=MIN_DOMAIN_EXAMPLES)
                     for d, n in sorted(domains.items()) if n < MIN_DOMAIN_EXAMPLES]
         if total == 0:
@@ -459,8 +476,9 @@ class DatasetStore:
             rows = self.examples(name, split=split)
             if fmt == "sharegpt":
                 who = {"system": "system", "user": "human", "assistant": "gpt"}
-                rows = [{"conversations": [{"from": who[m["role"]], "value": m["content"]} for m in r["messages"]]}
-                        for r in rows]
+                rows = [{"conversations": [{"from": who[m["role"]], "value": m["content"],
+                                            **({"weight": 0} if is_context_only(m) else {})}
+                                           for m in r["messages"]]} for r in rows]
         out = Path(path).expanduser()
         try:
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,10 @@ CHECK_NAMES = {
     "stops": N_("answers end on their own"),
     "answers": N_("answers like the adapter"),
     "effect": N_("adapter changes the answers"),
+    "repeats": N_("answers do not repeat themselves"),
 }
+#: A run of this many words or more, said this many times or more, in an answer is a loop, not an answer.
+REPEAT_MIN_WORDS, REPEAT_MIN_TIMES = 3, 3
 
 
 @dataclass
@@ -110,6 +113,33 @@ def answers_agree(a: str, b: str, n_words: int = 5) -> bool:
     return k > 0 and wa[:k] == wb[:k]
 
 
+def repetition(text: str) -> tuple[int, int] | None:
+    """``(words, times)`` of the longest run of words the text repeats back to back at least
+    :data:`REPEAT_MIN_TIMES` times (e.g. ``(12, 5)``: the same 12 words 5 times), or ``None``."""
+    words = re.findall(r"\w+", text.lower())
+    best: tuple[int, int] | None = None
+    for n in range(REPEAT_MIN_WORDS, len(words) // REPEAT_MIN_TIMES + 1):
+        for start in range(0, len(words) - n * REPEAT_MIN_TIMES + 1):
+            unit = words[start:start + n]
+            times = 1
+            while words[start + times * n:start + (times + 1) * n] == unit:
+                times += 1
+            if times >= REPEAT_MIN_TIMES and (best is None or n * times > best[0] * best[1]):
+                best = (n, times)
+    return best
+
+
+def _repeat_check(got: dict[str, "Answer"]) -> Check:
+    loops = {p: r for p, a in got.items() if (r := repetition(a.text)) is not None}
+    if not loops:
+        return Check("repeats", True, _("none of {total} answers loops").format(total=len(got)))
+    prompt, (n, times) = max(loops.items(), key=lambda kv: kv[1][0] * kv[1][1])
+    detail = _("repeats itself: the same {n} words {times} times (asked {prompt!r})").format(
+        n=n, times=times, prompt=prompt)
+    # one looping answer of several may be the base model's own habit; most of them is the adapter's doing
+    return Check("repeats", len(loops) * 2 <= len(got), detail)
+
+
 def _static_checks(report: VerifyReport, engine, base_gguf: Path) -> None:
     base_kv = quick_read(base_gguf).kv
     meta = engine.llm.metadata or {}
@@ -167,6 +197,7 @@ def verify_export(path: Path, *, kind: str, base_gguf: Path, prompts: list[str] 
             stopped = sum(a.finish_reason == "stop" for a in got.values())
             report.checks.append(Check("stops", stopped > 0, _("{n} of {total} within {max} tokens").format(
                 n=stopped, total=len(prompts), max=MAX_TOKENS)))
+            report.checks.append(_repeat_check(got))
             if kind == "lora":
                 base = answer_all(base_gguf, prompts)
                 changed = sum(base[p].text != got[p].text for p in prompts)
@@ -191,6 +222,8 @@ def verify_export(path: Path, *, kind: str, base_gguf: Path, prompts: list[str] 
         if delete_on_failure:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+            with contextlib.suppress(OSError):  # no empty export folder is left behind
+                path.parent.rmdir()
         msg = (_("The export {path} failed its checks and was deleted: {failures}") if delete_on_failure
                else _("The export {path} failed its checks: {failures}"))
         err = ExportCheckError(
@@ -200,3 +233,22 @@ def verify_export(path: Path, *, kind: str, base_gguf: Path, prompts: list[str] 
         err.report = report  # type: ignore[attr-defined]
         raise err
     return report
+
+
+def check_adapter(peft_dir: Path, base_gguf: Path, out_gguf: Path, *, name: str | None = None,
+                  prompts: list[str] | None = None) -> VerifyReport:
+    """The checks that decide whether a trained adapter may be used at all (the same as a LoRA export's):
+    convert it to ``out_gguf`` and load it on ``base_gguf`` in llama.cpp, as the chat will. Returns the report,
+    passed or not; a failed one leaves no file behind."""
+    from .lora_gguf import convert_lora
+
+    try:
+        convert_lora(Path(peft_dir), Path(base_gguf), Path(out_gguf), name=name)
+    except Exception as exc:  # a conversion failure is a failed check, reported with its reason
+        report = VerifyReport(Path(out_gguf), "lora", [Check("loads", False, str(exc).splitlines()[0])])
+        Path(out_gguf).unlink(missing_ok=True)
+        return report
+    try:
+        return verify_export(Path(out_gguf), kind="lora", base_gguf=Path(base_gguf), prompts=prompts)
+    except ExportCheckError as err:
+        return err.report  # type: ignore[attr-defined]

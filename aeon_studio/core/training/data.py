@@ -36,18 +36,33 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _ids(tok, messages, *, gen: bool) -> list[int]:
+    messages = [{"role": m["role"], "content": m["content"]} for m in messages]  # the template sees text only
     out = tok.apply_chat_template(messages, tokenize=True, add_generation_prompt=gen)
     if isinstance(out, dict) or hasattr(out, "keys"):
         out = out["input_ids"]
     return list(out)
 
 
-def encode_chat(tok, messages: list[dict[str, str]], max_len: int) -> tuple[list[int], list[int]]:
-    """input_ids and labels (-100 outside assistant replies), truncated to ``max_len``."""
+def is_target(turn: dict[str, Any]) -> bool:
+    """An assistant turn the model learns from: every assistant turn except those marked ``"weight": 0``
+    (context only: an earlier reply kept for the conversation's sake, not because it earned it)."""
+    from ..datasets.records import is_context_only
+
+    return turn.get("role") == "assistant" and not is_context_only(turn)
+
+
+def has_context_turns(rows: list[dict[str, Any]]) -> bool:
+    """True when some example keeps an assistant turn as context only (``"weight": 0``)."""
+    return any(m.get("role") == "assistant" and not is_target(m)
+               for r in rows for m in (r.get("messages") or []) if isinstance(m, dict))
+
+
+def encode_chat(tok, messages: list[dict[str, Any]], max_len: int) -> tuple[list[int], list[int]]:
+    """input_ids and labels (-100 outside the target assistant replies), truncated to ``max_len``."""
     full = _ids(tok, messages, gen=False)
     labels = [-100] * len(full)
     for i, m in enumerate(messages):
-        if m.get("role") != "assistant":
+        if not is_target(m):
             continue
         start = len(_ids(tok, messages[:i], gen=True)) if i else 0
         end = len(_ids(tok, messages[: i + 1], gen=False))

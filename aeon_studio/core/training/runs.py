@@ -49,13 +49,29 @@ def snapshot_rows(dataset: str, method: str = "sft") -> tuple[str, list[dict[str
     return dataset, list(rows)
 
 
+def held_out_rows(dataset: str, method: str = "sft") -> list[dict[str, Any]]:
+    """The dataset store's held-out (eval) split of ``dataset``: never trained on, it gives the run an eval loss.
+    Empty for a .jsonl path (the spec's ``eval_fraction`` splits those) and for preference pairs."""
+    p = Path(dataset).expanduser()
+    if method != "sft" or (p.suffix == ".jsonl" and p.exists()):
+        return []
+    from ..datasets import DatasetStore  # type: ignore[attr-defined]
+
+    return DatasetStore().examples(dataset, split="eval")
+
+
 def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None = None, base: str | None = None,
                preset: str = "quick", method: str = "sft", backend: str = "auto", persona_key: str | None = None,
-               dataset_name: str | None = None, db=None, **overrides: Any) -> TrainingRun:
+               dataset_name: str | None = None, eval_rows: list[dict[str, Any]] | None = None, db=None,
+               **overrides: Any) -> TrainingRun:
+    """Freeze the dataset (``rows``, or the train split of ``dataset``) and the held-out rows (``eval_rows``, or
+    the eval split of ``dataset``) into a new run folder with its spec; the worker is started by :func:`start`."""
     if rows is None:
         if not dataset:
             raise ValidationError(_("No dataset given."), hint=_("Pass --dataset NAME or a .jsonl path."))
         dataset_name, rows = snapshot_rows(dataset, method)
+        if eval_rows is None:
+            eval_rows = held_out_rows(dataset, method)
     if not rows:
         raise TrainingError(_("The dataset '{name}' has no examples.").format(name=dataset_name or dataset),
                             hint=_("Rate some replies (4 or 5) or add examples, then retry."))
@@ -70,14 +86,25 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
     folder = run_dir(rid)
     folder.mkdir(parents=True)
     write_jsonl(folder / "dataset.jsonl", rows)
+    if eval_rows:
+        write_jsonl(folder / "eval.jsonl", eval_rows)
+        overrides["eval_path"] = str(folder / "eval.jsonl")
     spec = make_spec(run_dir=str(folder), dataset_path=str(folder / "dataset.jsonl"), base=base, preset=preset,
                      method=method, backend=backend, **overrides)
-    (folder / "spec.json").write_text(spec.model_dump_json(indent=2), encoding="utf-8")
+    write_text_atomic(folder / "spec.json", spec.model_dump_json(indent=2))
     row = TrainingRun(id=rid, dataset_name=dataset_name or (str(dataset) if dataset else None), base_model=base,
                       method=method, preset=preset, persona_key=persona_key, spec=spec.model_dump())
     with db.session() as s:
         s.add(row)
+    db.changes.emit("runs")
     return row
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename: a crash never leaves a half-written file behind."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def worker_command(run_id: str) -> list[str]:
@@ -85,10 +112,12 @@ def worker_command(run_id: str) -> list[str]:
 
 
 def mark_started(run_id: str, pid: int | None, db=None) -> None:
-    with _db(db).session() as s:
+    db = _db(db)
+    with db.session() as s:
         row = s.get(TrainingRun, run_id)
         row.status, row.pid, row.started_at, row.finished_at, row.error = "running", pid, utcnow(), None, None
         s.add(row)
+    db.changes.emit("runs")
 
 
 def start(run_id: str, *, db=None, quiet: bool = True) -> subprocess.Popen:
@@ -138,6 +167,7 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
                                 hint=_("See 'aeon-studio runs list'."))
         if row.status in FINAL and row.status != "failed" and not events:
             return row
+        before = (row.status, row.adapter_id, row.metrics)
         metrics = dict(row.metrics or {})
         last = None
         for ev in events:
@@ -148,10 +178,14 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
                 metrics.update(step=ev["step"], loss=ev["loss"], tokens_per_s=ev.get("tokens_per_s"))
             elif kind == "eval":
                 metrics["eval_loss"] = ev["eval_loss"]
+                if ev.get("step") == 0:
+                    metrics.setdefault("eval_loss_start", ev["eval_loss"])
             elif kind == "start":
                 metrics["total_steps"] = ev.get("total_steps")
             elif kind == "checkpoint":
                 metrics["checkpoint"] = ev["path"]
+            elif kind == "checks":
+                metrics["checks"] = {k: ev.get(k) for k in ("ok", "failures", "log", "skipped", "gguf")}
             if kind in ("done", "error", "cancelled", "start", "resume"):
                 last = ev
         dead = exited if exited is not None else not _alive(row.pid)
@@ -174,7 +208,9 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
             row.finished_at = utcnow()
         row.metrics = metrics
         s.add(row)
-        return row
+    if (row.status, row.adapter_id, row.metrics) != before:  # list_runs refreshes running rows: no news, no echo
+        db.changes.emit("runs", *(("adapters",) if row.adapter_id != before[1] else ()))
+    return row
 
 
 def _register_adapter(s, row: TrainingRun, path: str, metrics: dict[str, Any]) -> str:
@@ -183,12 +219,19 @@ def _register_adapter(s, row: TrainingRun, path: str, metrics: dict[str, Any]) -
     aid, n = stem, 2
     while aid in ids:
         aid, n = f"{stem}-{n}", n + 1
-    s.add(AdapterRow(id=aid, name=aid, base_model_id=row.base_model, path=path, run_id=row.id,
+    checks = metrics.get("checks") or {}
+    # an adapter that failed its checks is kept (with why) but never offered: see export.adapters.activate
+    status = "rejected" if checks.get("ok") is False else "ready"
+    gguf = checks.get("gguf") if checks.get("ok") else None
+    s.add(AdapterRow(id=aid, name=aid, base_model_id=row.base_model, path=path, run_id=row.id, status=status,
+                     gguf_path=gguf if gguf and Path(gguf).is_file() else None,
                      dataset_name=row.dataset_name, method=row.method,
                      spec={"r": row.spec.get("rank"), "lora_alpha": row.spec.get("alpha"),
                            "target_modules": row.spec.get("target_modules"), "preset": row.preset},
-                     metrics={k: metrics.get(k) for k in ("final_loss", "first_loss", "eval_loss", "steps",
-                                                           "train_seconds", "tokens_per_s")}))
+                     metrics={**{k: metrics.get(k) for k in ("final_loss", "first_loss", "eval_loss",
+                                                              "eval_loss_start", "eval_examples", "steps",
+                                                              "train_seconds", "tokens_per_s", "checks")},
+                              "examples": (metrics.get("preflight") or {}).get("examples")}))
     return aid
 
 
@@ -220,6 +263,7 @@ def cancel(run_id: str, db=None) -> TrainingRun:
             r = s.get(TrainingRun, run_id)
             r.status, r.finished_at = "cancelled", utcnow()
             s.add(r)
+        _db(db).changes.emit("runs")
     return get_run(run_id, db)
 
 
@@ -233,11 +277,10 @@ def prepare_resume(run_id: str, db=None) -> TrainingRun:
     (folder / "cancel").unlink(missing_ok=True)
     spec = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
     spec["resume"] = True
-    tmp = folder / "spec.json.tmp"
-    tmp.write_text(json.dumps(spec, indent=2), encoding="utf-8")
-    tmp.replace(folder / "spec.json")
+    write_text_atomic(folder / "spec.json", json.dumps(spec, indent=2))
     with _db(db).session() as s:
         r = s.get(TrainingRun, run_id)
         r.status, r.error, r.finished_at, r.spec = "queued", None, None, spec
         s.add(r)
+    _db(db).changes.emit("runs")
     return r

@@ -10,8 +10,10 @@ from ..errors import ValidationError
 from ..i18n import _
 
 PRESETS: dict[str, dict[str, Any]] = {
+    # max_steps lets a small identity set (~60 examples) train long enough to stick; max_epochs stops the same
+    # 60 steps from becoming 30 epochs over 5 examples (which only teaches the model to repeat them).
     "quick": {"epochs": 3, "lr": 2e-3, "rank": 8, "alpha": 16, "target_modules": ["q_proj", "v_proj"],
-              "batch_size": 4, "max_seq_len": 256, "max_steps": 60},
+              "batch_size": 4, "max_seq_len": 256, "max_steps": 60, "max_epochs": 5},
     "balanced": {"epochs": 3, "lr": 1e-3, "rank": 16, "alpha": 32,
                  "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"], "batch_size": 4,
                  "max_seq_len": 512, "max_steps": 300},
@@ -26,6 +28,7 @@ class TrainingSpec(BaseModel):
 
     run_dir: str
     dataset_path: str  # frozen JSONL snapshot: {"messages": [...]} (sft) or {"prompt","chosen","rejected"} (dpo)
+    eval_path: str | None = None  # held-out rows (never trained on); without it eval_fraction splits the dataset
     base: str  # model registry id, a .gguf path, or a transformers folder
     method: Literal["sft", "dpo"] = "sft"
     backend: Literal["auto", "peft", "unsloth"] = "auto"
@@ -39,6 +42,7 @@ class TrainingSpec(BaseModel):
     batch_size: int = Field(4, ge=1, le=256)
     max_seq_len: int = Field(256, ge=16, le=32768)
     max_steps: int = Field(0, ge=0)  # 0: epochs decide
+    max_epochs: int = Field(0, ge=0)  # caps max_steps at this many passes over the data (0: no cap)
     eval_fraction: float = Field(0.0, ge=0, lt=0.9)
     eval_every: int = Field(0, ge=0)  # 0: once per epoch when there is an eval split
     save_every: int = Field(20, ge=1)
@@ -54,5 +58,20 @@ def make_spec(*, run_dir: str, dataset_path: str, base: str, preset: str = "quic
         raise ValidationError(_("Unknown preset '{p}'.").format(p=preset),
                               hint=_("Use one of: {names}.").format(names=", ".join(PRESETS)))
     values = dict(PRESETS[preset])
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "max_steps" in given and "max_epochs" not in given:
+        given["max_epochs"] = 0  # an explicit step count means exactly that many steps
+    values.update(given)
     return TrainingSpec(run_dir=run_dir, dataset_path=dataset_path, base=base, preset=preset, **values)
+
+
+def total_steps(spec: TrainingSpec, n_examples: int) -> tuple[int, int]:
+    """``(total steps, steps per epoch)`` for ``n_examples`` training examples: ``epochs`` passes, or
+    ``max_steps`` when set, never more than ``max_epochs`` passes when that is set."""
+    per_epoch = max(1, -(-n_examples // spec.batch_size))
+    total = per_epoch * spec.epochs
+    if spec.max_steps:
+        total = spec.max_steps
+    if spec.max_epochs:
+        total = min(total, per_epoch * spec.max_epochs)
+    return total, per_epoch

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AeonError
-from ..i18n import _
-from .data import TrainingError, _ids, read_jsonl
-from .spec import TrainingSpec
+from ..i18n import _, ngettext
+from .data import TrainingError, _ids, has_context_turns, read_jsonl
+from .spec import TrainingSpec, total_steps
 
 EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 3
 
@@ -95,14 +95,51 @@ def preflight(spec: TrainingSpec, model, tok, rows, emit) -> TrainingSpec:
     out.loss.backward()
     model.zero_grad(set_to_none=True)
     probe_s = time.monotonic() - t0
-    steps = -(-len(rows) // batch) * spec.epochs
-    if spec.max_steps:
-        steps = spec.max_steps
+    steps, _per_epoch = total_steps(spec.model_copy(update={"batch_size": batch}), len(rows))
     emit("preflight", params=n_params, examples=len(rows), dataset_tokens=dataset_tokens,
          ram_estimate_mb=estimate_ram_mb(n_params, hidden, layers, vocab, batch, seq), ram_available_mb=limit,
          batch_size=batch, max_seq_len=max_len, probe_step_s=round(probe_s, 3),
          estimated_s=round(probe_s * 0.6 * steps, 1), notes=notes)
     return spec
+
+
+def check_prompts(rows: list[dict[str, Any]], n: int = 3) -> list[str]:
+    """The general check prompts plus the last question of ``n`` training examples: an adapter that learned its
+    data answers those differently from the base model."""
+    from ..export.verify import DEFAULT_PROMPTS
+
+    picked: list[str] = []
+    for r in rows:
+        users = [m.get("content", "") for m in r.get("messages") or [] if m.get("role") == "user"]
+        if users and users[-1].strip() and users[-1] not in picked and users[-1] not in DEFAULT_PROMPTS:
+            picked.append(users[-1][:500])
+        if len(picked) >= n:
+            break
+    return list(DEFAULT_PROMPTS) + picked
+
+
+def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit, prompts: list[str] | None = None) -> None:
+    """Load the new adapter in llama.cpp on the base GGUF, as the chat will, and ask it a few questions: the
+    ``checks`` event says whether it may be offered at all (the same checks as a LoRA export). Their answers
+    go to ``<run>/checks.json``. Skipped (and said so) when the base is not a GGUF llama.cpp can load."""
+    from .base import resolve_base
+
+    try:
+        base = resolve_base(spec.base)
+    except AeonError:
+        base = None
+    if base is None or base.suffix != ".gguf":
+        emit("checks", ok=None, skipped=_("the base model is not a GGUF file, so llama.cpp cannot load it"))
+        return
+    from ..export.verify import check_adapter
+
+    run_dir = Path(spec.run_dir)
+    out = run_dir / "adapter.lora-f16.gguf"
+    report = check_adapter(adapter, base, out, name=run_dir.name, prompts=prompts)
+    log = run_dir / "checks.json"
+    log.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    emit("checks", ok=report.ok, failures=report.failures(), log=str(log), gguf=str(out) if report.ok else None,
+         checks=[{"check": c.key, "ok": c.ok, "detail": c.detail} for c in report.checks])
 
 
 def run(spec: TrainingSpec) -> int:
@@ -130,15 +167,24 @@ def run(spec: TrainingSpec) -> int:
         if not rows:
             raise TrainingError(_("The dataset snapshot {path} is empty.").format(path=spec.dataset_path),
                                 hint=_("Rate some replies (4 or 5) or add examples to the dataset, then retry."))
+        if backend == "unsloth" and has_context_turns(rows):
+            # TRL's assistant-only loss (the unsloth path) would learn every assistant turn, including the earlier
+            # replies kept only as context; the peft path honours "weight": 0.
+            if spec.backend != "auto":
+                raise TrainingError(_("The unsloth backend cannot leave out context-only replies (\"weight\": 0), "
+                                      "and this dataset has some."),
+                                    hint=_("Use --backend peft or auto."))
+            backend = "peft"
         rng = random.Random(spec.seed)
         rows = rows[:]
         rng.shuffle(rows)
-        eval_rows: list[dict[str, Any]] = []
-        if spec.eval_fraction > 0:
+        eval_rows: list[dict[str, Any]] = read_jsonl(Path(spec.eval_path)) if spec.eval_path else []
+        if spec.eval_fraction > 0 and not spec.eval_path:
             n_eval = int(len(rows) * spec.eval_fraction)
             if n_eval == 0:
                 raise TrainingError(
-                    _("The eval split is empty: {frac:.0%} of {n} examples rounds to 0.").format(
+                    ngettext("The eval split is empty: {frac:.0%} of {n} example rounds to 0.",
+                             "The eval split is empty: {frac:.0%} of {n} examples rounds to 0.", len(rows)).format(
                         frac=spec.eval_fraction, n=len(rows)),
                     hint=_("Add examples or set the eval fraction to 0."))
             eval_rows, rows = rows[:n_eval], rows[n_eval:]
@@ -161,6 +207,8 @@ def run(spec: TrainingSpec) -> int:
         if result.get("cancelled"):
             emit("cancelled", step=result.get("step"), checkpoint=result.get("checkpoint"))
             return EXIT_CANCELLED
+        if spec.method == "sft":
+            check_adapter_for_use(spec, Path(result["adapter"]), emit, check_prompts(rows))
         emit("done", adapter=result["adapter"], metrics=result["metrics"], backend=backend)
         return EXIT_OK
     except NotImplementedError as exc:

@@ -82,7 +82,16 @@ def _turns(items: Any, role_key: tuple[str, ...], text_key: tuple[str, ...],
         text = next((_text(t[k]) for k in text_key if k in t), None)
         if text is None:
             return None, _("turn {n} has no text").format(n=i)
-        out.append({"role": role, "content": text.strip()})
+        turn = {"role": role, "content": text.strip()}
+        if "weight" in t:  # OpenAI fine-tuning: weight 0 = context only, never a training target
+            w = t["weight"]
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or w not in (0, 1):
+                return None, _("turn {n}: 'weight' must be 0 or 1, not {w!r}").format(n=i, w=w)
+            if w == 0:
+                if role != "assistant":
+                    return None, _("turn {n}: only assistant turns can have 'weight': 0").format(n=i)
+                turn["weight"] = 0
+        out.append(turn)
     return merge_turns(out), None
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ...i18n import _
+from ...i18n import _, ngettext
 from ..data import TrainingError, encode_pair, encode_sft
+from ..spec import total_steps
 
 
 def _batches(items: list, bs: int, rng: random.Random) -> list[list]:
@@ -67,10 +67,13 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
         evald = [encode_pair(tok, r, spec.max_seq_len) for r in eval_rows]
         n_train_tokens = sum(sum(1 for x in p[0][1] if x != -100) for p in data)
     if n_train_tokens == 0:
-        raise TrainingError(_("No assistant tokens to learn from in {n} examples.").format(n=len(data)),
+        raise TrainingError(ngettext("No assistant tokens to learn from in {n} example.",
+                                     "No assistant tokens to learn from in {n} examples.", len(data)).format(
+                                         n=len(data)),
                             hint=_("Every example needs an assistant reply that fits in max_seq_len "
-                                   "({n} tokens); raise max_seq_len or shorten the prompts.").format(
-                                       n=spec.max_seq_len))
+                                   "({tokens}); raise max_seq_len or shorten the prompts.").format(
+                                       tokens=ngettext("{n} token", "{n} tokens", spec.max_seq_len).format(
+                                           n=spec.max_seq_len)))
 
     ckpt = latest_checkpoint(run_dir) if spec.resume else None
     if ckpt is not None:
@@ -82,10 +85,7 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=spec.lr, weight_decay=0.0)
-    steps_per_epoch = math.ceil(len(data) / spec.batch_size)
-    total = steps_per_epoch * spec.epochs
-    if spec.max_steps:
-        total = min(total, spec.max_steps) if spec.max_steps < total else spec.max_steps
+    total, steps_per_epoch = total_steps(spec, len(data))
     step = 0
     if ckpt is not None:
         state = json.loads((ckpt / "state.json").read_text())
@@ -144,6 +144,10 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
     emit("start", total_steps=total, steps_per_epoch=steps_per_epoch, examples=len(data),
          eval_examples=len(evald), train_tokens=n_train_tokens, trainable_params=sum(p.numel() for p in params),
          resumed_from=step)
+    eval_start = None
+    if evald and step == 0:  # the held-out loss before training: what the run's eval loss is compared with
+        eval_start = evaluate()
+        emit("eval", step=0, eval_loss=round(eval_start, 5))
     t0, tokens, first_loss, last_loss, eval_loss = time.monotonic(), 0, None, None, None
     start_step = step
     cancelled = False
@@ -193,4 +197,5 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
     el = time.monotonic() - t0
     return {"adapter": str(adapter), "metrics": {
         "steps": step, "first_loss": first_loss, "final_loss": last_loss, "eval_loss": eval_loss,
+        "eval_loss_start": eval_start, "examples": len(data), "eval_examples": len(evald),
         "train_seconds": round(el, 2), "tokens_per_s": round(tokens / el, 1) if el > 0 else 0.0}}

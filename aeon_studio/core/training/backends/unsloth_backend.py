@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from ..spec import total_steps
+
 
 def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
           emit: Callable[..., None], should_stop: Callable[[], bool]) -> dict[str, Any]:
@@ -44,7 +46,7 @@ def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[di
 
     out = Path(spec.run_dir)
     cfg = SFTConfig(output_dir=str(out / "checkpoints"), per_device_train_batch_size=spec.batch_size,
-                    num_train_epochs=spec.epochs, max_steps=spec.max_steps or -1, learning_rate=spec.lr,
+                    num_train_epochs=spec.epochs, max_steps=total_steps(spec, len(rows))[0], learning_rate=spec.lr,
                     logging_steps=1, save_steps=spec.save_every, max_length=spec.max_seq_len,
                     assistant_only_loss=True, bf16=torch.cuda.is_bf16_supported(), report_to=[],
                     eval_strategy="epoch" if eval_rows else "no", seed=spec.seed)
