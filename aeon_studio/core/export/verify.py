@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .errors import ExportCheckError
 from .gguf_io import quick_read
 
@@ -132,10 +132,12 @@ def repetition(text: str) -> tuple[int, int] | None:
 def _repeat_check(got: dict[str, "Answer"]) -> Check:
     loops = {p: r for p, a in got.items() if (r := repetition(a.text)) is not None}
     if not loops:
-        return Check("repeats", True, _("none of {total} answers loops").format(total=len(got)))
+        return Check("repeats", True, ngettext("the answer does not loop", "none of {total} answers loops",
+                                               len(got)).format(total=len(got)))
     prompt, (n, times) = max(loops.items(), key=lambda kv: kv[1][0] * kv[1][1])
-    detail = _("repeats itself: the same {n} words {times} times (asked {prompt!r})").format(
-        n=n, times=times, prompt=prompt)
+    detail = _("repeats itself: the same {words} {times} (asked {prompt!r})").format(
+        words=ngettext("{n} word", "{n} words", n).format(n=n),
+        times=ngettext("{n} time", "{n} times", times).format(n=times), prompt=prompt)
     # one looping answer of several may be the base model's own habit; most of them is the adapter's doing
     return Check("repeats", len(loops) * 2 <= len(got), detail)
 

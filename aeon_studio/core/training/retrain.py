@@ -57,9 +57,12 @@ class RetrainPlan:
     def warnings(self) -> list[str]:
         out = []
         if self.too_small:
-            out.append(_("That is fewer than {min} examples: the assistant will mostly learn to repeat these few "
-                         "replies, and may get worse at everything else. Rate more replies (4 or 5 stars) or add "
-                         "a dataset first.").format(min=self.minimum))
+            out.append(ngettext(
+                "That is fewer than {min} example: the assistant will mostly learn to repeat these few replies, "
+                "and may get worse at everything else. Rate more replies (4 or 5 stars) or add a dataset first.",
+                "That is fewer than {min} examples: the assistant will mostly learn to repeat these few replies, "
+                "and may get worse at everything else. Rate more replies (4 or 5 stars) or add a dataset first.",
+                self.minimum).format(min=self.minimum))
         if not self.eval_rows:
             out.append(_("No example could be held out, so there will be no eval loss to judge the result by."))
         return out
