@@ -86,3 +86,21 @@ def test_survey_banner_and_dialog(qtbot):
     w.feedback_action.trigger()
     dlgs = [d for d in tab.findChildren(SurveyDialog) if d.isVisible()]
     assert dlgs
+
+
+def test_persona_labels_agree_in_portuguese(qtbot):
+    from types import SimpleNamespace
+
+    from aeon_studio.core import i18n
+
+    model = persona_tab_module.PersonaModel()
+    model.set_rows([SimpleNamespace(name="Técnico", key="tecnico", builtin=True, customized=False),
+                    SimpleNamespace(name="Casual", key="casual", builtin=True, customized=True),
+                    SimpleNamespace(name="Suporte", key="suporte", builtin=False, customized=False)])
+    labels = lambda: [model.data(model.index(i)) for i in range(3)]  # noqa: E731
+    assert labels() == ["Técnico  (built-in)", "Casual  (built-in, edited)", "Suporte  (custom)"]
+    i18n.set_language("pt_BR")
+    try:
+        assert labels() == ["Técnico  (embutida)", "Casual  (embutida, editada)", "Suporte  (personalizada)"]
+    finally:
+        i18n.set_language(None)

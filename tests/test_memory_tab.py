@@ -365,3 +365,31 @@ def test_embedding_model_warms_up_after_start_only_when_there_is_memory(qtbot, c
     other = MainWindow(ctx)
     qtbot.addWidget(other)
     qtbot.waitUntil(lambda: calls == ["warm"], timeout=5000)
+
+
+def test_sources_and_exchanges_show_in_the_interface_language(qtbot):
+    """Stored in English (the model reads the exchange), shown translated: no "conversation 6" in pt_BR."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from aeon_studio.core import i18n
+    from aeon_studio.app.widgets.memory_model import TEXT, MemoryItemsModel
+
+    item = SimpleNamespace(id=1, kind="exchange", text="User: I moved to Lisbon\nAssistant: How exciting!",
+                           source="conversation 6", source_ref="conversation:6/message:2",
+                           created_at=datetime(2026, 1, 2, tzinfo=timezone.utc), updated_at=None)
+    model = MemoryItemsModel()
+    model.set_rows([(item, None)])
+    cell = lambda col: model.data(model.index(0, col))  # noqa: E731
+    assert (cell(TEXT), cell(SOURCE)) == ("User: I moved to Lisbon Assistant: How exciting!", "conversation 6")
+    i18n.set_language("pt_BR")
+    try:
+        assert (cell(TEXT), cell(SOURCE), cell(KIND)) == (
+            "Você: I moved to Lisbon Assistente: How exciting!", "conversa 6", "conversa")
+        row = memory_source_module.SourceRow({"id": 1, "kind": "exchange", "text": item.text,
+                                              "source": "you said, conversation 6", "score": 0.5})
+        qtbot.addWidget(row)
+        assert row.text_label.text().startswith("Você: I moved")
+        assert "você disse, conversa 6" in row.origin_label.text()
+    finally:
+        i18n.set_language(None)

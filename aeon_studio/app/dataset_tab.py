@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroup
                                QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter,
                                QStackedWidget, QTableView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.i18n import N_, _
+from ..core.i18n import N_, _, ngettext
 from .context import AppContext
 from .main_window import show_error
 from .widgets.dataset_dialogs import EXPORT_FORMATS, PERIODS, SPLITS, FromChatsDialog, IdentityDialog, ReviewDialog
 from .widgets.dataset_jobs import DatasetJob
-from .widgets.dataset_model import DOMAIN_NAMES, ID_ROLE, ExamplesModel
+from .widgets.dataset_model import DOMAIN_NAMES, ID_ROLE, SOURCE_NAMES, ExamplesModel
 from .widgets.dataset_stats import StatsPanel
 
 log = logging.getLogger(__name__)
@@ -308,7 +308,7 @@ class DatasetTab(QWidget):
             except Exception as err:  # noqa: BLE001
                 log.warning("facets of %s: %s", self.current, err)
         for combo, everything, values, names in (
-                (self.source_filter, _("All sources"), facets["sources"], {}),
+                (self.source_filter, _("All sources"), facets["sources"], SOURCE_NAMES),
                 (self.domain_filter, _("All domains"), facets["domains"], DOMAIN_NAMES)):
             keep = combo.currentData()
             combo.blockSignals(True)
@@ -367,7 +367,7 @@ class DatasetTab(QWidget):
             self.count_label.setText("")
             return
         n = self.model.total
-        self.count_label.setText(_("1 example") if n == 1 else _("{n} examples").format(n=f"{n:,}"))
+        self.count_label.setText(ngettext("{n} example", "{n} examples", n).format(n=f"{n:,}"))
 
     def _update_buttons(self) -> None:
         has = self.current is not None
@@ -446,8 +446,9 @@ class DatasetTab(QWidget):
         if not ids:
             return 0
         if confirm and QMessageBox.question(
-                self, _("Delete examples"), _("Delete {n} selected examples? This cannot be undone.").format(
-                    n=len(ids))) != QMessageBox.StandardButton.Yes:
+                self, _("Delete examples"), ngettext("Delete {n} selected example? This cannot be undone.",
+                                                    "Delete {n} selected examples? This cannot be undone.",
+                                                    len(ids)).format(n=len(ids))) != QMessageBox.StandardButton.Yes:
             return 0
         try:
             n = browse.delete_examples(ids, db=self.ctx.db)
@@ -506,9 +507,12 @@ class DatasetTab(QWidget):
             return self.store.build_from_chats(name, **options)
 
         def done(summary) -> None:
-            self.export_status.setText(_("'{name}': {e} examples and {p} preference pairs from {r} rated replies.")
-                                       .format(name=name, e=summary.examples, p=summary.pairs,
-                                               r=summary.replies_seen))
+            self.export_status.setText(_("'{name}': {examples} and {pairs} from {replies}.").format(
+                name=name,
+                examples=ngettext("{n} example", "{n} examples", summary.examples).format(n=summary.examples),
+                pairs=ngettext("{n} preference pair", "{n} preference pairs", summary.pairs).format(n=summary.pairs),
+                replies=ngettext("{n} rated reply", "{n} rated replies", summary.replies_seen).format(
+                    n=summary.replies_seen)))
             self.reload_datasets(select=name)
             self.dataset_changed.emit(name)
 
@@ -526,7 +530,8 @@ class DatasetTab(QWidget):
             return self.store.build_identity(name, **options)
 
         def done(n) -> None:
-            self.export_status.setText(_("'{name}': {n} identity examples.").format(name=name, n=n))
+            self.export_status.setText(ngettext("'{name}': {n} identity example.",
+                                                "'{name}': {n} identity examples.", n).format(name=name, n=n))
             self.reload_datasets(select=name)
             self.dataset_changed.emit(name)
 
@@ -562,7 +567,8 @@ class DatasetTab(QWidget):
         self.export_status.setText(_("Exporting…"))
 
         def done(n) -> None:
-            self.export_status.setText(_("Wrote {n} rows to {path}").format(n=n, path=path))
+            self.export_status.setText(ngettext("Wrote {n} row to {path}", "Wrote {n} rows to {path}", n)
+                                       .format(n=n, path=path))
 
         job = self._run(lambda _p, _c: self.store.export(name, path, fmt=fmt, split=split), done, _("Export"))
         if job is not None:

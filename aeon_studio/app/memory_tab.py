@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
                                QInputDialog, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
-from ..core.i18n import N_, _
+from ..core.i18n import N_, _, ngettext
+from ..core.memory.display import item_text, stored_exchange
 from .context import AppContext
 from .main_window import show_error
 from .widgets.memory_jobs import MemoryJob, Progress
@@ -218,9 +219,10 @@ class MemoryTab(QWidget):
             return
         self._show_rows([(item, None) for item in items])
         if self.total > len(items):
-            self.count_label.setText(_("showing {shown} of {n} memories").format(shown=len(items), n=self.total))
+            self.count_label.setText(ngettext("showing {shown} of {n} memory", "showing {shown} of {n} memories",
+                                              self.total).format(shown=len(items), n=self.total))
         else:
-            self.count_label.setText(_("{n} memories").format(n=self.total) if self.total != 1 else _("1 memory"))
+            self.count_label.setText(ngettext("{n} memory", "{n} memories", self.total).format(n=self.total))
 
     def _search_by_meaning(self) -> None:
         if self.job is not None:
@@ -240,7 +242,8 @@ class MemoryTab(QWidget):
             self.total = len(rows)
             self.message_label.setText("")
             self._show_rows(rows)
-            self.count_label.setText(_("{n} closest memories").format(n=len(rows)))
+            self.count_label.setText(ngettext("{n} closest memory", "{n} closest memories", len(rows)).format(
+                n=len(rows)))
 
         self._start(work, done, _("Could not search the memories"), name="search")
 
@@ -282,8 +285,10 @@ class MemoryTab(QWidget):
 
     def _show_status(self, st) -> None:
         state = _(STATE_TEXT[st.state]) if st.state in STATE_TEXT else st.state
-        self.status_label.setText(_("Index: {items} memories, {indexed} indexed · model {model} · {state}").format(
-            items=st.items, indexed=st.indexed, model=st.model, state=state))
+        self.status_label.setText(_("Index: {items}, {indexed} · model {model} · {state}").format(
+            items=ngettext("{n} memory", "{n} memories", st.items).format(n=st.items),
+            indexed=ngettext("{n} indexed", "{n} indexed", st.indexed).format(n=st.indexed),
+            model=st.model, state=state))
         self.status_label.setToolTip(str(st.path))
         self.index_state = st.state
 
@@ -379,9 +384,10 @@ class MemoryTab(QWidget):
         item = items[0]
         if text is None:
             text, ok = QInputDialog.getMultiLineText(self, _("Edit memory"), _("What the assistant remembers:"),
-                                                     item.text)
+                                                     item_text(item.kind, item.text))
             if not ok:
                 return None
+            text = stored_exchange(text) if item.kind == "exchange" else text
         text = text.strip()
         if not text or text == item.text:
             return None
@@ -395,9 +401,11 @@ class MemoryTab(QWidget):
             return None
         if len(items) == 1:
             question = _("Forget this memory?\n\n“{text}”\n\nThe assistant will not recall it again.").format(
-                text=one_line(items[0].text, 200))
+                text=one_line(item_text(items[0].kind, items[0].text), 200))
         else:
-            question = _("Forget these {n} memories? The assistant will not recall them again.").format(n=len(items))
+            question = ngettext("Forget this {n} memory? The assistant will not recall it again.",
+                                "Forget these {n} memories? The assistant will not recall them again.",
+                                len(items)).format(n=len(items))
         if QMessageBox.question(self, _("Forget memories"), question) != QMessageBox.StandardButton.Yes:
             return None
         return self._forget_items([i.id for i in items])
@@ -419,7 +427,7 @@ class MemoryTab(QWidget):
             return done
 
         def finished(n: int) -> None:
-            self._changed(message or (_("Forgot {n} memories.").format(n=n) if n != 1 else _("Forgot 1 memory.")))
+            self._changed(message or ngettext("Forgot {n} memory.", "Forgot {n} memories.", n).format(n=n))
 
         return self._start(work, finished, _("Could not forget the memories"), name="forget")
 
@@ -448,19 +456,22 @@ class MemoryTab(QWidget):
             QMessageBox.information(self, _("Forget everything about…"),
                                     _("Nothing in memory is about “{topic}”.").format(topic=topic))
             return
-        shown = "\n".join("• " + one_line(m.text, 110) for m in matches[:12])
+        shown = "\n".join("• " + one_line(item_text(m.kind, m.text), 110) for m in matches[:12])
         more = len(matches) - 12
         if more > 0:
             shown += "\n" + _("…and {n} more").format(n=more)
         box = QMessageBox.question(
             self, _("Forget everything about “{topic}”").format(topic=topic),
-            _("{n} memories are about “{topic}”:\n\n{items}\n\nForget all of them?").format(
-                n=len(matches), topic=topic, items=shown))
+            ngettext("{n} memory is about “{topic}”:\n\n{items}\n\nForget it?",
+                     "{n} memories are about “{topic}”:\n\n{items}\n\nForget all of them?",
+                     len(matches)).format(n=len(matches), topic=topic, items=shown))
         if box != QMessageBox.StandardButton.Yes:
             self.message_label.setText(_("Nothing was forgotten."))
             return
         self._forget_items([m.id for m in matches],
-                           _("Forgot {n} memories about “{topic}”.").format(n=len(matches), topic=topic))
+                           ngettext("Forgot {n} memory about “{topic}”.",
+                                    "Forgot {n} memories about “{topic}”.", len(matches)).format(
+                               n=len(matches), topic=topic))
 
     # -- documents -----------------------------------------------------------------------------
     def choose_documents(self) -> MemoryJob | None:
@@ -476,7 +487,8 @@ class MemoryTab(QWidget):
         paths = [Path(p) for p in paths]
 
         def work(progress: Progress, cancelled: Callable[[], bool]):
-            progress(-1, _("Reading {n} documents…").format(n=len(paths)) if len(paths) != 1
+            n = len(paths)
+            progress(-1, ngettext("Reading {n} document…", "Reading {n} documents…", n).format(n=n) if n != 1
                      else _("Reading {name}…").format(name=paths[0].name))
             return self.store.import_documents(paths, progress=progress, cancel=cancelled)
 
@@ -517,7 +529,8 @@ class MemoryTab(QWidget):
             return self.store.rebuild(progress=progress)
 
         def done(st) -> None:
-            self._changed(_("Index rebuilt: {n} memories indexed.").format(n=st.indexed))
+            self._changed(ngettext("Index rebuilt: {n} memory indexed.", "Index rebuilt: {n} memories indexed.",
+                                   st.indexed).format(n=st.indexed))
             self._show_status(st)
 
         return self._start(work, done, _("Could not rebuild the index"), name="rebuild")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QRadioButton, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from ..core.i18n import N_, _
+from ..core.i18n import N_, _, ngettext
 from .context import AppContext
 from .main_window import show_error
 
@@ -353,8 +353,10 @@ class ModelsTab(QWidget):
         merge, quant, db = self.merged_radio.isChecked(), self.quant_combo.currentText(), self.ctx.db
 
         def done(outcome) -> str:
-            return _("Exported {name} ({size}); {passed} checks passed.").format(
-                name=outcome.path.name, size=_size(outcome.size), passed=len(outcome.report.checks))
+            passed = len(outcome.report.checks)
+            return ngettext("Exported {name} ({size}); {passed} check passed.",
+                            "Exported {name} ({size}); {passed} checks passed.", passed).format(
+                name=outcome.path.name, size=_size(outcome.size), passed=passed)
 
         return self._start(_("Export GGUF"), lambda progress: export_gguf(
             adapter.id, merge=merge, quant=quant, progress=progress, db=db), done)

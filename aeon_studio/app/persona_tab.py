@@ -35,8 +35,10 @@ class PersonaModel(QAbstractListModel):
             return None
         p = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            tag = _("built-in, edited") if p.customized else _("built-in") if p.builtin else _("custom")
-            return f"{p.name}  ({tag})"
+            # Whole labels, not a shared "built-in" tag: in Portuguese it agrees with persona (feminine).
+            label = (_("{name}  (built-in, edited)") if p.customized else _("{name}  (built-in)") if p.builtin
+                     else _("{name}  (custom)"))
+            return label.format(name=p.name)
         if role == Qt.ItemDataRole.UserRole:
             return p.key
         return None

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QObject, QProcess, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from ..core.i18n import N_, _
+from ..core.i18n import N_, _, ngettext
 from .context import AppContext
 from .loss_chart import LossChart
 from .widgets.training_log import TrainingLog, fmt_duration
@@ -283,8 +283,10 @@ class TrainingTab(QWidget):
         """Apply one worker event to the progress bar, chart, status and log."""
         kind = ev.get("event")
         if kind == "preflight":
-            text = _("{n} examples, ~{tok} tokens · model {p:.1f}M params · RAM ~{ram} MB · estimate {s:.0f} s").format(
-                n=ev["examples"], tok=ev["dataset_tokens"], p=ev["params"] / 1e6, ram=ev["ram_estimate_mb"],
+            text = _("{examples}, ~{tok} tokens · model {p:.1f}M params · RAM ~{ram} MB · estimate {s:.0f} s")
+            text = text.format(
+                examples=ngettext("{n} example", "{n} examples", ev["examples"]).format(n=ev["examples"]),
+                tok=ev["dataset_tokens"], p=ev["params"] / 1e6, ram=ev["ram_estimate_mb"],
                 s=ev["estimated_s"])
             self.notes.setText("\n".join([text] + list(ev.get("notes") or [])))
         elif kind == "start":

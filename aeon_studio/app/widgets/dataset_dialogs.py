@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ...core.i18n import N_, _
+from ...core.i18n import N_, _, ngettext
 
 PERIODS = [("", N_("Any time")), ("7d", N_("Last 7 days")), ("30d", N_("Last 30 days")), ("90d", N_("Last 90 days"))]
 EXPORT_FORMATS = [("messages", N_("OpenAI messages (JSONL)")), ("sharegpt", N_("ShareGPT (JSONL)")),
@@ -210,7 +210,8 @@ class ReviewDialog(QDialog):
         for i, c in enumerate(rows):
             self.table.setItem(i, 0, QTableWidgetItem(" ".join(str(self._field(c, "question") or "").split())))
             self.table.setItem(i, 1, QTableWidgetItem(str(self._field(c, "passage_ref") or "")))
-        self.status.setText(_("{n} questions to review · {a} accepted in this session").format(
+        self.status.setText(ngettext("{n} question to review · {a} accepted in this session",
+                                     "{n} questions to review · {a} accepted in this session", len(rows)).format(
             n=len(rows), a=self.accepted_count) if rows else _("Nothing left to review."))
         if rows:
             self.table.setCurrentCell(0, 0)

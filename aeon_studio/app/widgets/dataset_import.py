@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QGrou
                                QLabel, QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from ...core.i18n import N_, _
+from ...core.i18n import N_, _, ngettext
 from .dataset_jobs import DatasetJob
 from .dataset_stats import AMBER_BOX
 
@@ -441,7 +441,8 @@ class ImportDialog(QDialog):
             self.status.setText(_("Documents are split into passages (for memory and question generation); "
                                   "they add no examples by themselves."))
         else:
-            self.status.setText(_("{valid} of the first {n} conversations are valid.").format(
+            self.status.setText(ngettext("{valid} of the first {n} conversation is valid.",
+                                         "{valid} of the first {n} conversations are valid.", len(pv.records)).format(
                 valid=valid, n=len(pv.records)))
         self.import_btn.setEnabled(self.job is None)
         self._show_pii()
@@ -551,19 +552,25 @@ class ImportDialog(QDialog):
     def show_summary(self, s, *, cancelled: bool = False) -> None:
         self.pages.setCurrentIndex(1)
         title = (_("Import cancelled; '{name}' was left as it was.") if cancelled else
-                 _("Imported {n} examples into '{name}'."))
+                 ngettext("Imported {n} example into '{name}'.", "Imported {n} examples into '{name}'.", s.imported))
         self.result_title.setText(title.format(n=f"{s.imported:,}", name=s.name))
-        read = (_("Read {read} conversations from 1 file.") if s.files == 1
-                else _("Read {read} conversations from {files} files."))
-        lines = [read.format(read=f"{s.read:,}", files=s.files),
-                 _("Skipped {d} duplicates and {nd} near-duplicates.").format(d=f"{s.duplicates:,}",
-                                                                              nd=f"{s.near_duplicates:,}"),
-                 _("Rejected {r} records (see the problems below).").format(r=f"{s.rejected:,}") if s.rejected
-                 else _("No record was rejected.")]
+        read = _("Read {conversations} from {files}.").format(
+            conversations=ngettext("{n} conversation", "{n} conversations", s.read).format(n=f"{s.read:,}"),
+            files=ngettext("{n} file", "{n} files", s.files).format(n=s.files))
+        skipped = _("Skipped {duplicates} and {near}.").format(
+            duplicates=ngettext("{n} duplicate", "{n} duplicates", s.duplicates).format(n=f"{s.duplicates:,}"),
+            near=ngettext("{n} near-duplicate", "{n} near-duplicates", s.near_duplicates).format(
+                n=f"{s.near_duplicates:,}"))
+        lines = [read, skipped,
+                 ngettext("Rejected {r} record (see the problems below).",
+                          "Rejected {r} records (see the problems below).", s.rejected).format(r=f"{s.rejected:,}")
+                 if s.rejected else _("No record was rejected.")]
         if s.pii_replacements:
-            lines.append(_("Replaced {n} pieces of personal data.").format(n=f"{s.pii_replacements:,}"))
+            lines.append(ngettext("Replaced {n} piece of personal data.", "Replaced {n} pieces of personal data.",
+                                  s.pii_replacements).format(n=f"{s.pii_replacements:,}"))
         if getattr(s, "passages", 0):
-            lines.append(_("Stored {n} document passages.").format(n=f"{s.passages:,}"))
+            lines.append(ngettext("Stored {n} document passage.", "Stored {n} document passages.", s.passages)
+                         .format(n=f"{s.passages:,}"))
         if s.domains:
             from .dataset_model import DOMAIN_NAMES
 

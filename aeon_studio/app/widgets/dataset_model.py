@@ -22,6 +22,9 @@ COLUMNS = [N_("First user turn"), N_("Reply"), N_("Turns"), N_("Domain"), N_("So
 DOMAIN_NAMES = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
                 "general": N_("general")}
 SPLIT_NAMES = {"train": N_("train"), "eval": N_("eval")}
+#: Where examples come from (``Example.source``), as the table, the filter and the stats show it.
+SOURCE_NAMES = {"import": N_("import"), "chats": N_("chats"), "identity": N_("identity"),
+                "questions": N_("questions")}
 #: ``data(index, ID_ROLE)`` is the example's database id.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _NUMERIC = {2, 5}
@@ -179,7 +182,8 @@ class ExamplesModel(QAbstractTableModel):
         if col == 3:
             return _(DOMAIN_NAMES[r.domain]) if r.domain in DOMAIN_NAMES else r.domain
         if col == 4:
-            return f"{r.source} ✎" if r.edited else r.source
+            source = _(SOURCE_NAMES[r.source]) if r.source in SOURCE_NAMES else r.source
+            return f"{source} ✎" if r.edited else source
         if col == 5:
             return "★" * r.rating if r.rating else "—"
         if col == 6:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.i18n import _
-from .dataset_model import DOMAIN_NAMES
+from .dataset_model import DOMAIN_NAMES, SOURCE_NAMES
 
 AMBER_BOX = ("QLabel { background: #fff4d6; color: #5c4400; border: 1px solid #e0a800; border-radius: 4px; "
              "padding: 6px; }")
@@ -118,7 +118,8 @@ class StatsPanel(QWidget):
         ratings = s.get("ratings") or {}
         self.ratings.set_items([("★" * r, int(ratings.get(str(r), 0))) for r in range(5, 0, -1)]
                                + [(_("unrated"), int(s.get("unrated", 0)))] if stats else [])
-        self.sources.set_items(sorted((s.get("sources") or {}).items(), key=lambda kv: (-kv[1], kv[0])))
+        self.sources.set_items([(_(SOURCE_NAMES[k]) if k in SOURCE_NAMES else k, n)
+                                for k, n in sorted((s.get("sources") or {}).items(), key=lambda kv: (-kv[1], kv[0]))])
         warnings = list(s.get("warnings") or [])
         self.warnings.setText("\n".join("⚠ " + w for w in warnings))
         self.warnings.setVisible(bool(warnings))

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 
 from ...core.i18n import N_, _
+from ...core.memory.display import item_text, source_text
 
 #: What each kind of memory item is called in the app.
 KIND_TEXT = {"fact": N_("fact"), "exchange": N_("conversation"), "passage": N_("document")}
@@ -75,12 +76,13 @@ class MemoryItemsModel(QAbstractTableModel):
         if role == ItemRole:
             return item
         if role == Qt.ItemDataRole.DisplayRole:
-            return [lambda: one_line(item.text), lambda: kind_text(item.kind), lambda: item.source or "",
+            return [lambda: one_line(item_text(item.kind, item.text)), lambda: kind_text(item.kind),
+                    lambda: source_text(item.source),
                     lambda: date_text(item.created_at),
                     lambda: "" if score is None else f"{score:.0%}"][col]()
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == TEXT:
-                return one_line(item.text, 1500)
+                return one_line(item_text(item.kind, item.text), 1500)
             if col == SOURCE and item.source_ref:
                 return item.source_ref
             if col == DATE and item.updated_at and item.updated_at != item.created_at:

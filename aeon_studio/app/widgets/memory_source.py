@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QFrame, Q
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from ...core.i18n import _
+from ...core.memory.display import item_text, source_text
 from .memory_model import date_text, kind_text, one_line
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class MemorySourceDialog(QDialog):
         form = QFormLayout()
         kind = item.kind if item is not None else source.get("kind", "")
         self.kind_label = QLabel(kind_text(kind), self)
-        self.source_label = QLabel((item.source if item is not None else source.get("source")) or "—", self)
+        self.source_label = QLabel(source_text(item.source if item is not None else source.get("source")) or "—",
+                                   self)
         self.source_label.setWordWrap(True)
         self.source_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.date_label = QLabel(date_text(item.created_at) if item is not None else "—", self)
@@ -78,7 +80,8 @@ class MemorySourceDialog(QDialog):
         if isinstance(score, (int, float)):
             form.addRow(_("Match with the question:"), QLabel(f"{score:.0%}", self))
         lay.addLayout(form)
-        self.text_view = QPlainTextEdit(item.text if item is not None else str(source.get("text", "")), self)
+        text = item.text if item is not None else str(source.get("text", ""))
+        self.text_view = QPlainTextEdit(item_text(kind, text), self)
         self.text_view.setReadOnly(True)
         lay.addWidget(self.text_view, 1)
         self.note = QLabel(self)
@@ -142,7 +145,7 @@ class SourceRow(QFrame):
         lay.setSpacing(6)
         col = QVBoxLayout()
         col.setSpacing(1)
-        text = str(source.get("text", ""))
+        text = item_text(source.get("kind"), str(source.get("text", "")))
         self.text_label = QLabel(one_line(text, 160), self)
         self.text_label.setTextFormat(Qt.TextFormat.PlainText)
         self.text_label.setWordWrap(True)
@@ -151,7 +154,7 @@ class SourceRow(QFrame):
         kind = source.get("kind", "")
         parts = [kind_text(kind)] if kind else []
         if source.get("source"):
-            parts.append(str(source["source"]))
+            parts.append(source_text(str(source["source"])))
         score = source.get("score")
         if isinstance(score, (int, float)):
             parts.append(_("match {p:.0%}").format(p=score))

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from ...core.i18n import _
+from ...core.i18n import _, ngettext
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -23,6 +23,11 @@ def fmt_duration(seconds: float | None) -> str:
     return _("{h} h {m:02d} min").format(h=s // 3600, m=s % 3600 // 60)
 
 
+def _count(value: Any) -> int:
+    """The number ngettext picks a form with; an unknown count ("?") reads as plural."""
+    return value if isinstance(value, int) else 2
+
+
 def _num(value: Any, spec: str = ".4f") -> str:
     return format(value, spec) if isinstance(value, (int, float)) else "—"
 
@@ -35,7 +40,7 @@ def metrics_text(metrics: dict[str, Any]) -> str:
     if isinstance(metrics.get("eval_loss"), (int, float)):
         parts.append(_("eval loss {v:.3f}").format(v=metrics["eval_loss"]))
     if metrics.get("steps"):
-        parts.append(_("{n} steps").format(n=metrics["steps"]))
+        parts.append(ngettext("{n} step", "{n} steps", metrics["steps"]).format(n=metrics["steps"]))
     if isinstance(metrics.get("train_seconds"), (int, float)):
         parts.append(_("trained in {d}").format(d=fmt_duration(metrics["train_seconds"])))
     if metrics.get("tokens_per_s"):
@@ -47,16 +52,21 @@ def event_lines(ev: dict[str, Any], total: int = 0) -> list[str]:
     """Readable lines for one worker event (an empty list for events the log does not show)."""
     kind = ev.get("event")
     if kind == "preflight":
-        lines = [_("Pre-flight: {n} examples, ~{tok} tokens · model {p:.1f}M params · batch {b} × {seq} tokens · "
+        n, seq = ev.get("examples", 0), ev.get("max_seq_len", "?")
+        lines = [_("Pre-flight: {examples}, ~{tok} tokens · model {p:.1f}M params · batch {b} × {seq} · "
                    "RAM ~{ram} MB · estimate {s}").format(
-            n=ev.get("examples", 0), tok=ev.get("dataset_tokens", 0), p=(ev.get("params") or 0) / 1e6,
-            b=ev.get("batch_size", "?"), seq=ev.get("max_seq_len", "?"), ram=ev.get("ram_estimate_mb", "?"),
+            examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n), tok=ev.get("dataset_tokens", 0),
+            p=(ev.get("params") or 0) / 1e6, b=ev.get("batch_size", "?"),
+            seq=ngettext("{n} token", "{n} tokens", _count(seq)).format(n=seq), ram=ev.get("ram_estimate_mb", "?"),
             s=fmt_duration(ev.get("estimated_s")) or "?")]
         lines += [_("  note: {text}").format(text=n) for n in ev.get("notes") or []]
         return lines
     if kind == "start":
-        line = _("Training started: {t} steps on {n} examples ({e} held out for eval)").format(
-            t=ev.get("total_steps") or "?", n=ev.get("examples", "?"), e=ev.get("eval_examples") or 0)
+        t, n, e = ev.get("total_steps") or "?", ev.get("examples", "?"), ev.get("eval_examples") or 0
+        line = _("Training started: {steps} on {examples} ({held_out})").format(
+            steps=ngettext("{n} step", "{n} steps", _count(t)).format(n=t),
+            examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n),
+            held_out=ngettext("{n} held out for eval", "{n} held out for eval", _count(e)).format(n=e))
         if ev.get("backend"):
             line += " · " + _("backend {b}").format(b=ev["backend"])
         if ev.get("resumed_from"):

@@ -11,6 +11,14 @@ from .training_log import fmt_duration
 
 COLUMNS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Eval loss"),
            N_("Duration"), N_("Adapter")]
+#: A run's status and preset as the table shows them (the stored values are identifiers).
+STATUS_NAMES = {"queued": N_("queued"), "running": N_("running"), "done": N_("done"), "failed": N_("failed"),
+                "cancelled": N_("cancelled")}
+PRESET_NAMES = {"quick": N_("Quick"), "balanced": N_("Balanced"), "thorough": N_("Thorough")}
+
+
+def _named(names: dict[str, str], value: str | None) -> str:
+    return _(names[value]) if value in names else value or ""
 
 
 def _loss(value: Any) -> str:
@@ -32,7 +40,7 @@ def run_cells(row: Any) -> list[str]:
     total = m.get("total_steps")
     step = m.get("steps") or m.get("step")
     steps = f"{step or 0}/{total}" if total else (str(step) if step else "")
-    return [row.id, _(row.status), row.dataset_name or "", row.preset, steps,
+    return [row.id, _named(STATUS_NAMES, row.status), row.dataset_name or "", _named(PRESET_NAMES, row.preset), steps,
             _loss(m.get("final_loss") if m.get("final_loss") is not None else m.get("loss")),
             _loss(m.get("eval_loss")), fmt_duration(_duration(row)), row.adapter_id or ""]
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from ...core.i18n import N_, _
+from ...core.i18n import N_, _, ngettext
 
 
 class ValueCombo(QComboBox):
@@ -55,9 +55,10 @@ def dataset_choices(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     """Combo items for the rows of ``DatasetStore.list()``: name with its example (and pair) count."""
     out = []
     for r in rows:
-        count = _("{n} examples").format(n=r.get("examples", 0))
+        n = r.get("examples", 0)
+        count = ngettext("{n} example", "{n} examples", n).format(n=n)
         if r.get("pairs"):
-            count += ", " + _("{n} pairs").format(n=r["pairs"])
+            count += ", " + ngettext("{n} pair", "{n} pairs", r["pairs"]).format(n=r["pairs"])
         out.append((f"{r['name']}  ({count})", r["name"], r.get("description") or ""))
     return out
 

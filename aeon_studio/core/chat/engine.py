@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelError, ValidationError
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models.gguf_info import check_header
 
 log = logging.getLogger(__name__)
@@ -213,8 +213,9 @@ class ChatEngine:
             allowed = self.count_tokens(turns[-1]["content"]) - (total - budget) - 4
             if allowed < 16:
                 raise ValidationError(
-                    _("The system prompt alone uses about {n} of the model's {n_ctx} context tokens.").format(
-                        n=total - costs[-1], n_ctx=self.n_ctx),
+                    _("The system prompt alone uses about {n} of the model's {context}.").format(
+                        n=total - costs[-1], context=ngettext("{n} context token", "{n} context tokens",
+                                                              self.n_ctx).format(n=self.n_ctx)),
                     hint=_("Shorten the persona's system prompt or lower its max tokens."),
                 )
             turns = [{**turns[-1], "content": self._trim_to_tokens(turns[-1]["content"], allowed)}]
@@ -222,11 +223,16 @@ class ChatEngine:
             trimmed_to = allowed
         notices: list[str] = []
         if dropped:
-            notices.append(_("{n} older message(s) were left out so the conversation fits the model's context "
-                             "({n_ctx} tokens).").format(n=dropped, n_ctx=self.n_ctx))
+            context = ngettext("{n} token", "{n} tokens", self.n_ctx).format(n=self.n_ctx)
+            notices.append(ngettext("{n} older message was left out so the conversation fits the model's context "
+                                    "({context}).",
+                                    "{n} older messages were left out so the conversation fits the model's context "
+                                    "({context}).", dropped).format(n=dropped, context=context))
         if trimmed_to is not None:
-            notices.append(_("Your message was too long for the model's context and was trimmed to its first "
-                             "{n} tokens.").format(n=trimmed_to))
+            notices.append(ngettext("Your message was too long for the model's context and was trimmed to its first "
+                                    "{n} token.",
+                                    "Your message was too long for the model's context and was trimmed to its first "
+                                    "{n} tokens.", trimmed_to).format(n=trimmed_to))
         return system + turns, notices, total
 
     def stream(self, messages: list[dict], params: ChatParams | None = None) -> ChatStream:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import print_json, print_table
 from .dataset_import import _register_import
 
@@ -94,9 +94,10 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(st)
         return 0
-    print(_("Dataset '{name}': {n} examples ({train} train, {eval} eval), ~{tokens} tokens, {pairs} preference "
-            "pairs.").format(name=st["name"], n=st["examples"], train=st["train"], eval=st["eval"],
-                             tokens=st["tokens"], pairs=st["pairs"]))
+    print(_("Dataset '{name}': {examples} ({train} train, {eval} eval), ~{tokens} tokens, {pairs}.").format(
+        name=st["name"], examples=ngettext("{n} example", "{n} examples", st["examples"]).format(n=st["examples"]),
+        train=st["train"], eval=st["eval"], tokens=st["tokens"],
+        pairs=ngettext("{n} preference pair", "{n} preference pairs", st["pairs"]).format(n=st["pairs"])))
     if st["domains"]:
         print(_("Domains: {list}").format(list=", ".join(f"{k} {v}" for k, v in sorted(st["domains"].items()))))
     if st["sources"]:
@@ -113,9 +114,11 @@ def run_from_chats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(res)
     else:
-        print(_("Dataset '{name}': {n} examples and {p} preference pairs from your chats ({low} rated replies "
-                "below {min} left out).").format(name=res.name, n=res.examples, p=res.pairs, low=res.skipped_low,
-                                                 min=args.min_likert))
+        print(_("Dataset '{name}': {examples} and {pairs} from your chats ({low}).").format(
+            name=res.name, examples=ngettext("{n} example", "{n} examples", res.examples).format(n=res.examples),
+            pairs=ngettext("{n} preference pair", "{n} preference pairs", res.pairs).format(n=res.pairs),
+            low=ngettext("{n} rated reply below {min} left out", "{n} rated replies below {min} left out",
+                         res.skipped_low).format(n=res.skipped_low, min=args.min_likert)))
     return 0
 
 
@@ -124,7 +127,9 @@ def run_identity(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"name": args.name, "examples": n})
     else:
-        print(_("Dataset '{name}': {n} identity examples (English and Portuguese).").format(name=args.name, n=n))
+        print(ngettext("Dataset '{name}': {n} identity example (English and Portuguese).",
+                       "Dataset '{name}': {n} identity examples (English and Portuguese).", n).format(
+            name=args.name, n=n))
     return 0
 
 
@@ -152,7 +157,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"name": args.name, "out": args.out, "format": args.format, "split": args.split, "rows": n})
     else:
-        print(_("Wrote {n} rows to {path}.").format(n=n, path=args.out))
+        print(ngettext("Wrote {n} row to {path}.", "Wrote {n} rows to {path}.", n).format(n=n, path=args.out))
     return 0
 
 

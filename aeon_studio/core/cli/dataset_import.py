@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import print_json, print_table
 
 
@@ -113,13 +113,17 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def _print_summary(res: Any, *, what: str) -> None:
     if sys.stderr.isatty():
         print("\r    \r", end="", file=sys.stderr)
-    print(_("{what}: {read} records read, {ok} kept, {dups} duplicates, {near} near-duplicates, {bad} rejected.")
-          .format(what=what, read=res.read, ok=res.imported, dups=res.duplicates, near=res.near_duplicates,
-                  bad=res.rejected))
+    print(_("{what}: {read}, {kept}, {duplicates}, {near}, {rejected}.").format(
+        what=what, read=ngettext("{n} record read", "{n} records read", res.read).format(n=res.read),
+        kept=ngettext("{n} kept", "{n} kept", res.imported).format(n=res.imported),
+        duplicates=ngettext("{n} duplicate", "{n} duplicates", res.duplicates).format(n=res.duplicates),
+        near=ngettext("{n} near-duplicate", "{n} near-duplicates", res.near_duplicates).format(n=res.near_duplicates),
+        rejected=ngettext("{n} rejected", "{n} rejected", res.rejected).format(n=res.rejected)))
     if res.passages:
-        print(_("{n} document passages.").format(n=res.passages))
+        print(ngettext("{n} document passage.", "{n} document passages.", res.passages).format(n=res.passages))
     if res.pii_replacements:
-        print(_("{n} personal data items replaced.").format(n=res.pii_replacements))
+        print(ngettext("{n} personal data item replaced.", "{n} personal data items replaced.",
+                       res.pii_replacements).format(n=res.pii_replacements))
     if res.domains:
         print(_("Domains: {list}").format(list=", ".join(f"{k} {v}" for k, v in sorted(res.domains.items()))))
     for p in res.problems[:20]:
@@ -193,8 +197,9 @@ def run_questions(args: argparse.Namespace) -> int:
         return 0
     if sys.stderr.isatty():
         print("\r    \r", end="", file=sys.stderr)
-    print(_("{n} candidates waiting for review in '{name}'; see 'aeon-studio dataset candidates {name}'.").format(
-        n=len(res), name=args.name))
+    print(ngettext("{n} candidate waiting for review in '{name}'; see 'aeon-studio dataset candidates {name}'.",
+                   "{n} candidates waiting for review in '{name}'; see 'aeon-studio dataset candidates {name}'.",
+                   len(res)).format(n=len(res), name=args.name))
     return 0
 
 

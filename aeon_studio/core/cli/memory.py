@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .common import print_json, print_table
 
 
@@ -94,7 +94,10 @@ def run_search(args: argparse.Namespace) -> int:
     if not hits:
         print(_("Nothing remembered matches '{query}'.").format(query=args.query))
         return 0
-    print_table([[h.item.id, f"{h.score:.2f}", h.item.kind, _one_line(h.item.text), h.item.source] for h in hits],
+    from ..memory.display import item_text, source_text
+
+    print_table([[h.item.id, f"{h.score:.2f}", h.item.kind, _one_line(item_text(h.item.kind, h.item.text)),
+                  source_text(h.item.source)] for h in hits],
                 [_("ID"), _("SCORE"), _("KIND"), _("TEXT"), _("SOURCE")])
     return 0
 
@@ -107,7 +110,9 @@ def run_list(args: argparse.Namespace) -> int:
     if not items:
         print(_("No memories yet. Add one with 'aeon-studio memory add TEXT'."))
         return 0
-    print_table([[i.id, i.kind, _one_line(i.text), i.source] for i in items],
+    from ..memory.display import item_text, source_text
+
+    print_table([[i.id, i.kind, _one_line(item_text(i.kind, i.text)), source_text(i.source)] for i in items],
                 [_("ID"), _("KIND"), _("TEXT"), _("SOURCE")])
     return 0
 
@@ -125,8 +130,10 @@ def run_forget(args: argparse.Namespace) -> int:
         items = store.forget_about(args.about, dry_run=args.dry_run)
         for i in items:
             print(f"  {i.id}  {_one_line(i.text)}")
-        msg = _("{n} memory item(s) would be forgotten.") if args.dry_run else _("Forgot {n} memory item(s).")
-        print(msg.format(n=len(items)))
+        n = len(items)
+        msg = (ngettext("{n} memory item would be forgotten.", "{n} memory items would be forgotten.", n)
+               if args.dry_run else ngettext("Forgot {n} memory item.", "Forgot {n} memory items.", n))
+        print(msg.format(n=n))
     return 0
 
 
@@ -135,9 +142,12 @@ def run_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(_("Imported {files} file(s): {passages} passage(s); {replaced} file(s) replaced, {skipped} unchanged "
-                "file(s) skipped.").format(files=result.files, passages=result.passages, replaced=result.replaced,
-                                            skipped=result.skipped))
+        print(_("Imported {files}: {passages}; {replaced}, {skipped}.").format(
+            files=ngettext("{n} file", "{n} files", result.files).format(n=result.files),
+            passages=ngettext("{n} passage", "{n} passages", result.passages).format(n=result.passages),
+            replaced=ngettext("{n} file replaced", "{n} files replaced", result.replaced).format(n=result.replaced),
+            skipped=ngettext("{n} unchanged file skipped", "{n} unchanged files skipped", result.skipped).format(
+                n=result.skipped)))
     for err in result.errors:
         print(_("error: {message}").format(message=err), file=sys.stderr)
     return 1 if result.errors else 0
@@ -145,8 +155,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_rebuild(args: argparse.Namespace) -> int:
     status = _memory().rebuild(reembed=args.reembed)
-    print(_("Index rebuilt: {n} item(s), model {model} ({dim} dimensions).").format(
-        n=status.indexed, model=status.model, dim=status.dim))
+    print(_("Index rebuilt: {items}, model {model} ({dims}).").format(
+        items=ngettext("{n} item", "{n} items", status.indexed).format(n=status.indexed), model=status.model,
+        dims=ngettext("{n} dimension", "{n} dimensions", status.dim).format(n=status.dim)))
     return 0
 
 
@@ -157,6 +168,7 @@ def run_status(args: argparse.Namespace) -> int:
         return 0
     print(_("Items: {n}").format(n=s.items))
     print(_("Indexed: {n} ({state})").format(n=s.indexed, state=_(STATES.get(s.state, s.state))))
-    print(_("Embedding model: {model} ({dim} dimensions)").format(model=s.model, dim=s.dim))
+    print(_("Embedding model: {model} ({dims})").format(
+        model=s.model, dims=ngettext("{n} dimension", "{n} dimensions", s.dim).format(n=s.dim)))
     print(_("Index file: {path}").format(path=s.path))
     return 0

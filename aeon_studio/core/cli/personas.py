@@ -67,7 +67,7 @@ def _list(args: argparse.Namespace) -> int:
         print_json([p.model_dump() for p in personas])
         return 0
     rows = [[p.key, p.name, p.temperature, p.top_p, p.max_tokens,
-             _("built-in (edited)") if p.customized else _("built-in") if p.builtin else _("custom")]
+             _("built-in (edited)") if p.customized else _("built-in (original)") if p.builtin else _("custom")]
             for p in personas]
     print_table(rows, [_("KEY"), _("NAME"), _("TEMP"), _("TOP_P"), _("MAX_TOKENS"), _("KIND")])
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import print_json
 
 
@@ -68,9 +68,13 @@ def _stats(args: argparse.Namespace) -> int:
         return 0
     dash = "—"
     print(_("Conversations: {n}").format(n=s.conversations))
-    print(_("Messages: {n} ({r} replies)").format(n=s.messages, r=s.replies))
+    print(_("Messages: {n} ({replies})").format(
+        n=s.messages, replies=ngettext("{n} reply", "{n} replies", s.replies).format(n=s.replies)))
     print(_("Rated replies: {n}, average {avg}").format(n=s.rated, avg=s.likert_avg if s.likert_avg is not None else dash))
-    print(_("Usability: {avg} ({n} answers)").format(
-        avg=s.usability_avg if s.usability_avg is not None else dash, n=s.usability_answers))
-    print(_("NPS: {nps} ({n} answers)").format(nps=s.nps if s.nps is not None else dash, n=s.nps_answers))
+    print(_("Usability: {avg} ({answers})").format(
+        avg=s.usability_avg if s.usability_avg is not None else dash,
+        answers=ngettext("{n} answer", "{n} answers", s.usability_answers).format(n=s.usability_answers)))
+    print(_("NPS: {nps} ({answers})").format(
+        nps=s.nps if s.nps is not None else dash,
+        answers=ngettext("{n} answer", "{n} answers", s.nps_answers).format(n=s.nps_answers)))
     return 0

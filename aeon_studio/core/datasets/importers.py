@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .clean import DomainTagger, load_domains, scrub_messages, text_keys
 from .dedup import FingerprintSet, exact_fingerprint, joined_text, near_fingerprint
 from .documents import DOCUMENT_EXTENSIONS, read_document
@@ -574,8 +574,9 @@ def _run_files(plan: list[tuple[Path, str, dict]], pipeline: Pipeline, summary: 
 def _finish_summary(summary: ImportSummary, rejects: _Rejects) -> None:
     if rejects.close():
         summary.rejects_path = rejects.path
-        summary.warnings.append(_("{n} record(s) were rejected; see {path}.").format(n=summary.rejected,
-                                                                                       path=rejects.path))
+        summary.warnings.append(ngettext("{n} record was rejected; see {path}.",
+                                         "{n} records were rejected; see {path}.", summary.rejected).format(
+            n=summary.rejected, path=rejects.path))
 
 
 def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, or_, text as text_sql, update as sa_update
 from sqlmodel import col, select
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..settings import Settings, get_settings
 from ..storage import Database, get_database
 from ..storage.memory_tables import MemoryItemRow
@@ -154,7 +154,7 @@ class MemoryStore:
         self._index.reset(ids, vectors)
         self._index.save()
         self._loaded = True
-        progress(1.0, _("Index ready: {n} items.").format(n=len(ids)))
+        progress(1.0, ngettext("Index ready: {n} item.", "Index ready: {n} items.", len(ids)).format(n=len(ids)))
 
     def _reembed(self, ids: "np.ndarray", vectors: "np.ndarray", stale: list[int], progress: Progress) -> None:
         batch = 256
@@ -172,7 +172,8 @@ class MemoryStore:
             for i, vec in zip(part, vecs):
                 vectors[i] = vec
             progress(0.9 * min(1.0, (start + len(part)) / len(stale)),
-                     _("Embedding {done} of {total} items…").format(done=start + len(part), total=len(stale)))
+                     ngettext("Embedding {done} of {total} item…", "Embedding {done} of {total} items…",
+                              len(stale)).format(done=start + len(part), total=len(stale)))
 
     def _persist(self) -> None:
         if self._index.ntotal <= SAVE_EACH_CHANGE_UP_TO:
@@ -258,8 +259,8 @@ class MemoryStore:
             vectors = self.embedder.encode(texts)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.shape != (len(texts), self.embedder.dim):
-            raise MemoryInputError(_("Expected {n} vectors of size {dim}.").format(n=len(texts),
-                                                                                   dim=self.embedder.dim))
+            raise MemoryInputError(ngettext("Expected {n} vector of size {dim}.", "Expected {n} vectors of size {dim}.",
+                                            len(texts)).format(n=len(texts), dim=self.embedder.dim))
         now = utcnow()
         with self._lock:
             self._ensure_index()
@@ -425,8 +426,9 @@ class MemoryStore:
                 result.errors.append(exc.message)
             if result.cancelled:
                 break
-        progress(1.0, _("Imported {files} file(s), {passages} passage(s).").format(
-            files=result.files, passages=result.passages))
+        progress(1.0, _("Imported {files}, {passages}.").format(
+            files=ngettext("{n} file", "{n} files", result.files).format(n=result.files),
+            passages=ngettext("{n} passage", "{n} passages", result.passages).format(n=result.passages)))
         return result
 
     def _import_one(self, path: Path, result: ImportResult, progress: Progress, base: float, share: float,
@@ -452,7 +454,8 @@ class MemoryStore:
                 return  # nothing of this file was stored
             vectors.append(self.embedder.encode(chunks[start:start + batch]))
             progress(base + share * min(1.0, (start + batch) / len(chunks)),
-                     _("Embedding {name}: {done} of {total} passages…").format(
+                     ngettext("Embedding {name}: {done} of {total} passage…",
+                              "Embedding {name}: {done} of {total} passages…", len(chunks)).format(
                          name=path.name, done=min(start + batch, len(chunks)), total=len(chunks)))
         sources = [_("{name}, passage {n}").format(name=path.name, n=i + 1) for i in range(len(chunks))]
         with self._lock:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
-from ..i18n import _
+from ..i18n import _, ngettext
 
 GGUF_MAGIC = b"GGUF"
 
@@ -68,7 +68,9 @@ def check_header(path: Path) -> None:
         )
     if len(head) < 24 or size < 64:
         raise ModelError(
-            _("{path} is truncated ({size} bytes): the GGUF header is incomplete.").format(path=path, size=size),
+            ngettext("{path} is truncated ({size} byte): the GGUF header is incomplete.",
+                     "{path} is truncated ({size} bytes): the GGUF header is incomplete.", size).format(
+                path=path, size=size),
             hint=_("Download or copy the file again."),
         )
     version = struct.unpack("<I", head[4:8])[0]
@@ -99,7 +101,8 @@ def inspect_gguf(path: Path) -> GGUFInfo:
         end = max(end, int(tensor.data_offset) + int(tensor.n_bytes))
     if end > size:
         raise ModelError(
-            _("{path} is truncated: its tensors need {need} bytes but the file has {size}.").format(
+            ngettext("{path} is truncated: its tensors need {need} byte but the file has {size}.",
+                     "{path} is truncated: its tensors need {need} bytes but the file has {size}.", end).format(
                 path=path, need=end, size=size),
             hint=_("Download or copy the file again."),
         )

@@ -23,7 +23,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from ...i18n import _
+from ...i18n import _, ngettext
 from ..records import Record
 from ..textio import TextFile
 
@@ -140,7 +140,9 @@ class LogParser:
         rec = Record(messages=msgs, ref=f"{self.name}:{self.start}", line=self.start)
         if self.size > MAX_CONVERSATION_CHARS:
             rec.messages = [{"role": m["role"], "content": m["content"][:1000]} for m in msgs]
-            rec.problem = _("the conversation is longer than {n} characters").format(n=MAX_CONVERSATION_CHARS)
+            rec.problem = ngettext("the conversation is longer than {n} character",
+                                   "the conversation is longer than {n} characters",
+                                   MAX_CONVERSATION_CHARS).format(n=MAX_CONVERSATION_CHARS)
         self.msgs = []
         self.size = 0
         self.out.append(rec)

@@ -12,7 +12,7 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from ...i18n import _
+from ...i18n import _, ngettext
 from ..errors import DatasetError
 from ..records import Record
 from ..textio import TextFile
@@ -118,7 +118,9 @@ def read_csv(tf: TextFile, *, speakers: dict[str, str], columns: str | dict[str,
             continue
         ref = f"{name}:{line}"
         if len(row) > width and any(c.strip() for c in row[width:]):
-            yield Record([], ref, _("the row has {n} columns, the header {m}").format(n=len(row), m=width),
+            yield Record([], ref, ngettext("the row has {n} column, the header {m}",
+                                          "the row has {n} columns, the header {m}", len(row)).format(
+                n=len(row), m=width),
                          line=line, extra={"row": row})
             continue
         obj = {k: tf.fix(v).replace("\r\n", "\n").replace("\r", "\n") for k, v in zip(keys, row)}
