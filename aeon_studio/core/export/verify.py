@@ -197,15 +197,17 @@ def verify_export(path: Path, *, kind: str, base_gguf: Path, prompts: list[str] 
             got = answer_all(base_gguf, prompts, engine=engine)
             report.answers = {p: a.text for p, a in got.items()}
             stopped = sum(a.finish_reason == "stop" for a in got.values())
-            report.checks.append(Check("stops", stopped > 0, _("{n} of {total} within {max} tokens").format(
-                n=stopped, total=len(prompts), max=MAX_TOKENS)))
+            report.checks.append(Check("stops", stopped > 0, _("{n} of {total} within {tokens}").format(
+                n=stopped, total=len(prompts),
+                tokens=ngettext("{n} token", "{n} tokens", MAX_TOKENS).format(n=MAX_TOKENS))))
             report.checks.append(_repeat_check(got))
             if kind == "lora":
                 base = answer_all(base_gguf, prompts)
                 changed = sum(base[p].text != got[p].text for p in prompts)
-                report.checks.append(Check("effect", changed > 0, _("{n} of {total} answers differ from the base "
-                                                                    "model alone").format(n=changed,
-                                                                                          total=len(prompts))))
+                report.checks.append(Check("effect", changed > 0, ngettext(
+                    "{n} of {total} answer differs from the base model alone",
+                    "{n} of {total} answers differ from the base model alone", len(prompts)).format(
+                        n=changed, total=len(prompts))))
             else:
                 if reference is None and lora_for_reference is not None:
                     reference = {p: a.text for p, a in answer_all(base_gguf, prompts, lora=lora_for_reference).items()}
