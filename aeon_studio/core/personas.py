@@ -161,6 +161,7 @@ class PersonaStore:
             row.builtin = persona.key in BUILTINS
             row.updated_at = utcnow()
             s.add(row)
+        self.db.changes.emit("personas")
         return self.get(persona.key)
 
     def add(self, persona: Persona) -> Persona:
@@ -210,6 +211,7 @@ class PersonaStore:
             if row is None:
                 raise NotFoundError(_("No persona called '{key}'.").format(key=key))
             s.delete(row)
+        self.db.changes.emit("personas")
 
     def reset(self, key: str) -> Persona:
         if key not in BUILTINS:
@@ -218,6 +220,7 @@ class PersonaStore:
             row = s.get(PersonaRow, key)
             if row is not None:
                 s.delete(row)
+        self.db.changes.emit("personas")
         return self.get(key)
 
     def _row_exists(self, key: str) -> bool:

@@ -123,6 +123,7 @@ def register_folder(folder: Path, *, base_model_id: str | None = None, name: str
                          spec={"r": lora.config.get("r"), "lora_alpha": lora.config.get("lora_alpha"),
                                "target_modules": lora.config.get("target_modules")})
         s.add(row)
+    db.changes.emit("adapters")
     return _info(row)
 
 
@@ -173,6 +174,7 @@ def lora_gguf(adapter_id: str, *, db: Database | None = None, force: bool = Fals
             row = s.get(AdapterRow, adapter_id)
             row.gguf_path = str(target)
             s.add(row)
+        db.changes.emit("adapters")
         log.info("adapter %s converted to %s", adapter_id, target)
         return target
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from ..errors import SchemaTooNewError, StorageError
 from ..i18n import _
+from .changes import Changes
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,15 @@ def _explain(exc: Exception, path: Path) -> StorageError:
 
 
 class Database:
-    """One SQLite file. Cheap to create; open one per process."""
+    """One SQLite file. Cheap to create; open one per process.
+
+    ``changes`` announces committed writes: the stores call ``db.changes.emit(topic)`` after a write, views
+    ``db.changes.subscribe(callback)`` (see :mod:`.changes`).
+    """
 
     def __init__(self, path: Path, *, busy_timeout_s: float = 5.0) -> None:
         self.path = Path(path)
+        self.changes = Changes()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
