@@ -32,7 +32,7 @@ def test_memory_cli_round_trip(capsys, tmp_path):
     doc = tmp_path / "trip.txt"
     doc.write_text("The hotel in Porto is booked for the 12th of May.", encoding="utf-8")
     code, out, err = run_cli(capsys, "memory", "import", str(doc), str(tmp_path / "nope.md"))
-    assert code == 1 and "1 file(s): 1 passage(s)" in out and "nope.md: file not found" in err
+    assert code == 1 and "Imported 1 file: 1 passage;" in out and "nope.md: file not found" in err
 
     code, out, _ = run_cli(capsys, "memory", "list", "--json")
     assert [i["kind"] for i in json.loads(out)] == ["passage", "fact", "fact"]
@@ -50,9 +50,9 @@ def test_memory_cli_round_trip(capsys, tmp_path):
     assert all(h["id"] != 1 for h in json.loads(out))
 
     code, out, _ = run_cli(capsys, "memory", "forget", "--about", "Porto hotel", "--dry-run")
-    assert code == 0 and "1 memory item(s) would be forgotten" in out
+    assert code == 0 and "1 memory item would be forgotten" in out
     code, out, _ = run_cli(capsys, "memory", "rebuild")
-    assert code == 0 and "2 item(s)" in out
+    assert code == 0 and "Index rebuilt: 2 items, model" in out and "(384 dimensions)" in out
     code, out, _ = run_cli(capsys, "memory", "status")
     assert "Items: 2" in out and "Indexed: 2" in out
     code, _, err = run_cli(capsys, "memory", "add", "  ")
