@@ -123,6 +123,116 @@ def test_log_problems_are_reported_with_lines(tmp_path):
     assert res.rejects_path == tmp_path / "bad.out.rejects.jsonl"
 
 
+GARBLED = ("VOCÊ: Como instalo o Python?\n"                      # 1
+           "AEON: Use o apt:\n"                                  # 2
+           "    sudo apt install python3\n"                      # 3: code, a continuation
+           "ERROR: permission denied\n"                          # 4: pasted output, a continuation
+           "Nota: rode com sudo.\n"                              # 5: a continuation
+           "\x00\x01\x02\ufffd\ufffd\x1b\x7f junk\n"             # 6: binary junk
+           "Depois confira a versão.\n"                          # 7: a continuation
+           "AEOM: isso não é de ninguém\n"                       # 8: a misspelt label
+           "\n"
+           "VOCÊ: Obrigado!\n"                                   # 10
+           "AEON resposta sem dois pontos\n"                     # 11: a label without its colon
+           "AEON: De nada.\n"                                    # 12
+           "Aeon é o nome do assistente.\n"                      # 13: prose, a continuation
+           "V0CÊ: e agora?\n"                                    # 14: a misspelt label (zero for O)
+           "\n"
+           "VOCÊ: E isto?\n"                                     # 16
+           "AEON: \x07\x08\x01\x02\x03\n")                       # 17: an unreadable reply
+
+
+def test_log_lines_that_are_not_turns_are_reported_not_appended(tmp_path):
+    """A garbled line used to be glued to the previous answer while the summary said nothing was rejected."""
+    res, convs, rejects = _convert(tmp_path, "garbled.log", GARBLED)
+    assert _pairs(convs[0]) == [
+        ("user", "Como instalo o Python?"),
+        ("assistant", "Use o apt:\n    sudo apt install python3\nERROR: permission denied\nNota: rode com sudo.\n"
+                      "Depois confira a versão."),
+    ]
+    assert _pairs(convs[1]) == [("user", "Obrigado!"), ("assistant", "De nada.\nAeon é o nome do assistente.")]
+    assert len(convs) == 2 and not any("\x00" in m["content"] for c in convs for m in c)
+    by_ref = {r["ref"]: r for r in rejects}
+    assert list(by_ref) == ["garbled.log:6", "garbled.log:8", "garbled.log:11", "garbled.log:14",
+                            "garbled.log:16", "garbled.log:17"]
+    assert "unreadable" in by_ref["garbled.log:6"]["reason"] and "junk" in by_ref["garbled.log:6"]["reason"]
+    assert by_ref["garbled.log:6"]["text"] == "\x00\x01\x02\ufffd\ufffd\x1b\x7f junk"
+    assert "'AEOM:'" in by_ref["garbled.log:8"]["reason"] and "'AEON:'" in by_ref["garbled.log:8"]["reason"]
+    assert by_ref["garbled.log:8"]["text"] == "AEOM: isso não é de ninguém"
+    assert "lacks its ':'" in by_ref["garbled.log:11"]["reason"]
+    assert "'VOCÊ:'" in by_ref["garbled.log:14"]["reason"] and "e agora?" in by_ref["garbled.log:14"]["reason"]
+    assert "empty" in by_ref["garbled.log:16"]["reason"]  # its reply was the unreadable line 17
+    assert "unreadable" in by_ref["garbled.log:17"]["reason"]
+    # the summary says so, with file:line, the reason and the line's text (control characters escaped)
+    assert res.rejected == 6 and res.read == res.imported + res.rejected
+    assert res.problems[0].startswith("garbled.log:6: unreadable line") and "'\\x00\\x01\\x02" in res.problems[0]
+    assert res.problems[1].startswith("garbled.log:8: ") and res.problems[1].endswith(
+        "'AEOM: isso não é de ninguém'")
+    assert not any("AEOM" in w for w in res.warnings)  # reported line by line, not as an unmapped speaker
+    # the preview shows the same lines, after their conversation, without counting them as conversations
+    pv = preview_file(tmp_path / "garbled.log", limit=1)
+    assert [r.ref for r in pv.conversations] == ["garbled.log:1"]
+    assert [(r.ref, r.extra["text"]) for r in pv.line_problems] == [
+        ("garbled.log:6", "\x00\x01\x02\ufffd\ufffd\x1b\x7f junk"), ("garbled.log:8", "AEOM: isso não é de ninguém")]
+
+
+def test_log_garbled_lines_through_the_cli(tmp_path, capsys):
+    from aeon_studio.core.cli.main import main
+
+    src = tmp_path / "garbled.log"
+    src.write_text(GARBLED, encoding="utf-8")
+    assert main(["dataset", "import", str(src), "--name", "g", "--preview", "-n", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "--- garbled.log:6  [rejected: unreadable line" in text and "'\\x00\\x01\\x02" in text
+    assert "--- garbled.log:11  [rejected: the speaker label 'AEON' lacks its ':'" in text
+    assert "\x00" not in text and "\x1b" not in text  # nothing raw reaches the terminal
+    assert main(["dataset", "import", str(src), "--name", "g"]) == 0
+    text = capsys.readouterr().out
+    assert "2 kept" in text and "6 rejected" in text
+    assert "  garbled.log:8: 'AEOM:' is not a speaker label" in text and "isso não é de ninguém" in text
+    assert main(["dataset", "convert", str(src), "--out", str(tmp_path / "g.jsonl")]) == 0
+    assert "  garbled.log:14: 'V0CÊ:'" in capsys.readouterr().out
+
+
+@pytest.mark.gui
+def test_import_dialog_preview_shows_garbled_lines(qtbot, tmp_path):
+    from aeon_studio.app.context import AppContext
+    from aeon_studio.app.widgets.dataset_import import ImportDialog
+
+    src = tmp_path / "garbled.log"
+    src.write_text(GARBLED, encoding="utf-8")
+    dlg = ImportDialog(AppContext(), [src])
+    qtbot.addWidget(dlg)
+    rows = [[dlg.records.topLevelItem(i).text(c) for c in range(4)] for i in range(dlg.records.topLevelItemCount())]
+    assert [r[0] for r in rows] == ["garbled.log:1", "garbled.log:6", "garbled.log:8", "garbled.log:10",
+                                    "garbled.log:11", "garbled.log:14", "garbled.log:16", "garbled.log:17"]
+    junk = rows[1]
+    assert junk[2].startswith("'\\x00\\x01\\x02") and junk[3].startswith("unreadable line")
+    assert rows[2][2] == "'AEOM: isso não é de ninguém'" and "did you mean 'AEON:'?" in rows[2][3]
+    assert "De nada." in rows[3][3] and "AEON resposta" not in rows[3][3]
+    assert dlg.status.text() == ("2 of the first 3 conversations are valid. 5 lines are not part of any turn and "
+                                 "will be left out (in red).")
+    dlg.close()
+
+
+def test_log_continuations_that_look_like_labels_stay(tmp_path):
+    """Ordinary multi-line text is not mistaken for garbled lines: headings, URLs, times, tabs, ANSI colours,
+    emoji, unknown names that resemble no speaker."""
+    log = ("VOCÊ: Preciso de um exemplo\n"
+           "Passo 1: abrir o terminal\n"
+           "AEON: Veja:\n"
+           "https://docs.python.org/3/\n"
+           "Horário: 14:02\n"
+           "\tindentado com tab\n"
+           "\x1b[31mERRO\x1b[0m: falhou\n"
+           "🎉🎉 pronto!\n"
+           "Maria: ela também perguntou\n"
+           "Obs.: e a Ana: também\n")
+    res, convs, rejects = _convert(tmp_path, "ok.log", log)
+    assert res.rejected == 0 and not rejects and res.imported == 1
+    assert convs[0][1]["content"].endswith("🎉🎉 pronto!\nMaria: ela também perguntou\nObs.: e a Ana: também")
+
+
 def test_log_unmapped_labels_warn_and_custom_mapping(tmp_path):
     log = "User: What is 2+2?\nAssistant: 4.\nUser: And 3+3?\nAssistant: 6.\n"
     res, convs, _r = _convert(tmp_path, "en.log", log)  # role names are recognised without a mapping

@@ -92,6 +92,34 @@ def test_parallel_log_conversion_is_identical(tmp_path, monkeypatch, seed, kw, c
         assert s["near_duplicates"] >= 2
 
 
+@pytest.mark.parametrize("chunk", [1 << 20, 997])
+def test_parallel_reports_the_same_garbled_lines(tmp_path, monkeypatch, chunk):
+    """Lines that are not turns (junk, misspelt labels) are left out and reported by both paths alike, also when
+    a worker's chunk ends inside their conversation (997 characters)."""
+    lines = _log(11).split("\n")
+    aeon = [i for i, ln in enumerate(lines) if ln.startswith("AEON: ")]
+    bad = {aeon[30]: "\x00\x01\x02\ufffd lixo", aeon[60]: "AEOM: rótulo quebrado",
+           aeon[-40]: "VOCE; outro rótulo", aeon[-20]: "\ufffd\ufffd\ufffd"}
+    for i in sorted(bad, reverse=True):
+        lines.insert(i + 1, bad[i])
+    src = tmp_path / "chat.log"
+    src.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr(parallel, "WORKER_CHUNK_CHARS", chunk)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1 << 40)
+    single = _run(tmp_path, src, "single")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    split = parallel.plan_split(src, "utf-8", {"VOCÊ": "user", "AEON": "assistant"})
+    assert split is not None
+    par = _run(tmp_path, src, "parallel")
+    assert par == single
+    want = [f"chat.log:{i + 2 + k}" for k, i in enumerate(sorted(bad))]  # 1-based, after the earlier inserts
+    assert int(want[1].split(":")[1]) < split[1] < int(want[2].split(":")[1])  # two on each side of the cut
+    reported = [p for p in single[2]["problems"] if "left out" in p]
+    assert [p.split(": ", 1)[0] for p in reported] == want
+    assert "lixo" in reported[0] and "AEOM" in reported[1] and "VOCE" in reported[2]
+    assert b"lixo" not in par[0] and b"AEOM" not in par[0] and "\ufffd".encode() not in par[0]
+
+
 def test_parallel_timestamps_and_time_gaps(tmp_path, monkeypatch):
     rng = random.Random(8)
     clock = [600]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QGrou
                                QLabel, QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from ...core.datasets.formats.garbled import misspelt_label, shown
 from ...core.i18n import N_, _, ngettext
 from .dataset_jobs import DatasetJob
 from .dataset_stats import AMBER_BOX
@@ -45,7 +46,8 @@ def suggest_name(paths: list[Path]) -> str:
 
 def guess_roles(labels: list[str], known: dict[str, str]) -> dict[str, str]:
     """Roles for speaker labels: ``known`` first (case-insensitive), then role-like names (``User``, ``Bot``…),
-    then the first unknown label is the user and the next ones the assistant."""
+    then the first unknown label is the user and the next ones the assistant. A broken spelling of a known label
+    (``AEOM``, ``V0CÊ``) gets no role: the import reports its lines."""
     from ...core.datasets.records import ROLE_SYNONYMS
 
     lower = {k.casefold(): v for k, v in known.items()}
@@ -55,7 +57,7 @@ def guess_roles(labels: list[str], known: dict[str, str]) -> dict[str, str]:
         role = lower.get(label.casefold()) or ROLE_SYNONYMS.get(label.strip().casefold())
         if role:
             out[label] = role
-        else:
+        elif misspelt_label(label, ":", list(known)) is None:
             unknown.append(label)
     has_user = "user" in out.values()
     for label in unknown:
@@ -416,10 +418,19 @@ class ImportDialog(QDialog):
         self.notice.setVisible(bool(notes))
         self.records.clear()
         valid = 0
+        left_out = 0
         for rec in pv.records:
             user = next((m.get("content", "") for m in rec.messages if m.get("role") == "user"), "")
             reply = next((m.get("content", "") for m in rec.messages if m.get("role") == "assistant"), "")
-            if rec.problem:
+            if self.importers.is_line_problem(rec, pv.format):
+                left_out += 1
+                text = shown(str(rec.extra.get("text", "")))
+                item = QTreeWidgetItem([rec.ref, "–", text, rec.problem])
+                item.setForeground(2, RED)
+                item.setForeground(3, RED)
+                item.setToolTip(2, text)
+                item.setToolTip(3, rec.problem)
+            elif rec.problem:
                 item = QTreeWidgetItem([rec.ref, str(len(rec.messages)), _short(user),
                                         _("Rejected: {reason}").format(reason=rec.problem)])
                 item.setForeground(3, RED)
@@ -441,9 +452,14 @@ class ImportDialog(QDialog):
             self.status.setText(_("Documents are split into passages (for memory and question generation); "
                                   "they add no examples by themselves."))
         else:
-            self.status.setText(ngettext("{valid} of the first {n} conversation is valid.",
-                                         "{valid} of the first {n} conversations are valid.", len(pv.records)).format(
-                valid=valid, n=len(pv.records)))
+            n = len(pv.records) - left_out
+            status = ngettext("{valid} of the first {n} conversation is valid.",
+                              "{valid} of the first {n} conversations are valid.", n).format(valid=valid, n=n)
+            if left_out:
+                status += " " + ngettext("{n} line is not part of any turn and will be left out (in red).",
+                                         "{n} lines are not part of any turn and will be left out (in red).",
+                                         left_out).format(n=left_out)
+            self.status.setText(status)
         self.import_btn.setEnabled(self.job is None)
         self._show_pii()
 

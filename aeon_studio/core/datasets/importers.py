@@ -31,6 +31,7 @@ from .clean import DomainTagger, load_domains, scrub_messages, text_keys
 from .dedup import FingerprintSet, exact_fingerprint, joined_text, near_fingerprint
 from .documents import DOCUMENT_EXTENSIONS, read_document
 from .errors import DatasetError
+from .formats.garbled import misspelt_label
 from .formats.jsonfmt import read_json, read_jsonl
 from .formats.logs import read_log, speakers_in
 from .formats.tabular import check_header, parse_columns, read_csv, sniff_dialect
@@ -44,6 +45,8 @@ DEFAULT_SPEAKERS: dict[str, str] = {"VOCÊ": "user", "AEON": "assistant"}
 #: Gap between two timestamps that starts a new conversation.
 DEFAULT_GAP_MINUTES = 30
 MAX_PROBLEMS = 50
+#: Reports of left-out log lines shown by a preview, on top of its conversations.
+MAX_PREVIEW_LINES = 20
 BATCH = 1000
 
 
@@ -203,6 +206,22 @@ class Preview:
     passages: list[tuple[str, str]] = field(default_factory=list)
     speakers: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def conversations(self) -> list[Record]:
+        """The records that are conversations (valid or not), without :attr:`line_problems`."""
+        return [r for r in self.records if not is_line_problem(r, self.format)]
+
+    @property
+    def line_problems(self) -> list[Record]:
+        """Lines of a log that are not part of any conversation (text without a label, unreadable lines,
+        broken speaker labels); each has its text in ``extra["text"]``."""
+        return [r for r in self.records if is_line_problem(r, self.format)]
+
+
+def is_line_problem(rec: Record, fmt: str) -> bool:
+    """Whether ``rec`` reports a line of a log that was left out, rather than a conversation."""
+    return fmt == "log" and not rec.messages and rec.problem is not None
+
 
 def _auto_speakers(sample: str, speakers: dict[str, str] | None) -> dict[str, str]:
     """The given mapping, or the defaults plus labels of the sample that are role names (``User``, ``Bot``…)."""
@@ -250,12 +269,18 @@ def preview_file(path: str | Path, *, fmt: str | None = None, speakers: str | di
     tf, it = _open_records(p, fmt, spk, columns, gap_minutes)
     records: list[Record] = []
     limit_tokens = max_tokens or _default_max_tokens()
+    shown = 0
     try:
         for rec in it:
+            # reports of left-out log lines come after their conversation and do not count against the limit
+            line_problem = is_line_problem(rec, fmt)
+            if shown >= limit and not line_problem:
+                break
             if rec.problem is None:
                 rec.problem = check_record(rec.messages, max_tokens=limit_tokens)
             records.append(rec)
-            if len(records) >= limit:
+            shown += not line_problem
+            if len(records) >= limit + MAX_PREVIEW_LINES:
                 break
         repaired = tf.repaired
     finally:
@@ -500,7 +525,7 @@ def _unmapped_warning(p: Path, spk: dict[str, str]) -> str | None:
     mapped = {k.casefold() for k in spk}
     counts: dict[str, int] = {}
     for lab in speakers_in(sample, limit=50):
-        if lab.casefold() not in mapped:
+        if lab.casefold() not in mapped and misspelt_label(lab, ":", list(spk)) is None:  # those are reported
             counts[lab] = sample.count(f"\n{lab}:") + sample.startswith(f"{lab}:")
     frequent = [lab for lab, n in counts.items() if n >= 3]
     if not frequent:
