@@ -117,6 +117,7 @@ def test_memory_sources_and_exchanges_are_translated_when_shown():
         assert source_text("you mentioned it, conversation 3") == "você mencionou, conversa 3"
         assert source_text("plan.md, passage 2") == "plan.md, trecho 2"
         assert source_text("my notes") == "my notes"
+        assert source_text("added by you") == "adicionado por você"
         shown = item_text("exchange", stored)
         assert shown == "Você: my name is Ana\nAssistente: Nice to meet you, Ana."
         assert item_text("fact", "User: stays") == "User: stays"

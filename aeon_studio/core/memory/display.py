@@ -15,7 +15,7 @@ from ..i18n import N_, TRANSLATIONS_DIR, _, parse_po
 
 #: Sources the app writes itself (:mod:`.hook`, :meth:`.store.MemoryStore.import_documents`).
 SOURCE_PATTERNS = (N_("you said, conversation {id}"), N_("you mentioned it, conversation {id}"),
-                   N_("conversation {id}"), N_("{name}, passage {n}"))
+                   N_("conversation {id}"), N_("{name}, passage {n}"), N_("added by you"))
 #: Speaker labels of a stored exchange (English, as the model reads them) and their translatable names.
 SPEAKERS = (("User:", N_("User:")), ("Assistant:", N_("Assistant:")))
 _FIELD = re.compile(r"\\\{(\w+)\\\}")
