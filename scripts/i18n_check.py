@@ -176,8 +176,8 @@ def main() -> int:
     for f, line, text, phrase in counts:
         print(f"{f.relative_to(ROOT)}:{line}: needs ngettext ({phrase!r}): {text!r}", file=sys.stderr)
     total = sum(len(entries_in(f)) for f in source_files(args.files))
-    print(f"{len(rows)} of {total} strings lack a {args.lang} translation; "
-          f"{len(counts)} counted strings need ngettext", file=sys.stderr)
+    print(f"strings without a {args.lang} translation: {len(rows)} of {total}; "
+          f"counted strings that need ngettext: {len(counts)}", file=sys.stderr)
     return 1 if rows or counts else 0
 
 
