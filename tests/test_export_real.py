@@ -120,3 +120,18 @@ def test_export_without_chat_template_is_deleted_with_the_reason(trained, tmp_pa
         verify_export(bad, kind="merged", base_gguf=trained.base_gguf, prompts=IDENTITY_PROMPTS[:1])
     assert "chat template" in str(err.value) and "deleted" in str(err.value)
     assert not bad.exists() and not partial_name(bad).exists()
+
+
+def test_trained_adapter_passes_the_checks_that_decide_whether_it_is_offered(trained, tmp_path):
+    """The same checks run by the worker after training: the real identity adapter loads, stops, changes the
+    answers and does not loop; the LoRA GGUF it leaves is what the chat then uses."""
+    from aeon_studio.core.export.verify import check_adapter
+    from aeon_studio.core.models import smollm2_path
+
+    out = tmp_path / "checked.lora-f16.gguf"
+    report = check_adapter(trained.adapter_dir, smollm2_path(), out, prompts=["Who are you?", "What is 2 + 2?"])
+    assert report.ok, report.failures()
+    assert {c.key for c in report.checks} >= {"loads", "stops", "effect", "repeats"} and out.is_file()
+    # a folder that is not an adapter fails with the reason, and leaves no file
+    broken = check_adapter(tmp_path, smollm2_path(), tmp_path / "x.gguf")
+    assert not broken.ok and broken.checks[0].key == "loads" and not (tmp_path / "x.gguf").exists()
