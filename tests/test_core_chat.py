@@ -95,6 +95,41 @@ def test_service_stores_exchange_versions_and_partial_stop():
     assert stored.content == "".join(shown) and stored.meta["finish_reason"] == "stopped"
 
 
+def test_regenerating_an_earlier_reply_keeps_its_place_and_sees_only_what_came_before():
+    service = ChatService()
+    service.personas.update("tecnico", max_tokens=8, memory_enabled=False)
+    conv = service.new_conversation("tecnico")
+    store = service.store
+    store.add_message(conv.id, "user", "What is the capital of France?")
+    a1 = store.add_message(conv.id, "assistant", "Paris.")
+    store.add_message(conv.id, "user", "And of Italy?")
+    store.add_message(conv.id, "assistant", "Rome.")
+    again = store.add_version(a1.id, "It is Paris.", edited=False)  # regenerated before: a larger id
+
+    reply = service.regenerate(again.id, seed=1)
+    sent = reply.stream.messages
+    assert sent[0]["role"] == "system" and sent[1:] == [{"role": "user", "content": "What is the capital of France?"}]
+    assert [t["content"] for t in service.history(conv.id, before_message_id=again.id)] == [
+        "What is the capital of France?"]
+    reply.run()
+    assert reply.message.group_id == a1.id
+    assert service.history(conv.id) == [
+        {"role": "user", "content": "What is the capital of France?"}, {"role": "assistant", "content": reply.text},
+        {"role": "user", "content": "And of Italy?"}, {"role": "assistant", "content": "Rome."}]
+
+
+def test_an_edited_reply_keeps_its_memory_sources():
+    service = ChatService()
+    conv = service.new_conversation("casual")
+    service.store.add_message(conv.id, "user", "Remember that I live in Recife. Where do I live?")
+    sources = [{"id": 7, "text": "User lives in Recife", "source": "chat", "kind": "fact", "score": 0.8}]
+    saved = [{"id": 9, "text": "I live in Recife."}]
+    reply = service.store.add_message(conv.id, "assistant", "In Lisbon.", meta={
+        "memory_sources": sources, "memory_saved": saved, "finish_reason": "stop", "completion_tokens": 3})
+    edited = service.edit(reply.id, "In Recife.")
+    assert edited.meta == {"memory_sources": sources, "memory_saved": saved, "edited": True}
+
+
 def test_reply_streams_from_another_thread():
     service = ChatService()
     conv = service.new_conversation("casual")

@@ -35,6 +35,9 @@ AdapterResolver = Callable[[str], Path | None]
 #: the exchange); its exceptions are logged, never raised.
 ReplyHook = Callable[["Reply"], None]
 
+#: Meta of a reply that its user-corrected version keeps.
+KEPT_ON_EDIT = ("memory_sources", "memory_saved")
+
 _prompt_hooks: list[PromptHook] = []
 _reply_hooks: list[ReplyHook] = []
 _adapter_resolver: list[AdapterResolver] = []
@@ -146,10 +149,19 @@ class ChatService:
         model = self.models.get(model_id or settings.default_model)
         return self.store.create_conversation(persona.key, model.id)
 
-    def history(self, conversation_id: int, *, upto_message_id: int | None = None) -> list[dict]:
+    def history(self, conversation_id: int, *, before_message_id: int | None = None) -> list[dict]:
+        """The kept turns as chat messages, in the order the conversation shows them.
+
+        With ``before_message_id``, only the turns shown above that message (for a reply: above the
+        place of its first version, so a later regeneration still sees only what came before it).
+        """
+        stop = None
+        if before_message_id is not None:
+            anchor = self.store.get_message(before_message_id)
+            stop = anchor.group_id or anchor.id
         out = []
         for m in self.store.messages(conversation_id, active_only=True):
-            if upto_message_id is not None and m.id > upto_message_id:
+            if stop is not None and (m.group_id or m.id) >= stop:
                 break
             if m.role in ("user", "assistant"):
                 out.append({"role": m.role, "content": m.content})
@@ -206,7 +218,7 @@ class ChatService:
             raise ValidationError(_("Only assistant replies can be regenerated (message {id} is a {role} message).")
                                   .format(id=reply_id, role=old.role))
         conv = self.store.get_conversation(old.conversation_id)
-        history = self.history(conv.id, upto_message_id=reply_id - 1)
+        history = self.history(conv.id, before_message_id=reply_id)
         while history and history[-1]["role"] == "assistant":
             history.pop()
         persona = self.personas.get(conv.persona_key)
@@ -219,4 +231,8 @@ class ChatService:
         """The user's correction of a reply, stored as a new version; the original is kept."""
         if not new_text.strip():
             raise ValidationError(_("The corrected reply is empty; nothing was changed."))
-        return self.store.add_version(reply_id, new_text, edited=True, meta={"edited": True})
+        orig = self.store.get_message(reply_id)
+        # The correction answers the same question with the same memory: keep what the reply recalled
+        # (its Sources, and the note the prompt puts back on that turn) and what the turn remembered.
+        kept = {k: v for k, v in (orig.meta or {}).items() if k in KEPT_ON_EDIT}
+        return self.store.add_version(reply_id, new_text, edited=True, meta={**kept, "edited": True})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 
 from ..errors import NotFoundError, ValidationError
@@ -100,11 +100,11 @@ class ChatStore:
             conv = s.get(Conversation, conversation_id)
             if conv is None:
                 raise NotFoundError(_("No conversation with id {id}.").format(id=conversation_id))
+            # Statements, not ORM deletes: the conversation's ON DELETE CASCADE would otherwise remove the
+            # messages before their own queued deletes run (SQLAlchemy warns that they matched no rows).
             ids = select(Message.id).where(Message.conversation_id == conversation_id)
-            for r in s.exec(select(Rating).where(col(Rating.message_id).in_(ids))).all():
-                s.delete(r)
-            for m in s.exec(select(Message).where(Message.conversation_id == conversation_id)).all():
-                s.delete(m)
+            s.exec(delete(Rating).where(col(Rating.message_id).in_(ids)))
+            s.exec(delete(Message).where(Message.conversation_id == conversation_id))
             s.delete(conv)
 
     # -- messages --------------------------------------------------------------
@@ -149,11 +149,13 @@ class ChatStore:
             return msg
 
     def messages(self, conversation_id: int, *, active_only: bool = False) -> list[Message]:
+        """The conversation in visible order: a reply's versions sit where its first version sits
+        (a regeneration of an earlier reply has a larger id, but answers the same question)."""
         with self.db.session() as s:
             q = select(Message).where(Message.conversation_id == conversation_id)
             if active_only:
                 q = q.where(Message.active == True)  # noqa: E712
-            return list(s.exec(q.order_by(Message.id)).all())
+            return list(s.exec(q.order_by(func.coalesce(Message.group_id, Message.id), Message.id)).all())
 
     def versions(self, message_id: int) -> list[Message]:
         """Every version (original, regenerations, edits) of the reply ``message_id`` belongs to."""
