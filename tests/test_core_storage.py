@@ -179,6 +179,21 @@ def test_versions_regenerate_and_edit_keep_everything():
     assert [m.content for m in store.messages(conv.id, active_only=True)] == ["q", "v1"]
 
 
+def test_a_new_version_of_an_earlier_reply_stays_in_its_place():
+    store = ChatStore(get_database())
+    conv = store.create_conversation("casual", "m")
+    store.add_message(conv.id, "user", "q1")
+    a1 = store.add_message(conv.id, "assistant", "a1")
+    store.add_message(conv.id, "user", "q2")
+    store.add_message(conv.id, "assistant", "a2")
+    again = store.add_version(a1.id, "a1 again", edited=False)
+    store.add_version(again.id, "a1 fixed", edited=True)
+    assert [m.content for m in store.messages(conv.id, active_only=True)] == ["q1", "a1 fixed", "q2", "a2"]
+    assert [m.content for m in store.messages(conv.id)] == ["q1", "a1", "a1 again", "a1 fixed", "q2", "a2"]
+    store.add_message(conv.id, "user", "q3")
+    assert [m.content for m in store.messages(conv.id, active_only=True)][-2:] == ["a2", "q3"]
+
+
 def test_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path):
     """A version-1 database (persona table without ``datasets``) gains the column; its rows survive."""
     from aeon_studio.core.personas import PersonaStore
@@ -197,7 +212,7 @@ def test_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path):
         conn.execute("PRAGMA user_version=1")
     db = Database(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         cols = {r[1] for r in conn.execute("PRAGMA table_info(persona)")}
         assert "datasets" in cols
     store = PersonaStore(db)
@@ -206,7 +221,97 @@ def test_schema_1_database_is_migrated_and_keeps_its_rows(tmp_path):
     assert store.get("formal").temperature == 0.35 and store.get("formal").customized
     assert store.update("suporte", description="patient help desk").datasets == []
     db.close()
-    # opening it again (already at schema 2) changes nothing
+    # opening it again (already at the current schema) changes nothing
     db = Database(path)
     assert PersonaStore(db).get("suporte").description == "patient help desk"
     db.close()
+
+
+def test_schema_2_database_gains_the_adapter_history_with_the_bound_adapters(tmp_path):
+    """A version-2 database: each persona's bound adapter becomes the first entry of its history."""
+    from aeon_studio.core.export.adapters import persona_binding, previous_adapter
+    from aeon_studio.core.storage.bindings import binding_history, record_binding
+
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE persona (key VARCHAR NOT NULL PRIMARY KEY, name VARCHAR NOT NULL, "
+            "description VARCHAR NOT NULL, system_prompt VARCHAR NOT NULL, temperature FLOAT NOT NULL, "
+            "top_p FLOAT NOT NULL, max_tokens INTEGER NOT NULL, adapter_id VARCHAR, memory_enabled BOOLEAN NOT NULL, "
+            "datasets JSON NOT NULL DEFAULT '[]', builtin BOOLEAN NOT NULL, updated_at DATETIME NOT NULL)")
+        conn.execute("INSERT INTO persona VALUES ('casual', 'Casual', '', 'Be casual.', 0.7, 0.95, 512, "
+                     "'casual-v1', 1, '[]', 1, '2026-01-02 10:00:00')")
+        conn.execute("INSERT INTO persona VALUES ('suporte', 'Suporte', '', 'Be patient.', 0.4, 0.9, 256, "
+                     "NULL, 1, '[]', 0, '2026-01-01 00:00:00')")
+        conn.execute("PRAGMA user_version=2")
+    db = Database(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    history = binding_history(db, "casual")
+    assert [(h.persona_key, h.adapter_id) for h in history] == [("casual", "casual-v1")]
+    assert history[0].created_at.year == 2026 and binding_history(db, "suporte") == []
+    assert previous_adapter("casual", db) is None  # before 'casual-v1': the base model
+    assert not persona_binding("suporte", db).can_go_back  # never had an adapter: nothing to go back to
+    record_binding(db, "casual", None)  # the table works through the model too
+    assert [h.adapter_id for h in binding_history(db, "casual")] == [None, "casual-v1"]
+    db.close()
+    db = Database(path)  # opening it again changes nothing
+    assert len(binding_history(db, "casual")) == 2
+    db.close()
+
+
+def test_binding_adapters_keeps_a_history_and_goes_back_to_the_previous_one(smollm2_path, aeon_home):
+    from aeon_studio.core.export.adapters import (activate, deactivate, persona_binding, previous_adapter,
+                                                  use_previous)
+    from aeon_studio.core.export.demo import random_peft_lora
+    from aeon_studio.core.personas import PersonaStore
+    from aeon_studio.core.storage.bindings import binding_history
+    from aeon_studio.core.storage.training_tables import AdapterRow
+
+    db = get_database()
+    for n in (1, 2, 3):
+        folder = random_peft_lora(aeon_home / "peft" / str(n), smollm2_path, r=2, seed=n)
+        with db.session() as s:
+            s.add(AdapterRow(id=f"casual-v{n}", name=f"Casual v{n}", base_model_id="smollm2-135m-instruct",
+                             path=str(folder)))
+    personas = PersonaStore(db)
+    assert previous_adapter("casual") is None and not persona_binding("casual").can_go_back
+    with pytest.raises(ValidationError):
+        use_previous("casual")
+    activate("casual-v1", "casual")
+    activate("casual-v1", "casual")  # the same again is not a change
+    assert previous_adapter("casual") is None and persona_binding("casual").can_go_back
+    activate("casual-v2", "casual")
+    assert previous_adapter("casual") == "casual-v1"
+    b = persona_binding("casual")
+    assert (b.current.name, b.previous.id, b.can_go_back) == ("Casual v2", "casual-v1", True)
+
+    assert use_previous("casual").adapter_id == "casual-v1"
+    assert previous_adapter("casual") == "casual-v2"  # and back again
+    deactivate("casual")
+    assert personas.get("casual").adapter_id is None and previous_adapter("casual") == "casual-v1"
+    assert use_previous("casual").adapter_id == "casual-v1"
+
+    activate("casual-v3", "casual")
+    with db.session() as s:  # an adapter deleted since is skipped
+        s.delete(s.get(AdapterRow, "casual-v1"))
+    assert previous_adapter("casual") is None  # v1 is gone; before it, the base model
+    assert [h.adapter_id for h in binding_history(db, "casual")] == [
+        "casual-v3", "casual-v1", None, "casual-v1", "casual-v2", "casual-v1"]
+    assert binding_history(db, "tecnico") == []
+
+
+def test_deleting_a_conversation_removes_its_messages_and_ratings_without_warnings():
+    import warnings
+
+    store = ChatStore(get_database())
+    conv = store.create_conversation("casual", "m")
+    store.add_message(conv.id, "user", "q")
+    store.rate(store.add_message(conv.id, "assistant", "a").id, 4)
+    other = store.create_conversation("casual", "m")
+    store.add_message(other.id, "user", "keep me")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SQLAlchemy warned that the queued message deletes matched no rows
+        store.delete_conversation(conv.id)
+    assert store.messages(conv.id) == [] and store.rated_count() == 0
+    assert [m.content for m in store.messages(other.id)] == ["keep me"]

@@ -18,16 +18,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..errors import NotFoundError, ValidationError
 from ..i18n import _
 from ..settings import get_settings
 from ..storage import Database, get_database
+from ..storage.bindings import binding_history, record_binding
 from ..storage.training_tables import AdapterRow
 
 log = logging.getLogger(__name__)
 _convert_lock = threading.Lock()
+#: Adapter statuses a persona can answer with.
+USABLE = ("ready", "active")
 
 
 @dataclass(frozen=True)
@@ -184,24 +187,91 @@ def resolve_lora_gguf(adapter_id: str) -> Path | None:
     return lora_gguf(adapter_id)
 
 
-def activate(adapter_id: str, persona_key: str, db: Database | None = None):
-    """Bind the adapter to a persona (converting it now, so problems show here, not mid-chat)."""
+def _bind(persona_key: str, adapter_id: str | None, db: Database):
+    """Set the persona's adapter and, when it changed, note it in the binding history."""
     from ..personas import PersonaStore
 
+    store = PersonaStore(db)
+    before = store.get(persona_key).adapter_id
+    persona = store.update(persona_key, adapter_id=adapter_id)
+    if before != adapter_id:
+        record_binding(db, persona_key, adapter_id)
+    return persona
+
+
+def activate(adapter_id: str, persona_key: str, db: Database | None = None):
+    """Bind the adapter to a persona (converting it now, so problems show here, not mid-chat)."""
     db = _db(db)
     info = get_adapter(adapter_id, db)
-    if info.status not in ("ready", "active"):
+    if info.status not in USABLE:
         raise ValidationError(_("Adapter '{id}' is {status}, not ready to use.").format(id=adapter_id,
                                                                                       status=info.status))
     lora_gguf(adapter_id, db=db)
-    return PersonaStore(db).update(persona_key, adapter_id=adapter_id)
+    return _bind(persona_key, adapter_id, db)
 
 
 def deactivate(persona_key: str, db: Database | None = None):
     """The persona answers with the base model again."""
+    return _bind(persona_key, None, _db(db))
+
+
+def previous_adapter(persona_key: str, db: Database | None = None) -> str | None:
+    """The adapter ``persona_key`` answered with before its current one; None means the base model.
+
+    Adapters deleted or no longer usable since are skipped. The result equals the persona's current
+    adapter only when there is nothing to go back to (a persona that never had an adapter)."""
     from ..personas import PersonaStore
 
-    return PersonaStore(_db(db)).update(persona_key, adapter_id=None)
+    db = _db(db)
+    current = PersonaStore(db).get(persona_key).adapter_id
+    with db.session() as s:
+        usable = set(s.exec(select(AdapterRow.id).where(col(AdapterRow.status).in_(USABLE))).all())
+    for row in binding_history(db, persona_key):
+        if row.adapter_id != current and (row.adapter_id is None or row.adapter_id in usable):
+            return row.adapter_id
+    return None
+
+
+def use_previous(persona_key: str, db: Database | None = None):
+    """Bind the persona's previous adapter again (or the base model); returns the updated persona."""
+    from ..personas import PersonaStore
+
+    db = _db(db)
+    previous = previous_adapter(persona_key, db)
+    if previous == PersonaStore(db).get(persona_key).adapter_id:
+        raise ValidationError(_("Persona '{persona}' has no earlier adapter to go back to.")
+                              .format(persona=persona_key),
+                              hint=_("Bind an adapter in the Models tab or with 'aeon-studio adapters activate'."))
+    return activate(previous, persona_key, db) if previous else deactivate(persona_key, db)
+
+
+@dataclass(frozen=True)
+class PersonaBinding:
+    """What a persona answers with now, and what :func:`use_previous` would bind (None: the base model)."""
+
+    persona_key: str
+    current: AdapterInfo | None
+    current_id: str | None  # set even when the bound adapter was deleted since (then ``current`` is None)
+    previous: AdapterInfo | None
+    can_go_back: bool
+
+
+def persona_binding(persona_key: str, db: Database | None = None) -> PersonaBinding:
+    """The persona's adapter and its previous one, for the chat header."""
+    from ..personas import PersonaStore
+
+    db = _db(db)
+    current_id = PersonaStore(db).get(persona_key).adapter_id
+    previous_id = previous_adapter(persona_key, db)
+
+    def info(adapter_id: str | None) -> AdapterInfo | None:
+        if adapter_id is None:
+            return None
+        with db.session() as s:
+            row = s.get(AdapterRow, adapter_id)
+        return _info(row) if row is not None else None
+
+    return PersonaBinding(persona_key, info(current_id), current_id, info(previous_id), previous_id != current_id)
 
 
 def install() -> None:
@@ -222,5 +292,6 @@ def metrics_summary(info: AdapterInfo) -> str:
     return " · ".join(parts) if parts else json.dumps(info.metrics, ensure_ascii=False)[:60] if info.metrics else ""
 
 
-__all__ = ["AdapterInfo", "activate", "base_gguf", "deactivate", "get_adapter", "install", "list_adapters",
-           "lora_gguf", "metrics_summary", "register_folder", "resolve_lora_gguf", "resolve_ref"]
+__all__ = ["AdapterInfo", "PersonaBinding", "activate", "base_gguf", "deactivate", "get_adapter", "install",
+           "list_adapters", "lora_gguf", "metrics_summary", "persona_binding", "previous_adapter", "register_folder",
+           "resolve_lora_gguf", "resolve_ref", "use_previous"]

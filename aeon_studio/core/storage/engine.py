@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when a migration is added below. New *tables* need no migration:
 #: ``create_all`` adds them on open.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1_persona_datasets(conn: sqlite3.Connection) -> None:
@@ -35,8 +35,23 @@ def _v1_persona_datasets(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE persona ADD COLUMN datasets JSON NOT NULL DEFAULT '[]'")
 
 
+def _v2_adapter_history(conn: sqlite3.Connection) -> None:
+    """Schema 2 → 3: the history of the adapter each persona answers with (``adapter_binding``).
+
+    The table is created here (not by ``create_all``) so the adapters bound before the upgrade can be
+    written into it: each becomes its persona's first entry, and "back to the previous version" has a start.
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS adapter_binding (id INTEGER NOT NULL, persona_key VARCHAR NOT NULL, "
+                 "adapter_id VARCHAR, created_at DATETIME NOT NULL, PRIMARY KEY (id))")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_adapter_binding_persona_key ON adapter_binding (persona_key)")
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(persona)").fetchall()}
+    if "adapter_id" in cols:
+        conn.execute("INSERT INTO adapter_binding (persona_key, adapter_id, created_at) "
+                     "SELECT key, adapter_id, updated_at FROM persona WHERE adapter_id IS NOT NULL ORDER BY updated_at")
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_datasets}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_datasets, 2: _v2_adapter_history}
 
 
 def _load_tables() -> None:

@@ -95,3 +95,15 @@ class ModelEntry(SQLModel, table=True):
     name: str
     path: str
     added_at: datetime = Field(default_factory=utcnow)
+
+
+class AdapterBinding(SQLModel, table=True):
+    """One change of the adapter a persona answers with (schema 3): ``adapter_id`` None = the base model.
+
+    Written whenever an adapter is bound or unbound, so the chat can offer "back to the previous version"."""
+
+    __tablename__ = "adapter_binding"
+    id: int | None = Field(default=None, primary_key=True)
+    persona_key: str = Field(index=True)
+    adapter_id: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
