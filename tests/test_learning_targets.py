@@ -166,7 +166,8 @@ def test_retrain_plan_says_what_and_warns_below_the_minimum(capsys):
     plan = plan_retrain("casual", db)
     assert plan.too_small and len(plan.rows) + len(plan.eval_rows) == 8 and plan.eval_rows
     assert not {json.dumps(r) for r in plan.rows} & {json.dumps(r) for r in plan.eval_rows}
-    assert "7 examples to train on" in plan.describe() and "1 example held out" in plan.describe()
+    assert "7 examples to train on" in plan.describe() and "7 from your rated" in plan.describe()
+    assert "1 example held out" in plan.describe()
     assert any("fewer than 50" in w for w in plan.warnings())
     # headless: the same plan; below the minimum nothing is trained without --yes, and it says so
     assert main(["retrain", "--persona", "casual", "--plan", "--json"]) == 0

@@ -37,6 +37,8 @@ class RetrainPlan:
     #: identity set's name, the persona's datasets
     sources: dict[str, int] = field(default_factory=dict)
     minimum: int = MIN_EXAMPLES
+    #: the identity set among the sources, if any (named as such when shown)
+    identity: str | None = None
 
     @property
     def too_small(self) -> bool:
@@ -47,7 +49,12 @@ class RetrainPlan:
         lines = [ngettext("{n} example to train on:", "{n} examples to train on:", len(self.rows)).format(
             n=len(self.rows))]
         for source, n in self.sources.items():
-            label = _("your rated and corrected replies") if source == "chats" else source
+            if source == "chats":
+                label = _("your rated and corrected replies")
+            elif source == self.identity:
+                label = _("the identity set '{name}'").format(name=source)
+            else:
+                label = _("the dataset '{name}'").format(name=source)
             lines.append("  • " + ngettext("{n} from {source}", "{n} from {source}", n).format(n=n, source=label))
         lines.append(ngettext("{n} example held out to measure the result (never trained on).",
                               "{n} examples held out to measure the result (never trained on).",
@@ -137,7 +144,7 @@ def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES) ->
     rows: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
     seen: set[str] = set()
-    counts: dict[str, int] = {}
+    origin: dict[str, str] = {}  # content hash -> source label
     for source in sources:
         label = "chats" if source == name else source
         for split, bucket in (("eval", held), ("train", rows)):
@@ -146,8 +153,7 @@ def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES) ->
                 if h not in seen:
                     seen.add(h)
                     bucket.append(ex)
-                    if split == "train":
-                        counts[label] = counts.get(label, 0) + 1
+                    origin[h] = label
     if not rows:
         raise DatasetError(
             _("There is nothing to retrain on yet: no reply is rated 4 or 5 stars, there are no corrections, "
@@ -156,8 +162,12 @@ def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES) ->
     if len(held) < MIN_HELD_OUT and len(rows) >= MIN_FOR_HOLD_OUT:
         rows, moved = _hold_out(rows, max(MIN_HELD_OUT, len(rows) // 10))
         held += moved
+    counts: dict[str, int] = {}
+    for r in rows:
+        label = origin[content_hash(r["messages"])]
+        counts[label] = counts.get(label, 0) + 1
     log.info("retrain %s: %d examples (%d held out) from %s", name, len(rows), len(held), ", ".join(sources))
-    return RetrainPlan(persona_key, name, rows, held, {k: v for k, v in counts.items() if v}, minimum)
+    return RetrainPlan(persona_key, name, rows, held, counts, minimum, identity=latest_identity_set(store))
 
 
 def _hold_out(rows: list[dict[str, Any]], n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
