@@ -412,3 +412,73 @@ def test_render_dataset_writes_pngs(qtbot, ctx, tmp_path):
     img = QImage(str(out))
     assert img.width() >= 1000 and img.height() >= 700
     assert (tmp_path / "dataset_import.png").stat().st_size > 20_000
+
+
+def test_a_dataset_built_elsewhere_shows_without_restarting(qtbot, ctx):
+    """The retrain, another tab or a worker thread builds a dataset while the tab is open: it used to keep saying
+    "No dataset yet" (it read the database once, when it was built)."""
+    import threading
+
+    from aeon_studio.app.dataset_tab import DatasetTab
+    from aeon_studio.core.datasets import DatasetStore
+
+    tab = DatasetTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    assert "No dataset yet" in tab.empty.text()
+    worker = threading.Thread(target=lambda: DatasetStore(ctx.db).build_identity("retrain-casual", "Aeon", "Ana"))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: tab.current == "retrain-casual", timeout=10_000)  # no Refresh pressed, no restart
+    assert tab.stack.currentWidget() is tab.table
+    assert tab.model.total >= 60 and tab.count_label.text().endswith("examples")
+
+
+def test_a_change_elsewhere_keeps_the_dataset_and_the_selected_examples(qtbot, demo_tab):
+    from PySide6.QtCore import QItemSelectionModel
+
+    from aeon_studio.core.datasets import DatasetStore
+
+    tab = demo_tab
+    tab.show()
+    sel = tab.table.selectionModel()
+    for r in (1, 2):
+        sel.select(tab.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+                   | QItemSelectionModel.SelectionFlag.Rows)
+    chosen, shown = tab.selected_ids(), tab.datasets.topLevelItemCount()
+    with qtbot.waitSignal(tab.ctx.changes.changed, timeout=10_000):
+        DatasetStore(tab.ctx.db).create("aaa-first-in-the-list")
+    assert tab.datasets.topLevelItemCount() == shown + 1 and tab.current == "demo-support"
+    assert tab.selected_ids() == chosen
+
+
+def test_a_hidden_tab_refreshes_when_shown(qtbot, demo_tab):
+    from aeon_studio.core.datasets import DatasetStore
+
+    tab = demo_tab
+    tab.show()
+    tab.hide()  # another tab is in front
+    shown = tab.datasets.topLevelItemCount()
+    with qtbot.waitSignal(tab.ctx.changes.changed, timeout=10_000):
+        DatasetStore(tab.ctx.db).create("made-meanwhile")
+    assert tab.datasets.topLevelItemCount() == shown  # nothing read while nobody looks
+    tab.show()
+    qtbot.waitUntil(lambda: tab.datasets.topLevelItemCount() == shown + 1, timeout=5000)
+
+
+def test_a_dataset_made_by_the_cli_shows_up(qtbot, ctx, aeon_home):
+    import os
+    import subprocess
+    import sys
+
+    from aeon_studio.app.dataset_tab import DatasetTab
+
+    tab = DatasetTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    cli = Path(sys.executable).parent / "aeon-studio"
+    subprocess.run([str(cli), "dataset", "identity", "--name", "from-cli", "--assistant-name", "Aeon",
+                    "--creator", "Ana"], check=True, capture_output=True,
+                   env={**os.environ, "AEON_STUDIO_HOME": str(aeon_home)})
+    qtbot.waitUntil(lambda: tab.current == "from-cli", timeout=10_000)  # the poll timer looks every 2 s
+    assert tab.model.total >= 60

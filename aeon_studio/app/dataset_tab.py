@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView,
                                QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroup
 
 from ..core.i18n import N_, _, ngettext
 from .context import AppContext
+from .live import LiveView
 from .main_window import show_error
 from .widgets.dataset_dialogs import EXPORT_FORMATS, PERIODS, SPLITS, FromChatsDialog, IdentityDialog, ReviewDialog
 from .widgets.dataset_jobs import DatasetJob
@@ -87,8 +88,10 @@ class DatasetTab(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(300)
         self._search_timer.timeout.connect(self.apply_filters)
+        self._listed: list[dict[str, Any]] = []
         self._build()
         self.reload_datasets()
+        self.live = LiveView(self, ctx.changes, {"datasets"}, self._data_changed)
 
     def tab_title(self) -> str:
         return _("Datasets")
@@ -267,6 +270,7 @@ class DatasetTab(QWidget):
         except Exception as err:  # noqa: BLE001 - a broken database must not kill the tab
             show_error(self, _("Datasets"), err)
             rows = []
+        self._listed = rows
         want = select or self.current
         self.datasets.blockSignals(True)
         self.datasets.clear()
@@ -287,6 +291,38 @@ class DatasetTab(QWidget):
             self.datasets.setCurrentItem(chosen)
         self.datasets.blockSignals(False)
         self.show_dataset(chosen.data(0, Qt.ItemDataRole.UserRole) if chosen is not None else None)
+
+    def _data_changed(self, topics: frozenset[str]) -> None:
+        """Datasets were written elsewhere (another tab, the retrain, the CLI): show them, keeping the chosen
+        dataset, the selected examples and the scroll position. A write of something else changes nothing."""
+        if "datasets" not in topics:
+            try:
+                unchanged = self.store.list() == self._listed
+            except Exception:  # noqa: BLE001 - reload_datasets below shows the error
+                unchanged = False
+            if unchanged:
+                return
+        selected = {i.row(): self.model.example_id(i.row()) for i in self.table.selectionModel().selectedRows()}
+        scroll = self.table.verticalScrollBar().value()
+        self.reload_datasets(select=self.current)
+        self._reselect(selected)
+        self.table.verticalScrollBar().setValue(scroll)
+
+    def _reselect(self, before: dict[int, int | None]) -> None:
+        """Select again the examples that were selected (``row → id`` before a refresh), where they are now."""
+        want = {i for i in before.values() if i is not None}
+        if not want:
+            return
+        rows = {r for r in before if self.model.example_id(r) in want}
+        moved = want - {self.model.example_id(r) for r in rows}
+        if moved and len(moved) <= 50:  # rows above were added or deleted: look for them near where they were
+            lo, hi = max(0, min(before) - 200), min(self.model.rowCount(), max(before) + 200)
+            rows |= {r for r in range(lo, hi) if self.model.example_id(r) in moved}
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for r in rows:
+            selection.select(self.model.index(r, 0), self.model.index(r, last))
+        self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
 
     def _dataset_selected(self, item: QTreeWidgetItem | None, _prev=None) -> None:
         self.show_dataset(item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None)

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
                     shutdown()
                 except Exception:
                     log.exception("shutdown of %s failed", type(widget).__name__)
+        self.ctx.close()  # stop watching the database for changes
         super().closeEvent(event)
 
 

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
                                QProgressBar, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from ..core.i18n import N_, _, ngettext
+from ..core.storage.changes import ANY
 from .context import AppContext
+from .live import LiveView
 from .loss_chart import LossChart
 from .widgets.training_log import TrainingLog, fmt_duration
 from .widgets.training_runs import RunsModel
@@ -191,9 +193,27 @@ class TrainingTab(QWidget):
         self.refresh_choices()
         self.base.set_value(ctx.settings.default_model)
         self.reload()
+        self.live = LiveView(self, ctx.changes, {"datasets", "models", "runs", "adapters"}, self._data_changed)
 
     def tab_title(self) -> str:
         return _("Training")
+
+    def _data_changed(self, topics: frozenset[str]) -> None:
+        """Datasets, models or runs written elsewhere (the retrain, the CLI): refresh the pickers and the runs,
+        keeping the selected run (without replaying its log again)."""
+        if topics & {"datasets", "models", ANY}:
+            self.refresh_choices()
+        if topics & {"runs", "adapters", ANY}:
+            current = self.table.currentIndex()
+            run_id = self.model.rows[current.row()].id if current.isValid() else None
+            self.reload()
+            row = next((i for i, r in enumerate(self.model.rows) if r.id == run_id), None)
+            if row is not None:
+                selection = self.table.selectionModel()
+                selection.blockSignals(True)
+                self.table.selectRow(row)
+                selection.blockSignals(False)
+                self.table.viewport().update()
 
     def showEvent(self, event) -> None:  # noqa: N802
         self.refresh_choices()
