@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
 
 from ..core.i18n import N_, _, ngettext
 from .context import AppContext
+from .live import LiveView
 from .main_window import show_error
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,14 @@ class RowsModel(QAbstractTableModel):
         self._columns = columns
         self.rows: list[Any] = []
         self.colors: Callable[[Any, int], QColor | None] = lambda _r, _c: None
+        #: A tooltip other than the cell's text (``None``: the text, which shows what an elided cell hides).
+        self.tooltips: Callable[[Any, int], str | None] = lambda _r, _c: None
+        #: Columns of numbers, aligned right.
+        self.numeric: set[int] = set()
 
     def set_rows(self, rows: list[Any]) -> None:
+        if rows == self.rows:
+            return  # a refresh that found nothing new keeps the scroll position and the selection
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -56,11 +63,17 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self.tooltips(row, index.column())
+            if tip:
+                return tip
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = self._columns[index.column()][1](row)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self.colors(row, index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -112,13 +125,15 @@ class ModelsTab(QWidget):
         self.job: JobThread | None = None
         self._build()
         self.refresh()
+        # Adapters registered by a run, bindings changed in the Personas tab or the chat, the CLI's writes.
+        self.live = LiveView(self, ctx.changes, {"adapters", "models", "personas"}, lambda _topics: self.refresh())
 
     def tab_title(self) -> str:
         return _("Models")
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        from ..core.export.adapters import metrics_summary
+        from .widgets import adapter_metrics
 
         self.base_model = RowsModel([
             (_("Name"), lambda m: m.name), (_("ID"), lambda m: m.id),
@@ -129,7 +144,7 @@ class ModelsTab(QWidget):
         self.adapter_model = RowsModel([
             (_("Adapter"), lambda a: a.name), (_("Base model"), lambda a: a.base_model_id),
             (_("Status"), lambda a: _(STATUS_TEXT[a.status]) if a.status in STATUS_TEXT else a.status),
-            (_("Metrics"), metrics_summary),
+            *[(_(title), lambda a, cell=cell: cell(a.metrics)) for title, cell in adapter_metrics.COLUMNS],
             (_("Used by"), lambda a: ", ".join(a.personas) or "—"),
             (_("LoRA GGUF"), lambda a: _size(a.gguf_path.stat().st_size) if a.gguf_ready else _("on first use")),
             (_("Created"), lambda a: a.created_at.strftime("%Y-%m-%d %H:%M"))], self)
@@ -141,9 +156,13 @@ class ModelsTab(QWidget):
             (_("Checks"), self._checks_text), (_("Adapter"), lambda e: e.adapter_id or ""),
             (_("Location"), lambda e: e.path)], self)
         self.export_model.colors = lambda e, col: QColor("#1b7f3b") if col == 4 and e.ok else None
+        metric_cols = range(3, 3 + len(adapter_metrics.COLUMNS))
+        self.adapter_model.numeric = set(metric_cols)
+        self.adapter_model.tooltips = lambda a, col: (adapter_metrics.metrics_tooltip(a.metrics) or None
+                                                      if col in metric_cols else None)
 
         self.base_view = _table(self.base_model, 5)
-        self.adapter_view = _table(self.adapter_model, 3)
+        self.adapter_view = _table(self.adapter_model, 0)
         self.export_view = _table(self.export_model, 6)
         self.adapter_view.selectionModel().selectionChanged.connect(self._update_buttons)
 
@@ -404,7 +423,9 @@ def seed_demo(ctx: AppContext) -> None:
         if s.get(AdapterRow, adapter_id) is None:
             s.add(AdapterRow(id=adapter_id, name="Casual · 120 rated chats", base_model_id=SMOLLM2_ID,
                              path=str(folder), run_id="run-20261122-1650", dataset_name="chats-nov",
-                             metrics={"train_loss": 0.42, "eval_loss": 0.61, "perplexity": 1.84}))
+                             metrics={"final_loss": 0.42, "first_loss": 3.18, "eval_loss": 0.61, "steps": 60,
+                                      "examples": 120, "train_seconds": 88.4, "tokens_per_s": 512.0,
+                                      "perplexity": 1.84}))
     activate(adapter_id, "casual", ctx.db)
     export_gguf(adapter_id, db=ctx.db)
     export_ollama(adapter_id, "aeon-casual", modelfile_only=True, db=ctx.db)
