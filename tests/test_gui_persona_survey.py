@@ -71,12 +71,11 @@ def test_survey_banner_and_dialog(qtbot):
 
     dlg = tab.open_survey()
     assert isinstance(dlg, SurveyDialog)
-    dlg.usability.setValue(99)
-    dlg.nps.setValue(-5)
-    assert (dlg.usability.value(), dlg.nps.value()) == (7, 0)
-    dlg.usability.setValue(6)
-    dlg.nps.setValue(9)
-    dlg.accept()
+    dlg.usability.set_value(99)  # not on the scale: no answer, rather than a made-up one
+    assert dlg.usability.value() is None
+    dlg.usability.set_value(6)
+    dlg.nps.set_value(9)
+    assert dlg.send() == {"usability": 6, "nps": 9}
     s = store.stats()
     assert store.last_survey_at_rated_count() == 3
     assert s is not None
@@ -86,6 +85,40 @@ def test_survey_banner_and_dialog(qtbot):
     w.feedback_action.trigger()
     dlgs = [d for d in tab.findChildren(SurveyDialog) if d.isVisible()]
     assert dlgs
+
+
+def test_survey_starts_empty_and_stores_only_what_was_answered(qtbot):
+    """Both questions are optional: nothing is pre-selected, and Send records only the answers given."""
+    from PySide6.QtCore import Qt
+
+    from aeon_studio.core.storage import get_database
+    from aeon_studio.core.storage.chats import ChatStore
+
+    store = ChatStore(get_database())
+    dlg = SurveyDialog(store)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    buttons = dlg.usability.group.buttons() + dlg.nps.group.buttons()
+    assert len(buttons) == 7 + 11 and not any(b.isChecked() for b in buttons)
+    assert dlg.answers() == {} and not dlg.send_button.isEnabled()
+    assert dlg.send() == {}  # even when forced, an empty survey stores nothing
+    click = lambda button: qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # noqa: E731
+    click(dlg.nps.group.button(9))
+    assert dlg.send_button.isEnabled() and dlg.answers() == {"nps": 9}
+    click(dlg.nps.group.button(9))  # the same number again takes the answer back
+    assert dlg.answers() == {} and not dlg.send_button.isEnabled()
+    click(dlg.nps.group.button(10))
+    click(dlg.nps.group.button(3))  # one answer per question
+    assert dlg.answers() == {"nps": 3} and [b.text() for b in buttons if b.isChecked()] == ["3"]
+    dlg.grab()  # painted (laid out) as the user sees it before sending
+    click(dlg.send_button)
+    stats = store.stats()
+    assert (stats.usability_answers, stats.nps_answers) == (0, 1)
+    assert dlg.isVisible() and dlg.pages.currentWidget() is dlg.thanks and "Thank you" in dlg.thanks.text()
+    assert dlg.close_button.isVisible() and not dlg.send_button.isVisible()
+    qtbot.waitUntil(lambda: dlg.close_button.height() > 0, timeout=2000)  # the button box keeps its height
+    click(dlg.close_button)
+    assert not dlg.isVisible() and dlg.result() == SurveyDialog.DialogCode.Accepted
 
 
 def test_persona_labels_agree_in_portuguese(qtbot):
