@@ -72,6 +72,7 @@ def test_empty_message_not_sent_and_stop_keeps_partial(qtbot):
     reply = [m for m in msgs if m.role == "assistant"]
     assert len(reply) == 1 and reply[0].content.strip()
     assert reply[0].meta["completion_tokens"] < 400
+    assert reply[0].meta["finish_reason"] == "stopped" and tab.bubbles[-1].stopped_label is not None
 
 
 def test_regenerate_switcher_and_edit(qtbot):
@@ -159,3 +160,137 @@ def test_close_window_mid_stream_stores_shown_text(qtbot):
     reply = [m for m in tab.service.store.messages(conv_id) if m.role == "assistant"]
     assert len(reply) == 1 and reply[0].content.strip()
     assert reply[0].meta["completion_tokens"] < 400
+
+
+def _conversation(tab, pairs: int, long: bool = False, **reply_meta) -> tuple[int, list]:
+    """A stored conversation of ``pairs`` question/answer turns; returns its id and the replies."""
+    store = tab.service.store
+    conv = tab.service.new_conversation("casual")
+    replies = []
+    for i in range(pairs):
+        store.add_message(conv.id, "user", f"Question {i + 1}?")
+        text = f"Answer {i + 1}." + (" More words to make it tall." * 12 if long else "")
+        replies.append(store.add_message(conv.id, "assistant", text, persona_key="casual",
+                                         model_id="smollm2-135m-instruct", meta=dict(reply_meta)))
+    tab.refresh_conversations()
+    tab.open_conversation(conv.id)
+    return conv.id, replies
+
+
+def _in_view(tab, widget) -> bool:
+    from PySide6.QtCore import QPoint
+
+    viewport = tab.scroll.viewport()
+    top = widget.mapTo(viewport, QPoint(0, 0)).y()
+    return widget.isVisible() and top >= 0 and top + min(widget.height(), 60) <= viewport.height()
+
+
+def test_regenerating_an_earlier_reply_streams_and_stays_in_its_place(qtbot):
+    w = _window(qtbot, max_tokens=8)
+    tab = w.tab("ChatTab")
+    tab.service.personas.update("casual", memory_enabled=False)
+    conv_id, (a1, a2) = _conversation(tab, 2)
+    first = tab.bubbles[1]
+    assert first.message.id == a1.id
+    old_row = first.parentWidget()
+    first.regenerate_button.click()
+    stream_row = tab.stream_bubble.parentWidget()
+    assert tab.chat_layout.indexOf(stream_row) == tab.chat_layout.indexOf(old_row) + 1 and old_row.isHidden()
+    qtbot.waitUntil(lambda: tab.worker is None, timeout=60000)
+    assert [b.role for b in tab.bubbles] == ["user", "assistant", "user", "assistant"]
+    switcher = tab.bubbles[1].switcher
+    assert switcher is not None and (switcher.index, switcher.count) == (1, 2)
+    assert tab.bubbles[1].message.group_id == a1.id and tab.bubbles[3].message.id == a2.id
+    assert [t["content"] for t in tab.service.history(conv_id)][2:] == ["Question 2?", "Answer 2."]
+
+
+def test_edit_opens_in_place_visible_and_keeps_the_sources(qtbot):
+    w = _window(qtbot)
+    tab = w.tab("ChatTab")
+    sources = [{"id": 7, "text": "User lives in Recife", "source": "chat", "kind": "fact"}]
+    _conversation(tab, 8, long=True, memory_sources=sources)
+    bar = tab.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())  # opened at the end
+    bar.setValue(0)  # the user scrolls up to the first reply
+    first = tab.bubbles[1]
+    taller_than = bar.maximum()
+    first.edit_button.click()
+    qtbot.waitUntil(lambda: bar.maximum() > taller_than)  # laid out with the editor: the view has settled
+    assert first.editor is not None and _in_view(tab, first.editor) and bar.value() < bar.maximum()
+    first.editor.setPlainText("Answer one, corrected.")
+    first.save_edit_button.click()
+    qtbot.waitUntil(lambda: tab.bubbles and tab.bubbles[1].label.text() == "Answer one, corrected.")
+    edited = tab.bubbles[1]
+    qtbot.waitUntil(lambda: edited.parentWidget().y() > 0 and bar.maximum() > 0)  # laid out again
+    assert _in_view(tab, edited) and bar.value() < bar.maximum() and "edited" in edited.meta_label.text()
+    assert edited.sources_toggle is not None and edited.sources_toggle.text() == "Sources (1)"
+    assert edited.message.meta["memory_sources"] == sources
+
+
+def test_a_stopped_reply_is_marked(qtbot):
+    w = _window(qtbot)
+    tab = w.tab("ChatTab")
+    store = tab.service.store
+    conv = tab.service.new_conversation("casual")
+    store.add_message(conv.id, "user", "Tell me a story.")
+    store.add_message(conv.id, "assistant", "Once upon a", meta={"finish_reason": "stopped"})
+    store.add_message(conv.id, "user", "Thanks.")
+    store.add_message(conv.id, "assistant", "You're welcome!", meta={"finish_reason": "stop"})
+    tab.open_conversation(conv.id)
+    stopped, finished = tab.bubbles[1], tab.bubbles[3]
+    assert stopped.stopped_label is not None and stopped.stopped_label.text().endswith("Stopped")
+    assert not stopped.stopped_label.isHidden() and finished.stopped_label is None
+
+
+def test_remembered_fact_is_confirmed_with_undo(qtbot):
+    from aeon_studio.app.widgets.chat_notes import RememberedNote
+    from aeon_studio.core.memory import get_memory
+
+    w = _window(qtbot)
+    tab = w.tab("ChatTab")
+    item = get_memory().add("My dog is called Bolinha.", kind="fact")
+    store = tab.service.store
+    conv = tab.service.new_conversation("casual")
+    store.add_message(conv.id, "user", "Remember that my dog is called Bolinha.")
+    store.add_message(conv.id, "assistant", "Got it!", meta={"memory_saved": [{"id": item.id, "text": item.text}]})
+    tab.open_conversation(conv.id)
+    notes = tab.chat_widget.findChildren(RememberedNote)
+    assert len(notes) == 1 and notes[0].label.text().endswith("Remembered: “My dog is called Bolinha.”")
+    notes[0].undo_button.click()
+    assert get_memory().exists([item.id]) == set()
+    assert notes[0].forgotten and notes[0].undo_button.isHidden()
+    tab.open_conversation(conv.id)  # reopened: it says it was forgotten, with nothing to undo
+    def shown():
+        return [n for n in tab.chat_widget.findChildren(RememberedNote) if n.isVisible()]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1)
+    assert shown()[0].forgotten and shown()[0].label.text() == "Forgotten: “My dog is called Bolinha.”"
+
+
+def test_header_shows_the_adapter_and_goes_back_to_the_previous_one(qtbot, smollm2_path, aeon_home):
+    from aeon_studio.core.export.adapters import activate, deactivate
+    from aeon_studio.core.export.demo import random_peft_lora
+    from aeon_studio.core.storage.training_tables import AdapterRow
+
+    w = _window(qtbot)
+    tab = w.tab("ChatTab")
+    for n in (1, 2):
+        folder = random_peft_lora(aeon_home / "peft" / str(n), smollm2_path, r=2, seed=n)
+        with tab.ctx.db.session() as s:
+            s.add(AdapterRow(id=f"casual-v{n}", name=f"Casual v{n}", base_model_id="smollm2-135m-instruct",
+                             path=str(folder)))
+    header = tab.header
+    assert "base model, no adapter" in header.label.text() and header.back_button.isHidden()
+    activate("casual-v1", "casual", tab.ctx.db)
+    activate("casual-v2", "casual", tab.ctx.db)
+    qtbot.waitUntil(lambda: "Casual v2 (casual-v2)" in header.label.text(), timeout=10000)  # bound elsewhere
+    assert not header.back_button.isHidden() and "Casual v1" in header.back_button.toolTip()
+    header.back_button.click()
+    assert tab.service.personas.get("casual").adapter_id == "casual-v1"
+    assert "Casual v1 (casual-v1)" in header.label.text() and "Casual v2" in header.back_button.toolTip()
+    tab._select(tab.persona_combo, "tecnico")  # another persona: its own adapter (none)
+    assert "base model" in header.label.text() and header.back_button.isHidden()
+    tab._select(tab.persona_combo, "casual")
+    deactivate("casual", tab.ctx.db)
+    qtbot.waitUntil(lambda: "base model" in header.label.text(), timeout=10000)
+    assert header.back_button.text() == "↶ Back to the previous version"

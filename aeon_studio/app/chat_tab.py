@@ -13,11 +13,16 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListView,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QToolButton,
                                QVBoxLayout, QWidget)
+from shiboken6 import isValid
 
+from ..core.errors import NotFoundError
 from ..core.i18n import _
 from .context import AppContext
+from .live import LiveView
 from .main_window import show_error
 from .widgets import StarRating, SurveyDialog, VersionSwitcher
+from .widgets.chat_header import AdapterHeader
+from .widgets.chat_notes import RememberedNote, stopped_marker
 from .workers import ReplyWorker
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,8 @@ class Bubble(QFrame):
     #: set by ``_add_sources`` on replies that used memory
     sources_toggle: QToolButton | None = None
     source_rows: tuple = ()
+    #: the "Stopped" line of a reply the user stopped
+    stopped_label: QLabel | None = None
 
     def __init__(self, tab: "ChatTab", role: str, text: str, message=None, versions: list | None = None,
                  rating: int | None = None) -> None:
@@ -99,6 +106,9 @@ class Bubble(QFrame):
             return
         self.meta_label.setText(self._meta_text(message))
         lay.addWidget(self.meta_label)
+        if (message.meta or {}).get("finish_reason") == "stopped":
+            self.stopped_label = stopped_marker(self)
+            lay.addWidget(self.stopped_label)
         self._add_sources(lay, message)
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -246,12 +256,15 @@ class Bubble(QFrame):
         lay.insertLayout(2, row)
         self.label.hide()
         self.save_edit_button = save
+        self.editor.setFocus()
+        self.tab.keep_visible(self.editor)  # open in place, not scrolled away to the bottom
 
         def close_editor() -> None:
             for w in (self.editor, save, cancel):
                 w.deleteLater()
             self.editor = None
             self.label.show()
+            self.tab.keep_visible(self)
 
         save.clicked.connect(lambda: self.tab.save_edit(self.message.id, self.editor.toPlainText()))
         cancel.clicked.connect(close_editor)
@@ -266,6 +279,12 @@ class ChatTab(QWidget):
         self.stream_bubble: Bubble | None = None
         self.bubbles: list[Bubble] = []
         self._survey_dismissed_at = -1
+        #: A widget held in view while the content changes (an open editor, a reply being rewritten).
+        self._anchor: QWidget | None = None
+        #: Whether the view was at the end before the content changed (then it follows new text).
+        self._at_bottom = True
+        #: The reply being regenerated: its place is kept in view when the new version is shown.
+        self._rewriting: int | None = None
         self._build()
         QTimer.singleShot(0, self, self.refresh_conversations)
 
@@ -330,6 +349,9 @@ class ChatTab(QWidget):
         self.toolbar_layout = QHBoxLayout()
         top.addLayout(self.toolbar_layout)
         rl.addLayout(top)
+        self.header = AdapterHeader(right)
+        self.header.back_requested.connect(self.use_previous_adapter)
+        rl.addWidget(self.header)
 
         self.banner = QFrame(right)
         self.banner.setStyleSheet("QFrame { background: #fff4d6; border-radius: 8px; }")
@@ -360,8 +382,10 @@ class ChatTab(QWidget):
         self.chat_layout.setSpacing(10)
         self.chat_layout.addStretch(1)
         self.scroll.setWidget(self.chat_widget)
-        self.scroll.verticalScrollBar().rangeChanged.connect(
-            lambda _lo, hi: self.scroll.verticalScrollBar().setValue(hi))
+        bar = self.scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range_changed)
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.actionTriggered.connect(lambda _action: self._drop_anchor())  # the user scrolls: let go
         rl.addWidget(self.scroll, 1)
 
         bottom = QHBoxLayout()
@@ -384,6 +408,11 @@ class ChatTab(QWidget):
         split.setSizes([260, 900])
         split.setStretchFactor(1, 1)
         self.reload_pickers()
+        self.persona_combo.currentIndexChanged.connect(lambda _i: self.refresh_header())
+        self.model_combo.currentIndexChanged.connect(lambda _i: self.refresh_header())
+        self.refresh_header()
+        # An adapter bound elsewhere (Models tab, Retrain, the CLI) shows in the header without a restart.
+        self.live = LiveView(self, self.ctx.changes, {"personas", "adapters"}, lambda _topics: self.refresh_header())
 
     def reload_pickers(self) -> None:
         svc = self.service
@@ -420,6 +449,7 @@ class ChatTab(QWidget):
     def new_conversation(self) -> None:
         self.stop(wait=True)
         self.current_id = None
+        self._follow_end()
         self._clear_bubbles()
         self.input.setFocus()
         self.conv_view.clearSelection()
@@ -452,6 +482,8 @@ class ChatTab(QWidget):
             return
         if self.worker is not None and conv_id != self.current_id:
             self.stop(wait=True)
+        if conv_id != self.current_id:
+            self._follow_end()
         self.current_id = conv_id
         conv = self.service.store.get_conversation(conv_id)
         self._select(self.persona_combo, conv.persona_key)
@@ -468,7 +500,9 @@ class ChatTab(QWidget):
                 item.widget().deleteLater()
         self.stream_bubble = None
 
-    def render_messages(self) -> None:
+    def render_messages(self, focus_id: int | None = None) -> None:
+        """Show the conversation in its order (a reply's versions in its place); ``focus_id``: a reply
+        whose place is kept in view (after a regeneration, an edit or a version switch)."""
         self._clear_bubbles()
         if self.current_id is None:
             return
@@ -481,10 +515,55 @@ class ChatTab(QWidget):
             elif m.role == "assistant":
                 versions = store.versions(m.id)
                 self._add_bubble(Bubble(self, "assistant", m.content, m, versions, ratings.get(m.id)))
+                self._add_remembered(m)
                 for note in (m.meta or {}).get("notices", []):
                     self._add_notice(note)
+        if focus_id is not None:
+            self._keep_reply_in_view(focus_id)
 
-    def _add_bubble(self, bubble: Bubble) -> Bubble:
+    def _keep_reply_in_view(self, reply_id: int) -> None:
+        try:
+            reply = self.service.store.get_message(reply_id)
+        except NotFoundError:  # deleted meanwhile: nothing to keep in view
+            return
+        group = reply.group_id or reply.id
+        target = next((b for b in self.bubbles if b.message is not None
+                       and (b.message.group_id or b.message.id) == group), None)
+        if target is not None:
+            self.keep_visible(target)
+
+    def _add_remembered(self, m) -> None:
+        """ "Remembered: …" with Undo under the reply to a "remember that …" message."""
+        saved = [x for x in (m.meta or {}).get("memory_saved") or [] if isinstance(x.get("id"), int)]
+        if not saved:
+            return
+        alive = Bubble._remembered(saved)
+        for item in saved:
+            note = RememberedNote(item["id"], str(item.get("text", "")), forgotten=item["id"] not in alive)
+            note.undo_requested.connect(lambda item_id, n=note: self.undo_remember(item_id, n))
+            note.setMaximumWidth(640)
+            row = QWidget(self.chat_widget)
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.addWidget(note)
+            rl.addStretch(1)
+            self.chat_layout.insertWidget(self.chat_layout.count() - 1, row)
+
+    def undo_remember(self, item_id: int, note: RememberedNote) -> bool:
+        """Forget what a "remember that …" message stored (the note's Undo)."""
+        from ..core import memory  # imported only when used: it is heavy
+
+        try:
+            memory.forget(item_id)
+        except memory.MemoryNotFoundError:
+            pass  # already forgotten (e.g. in the Memory tab): the note just says so
+        except Exception as exc:
+            show_error(self, _("Could not forget this memory"), exc)
+            return False
+        note.mark_forgotten()
+        return True
+
+    def _add_bubble(self, bubble: Bubble, index: int | None = None) -> Bubble:
         row = QWidget(self.chat_widget)
         rl = QHBoxLayout(row)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -498,7 +577,7 @@ class ChatTab(QWidget):
         else:
             rl.addWidget(bubble)
             rl.addStretch(1)
-        self.chat_layout.insertWidget(self.chat_layout.count() - 1, row)
+        self.chat_layout.insertWidget(self.chat_layout.count() - 1 if index is None else index, row)
         self.bubbles.append(bubble)
         self.empty_label.hide()
         return bubble
@@ -528,17 +607,29 @@ class ChatTab(QWidget):
             return
         conv_id = self.current_id
         self.input.clear()
+        self._follow_end()  # a new message is read at the end
         self._pending_user = self._add_bubble(Bubble(self, "user", text))
         self._start(lambda: self.service.send(conv_id, text, persona_key=persona, model_id=model))
         self.refresh_conversations()
 
     def regenerate(self, reply_id: int) -> None:
+        """A new version of a reply, streamed in the reply's place (not at the end)."""
         if self.worker is None:
             self._pending_user = None
-            self._start(lambda: self.service.regenerate(reply_id))
+            old = next((b for b in self.bubbles if b.message is not None and b.message.id == reply_id), None)
+            self._start(lambda: self.service.regenerate(reply_id), replacing=old)
+            self._rewriting = reply_id
 
-    def _start(self, make_reply) -> None:
-        self.stream_bubble = self._add_bubble(Bubble(self, "assistant", ""))
+    def _start(self, make_reply, replacing: Bubble | None = None) -> None:
+        self._rewriting = None
+        row = replacing.parentWidget() if replacing is not None else None
+        index = self.chat_layout.indexOf(row) if row is not None else -1
+        if index >= 0:
+            self.stream_bubble = self._add_bubble(Bubble(self, "assistant", ""), index=index + 1)
+            row.hide()
+            self.keep_visible(self.stream_bubble)
+        else:
+            self.stream_bubble = self._add_bubble(Bubble(self, "assistant", ""))
         self.stream_bubble.label.setText("")
         self.status_label.setText(_("Loading model…"))
         self.send_button.setEnabled(False)
@@ -571,13 +662,72 @@ class ChatTab(QWidget):
 
     def _on_finished(self, reply) -> None:
         self._end_worker()
-        self.render_messages()
+        self.render_messages(focus_id=self._rewriting)
         self.refresh_conversations()
 
     def _on_failed(self, exc) -> None:
         self._end_worker()
-        self.render_messages()
+        self.render_messages(focus_id=self._rewriting)
         show_error(self, _("The reply failed"), exc)
+
+    # -- scrolling ----------------------------------------------------------------
+    def keep_visible(self, widget: QWidget) -> None:
+        """Hold ``widget`` in view while the content around it changes (an editor, a reply being rewritten),
+        instead of jumping to the end; the user scrolling lets go of it."""
+        self._anchor = widget
+        self._show_anchor()
+        QTimer.singleShot(0, self, self._show_anchor)  # again once the new layout has its geometry
+
+    def _show_anchor(self) -> bool:
+        a = self._anchor
+        if a is None or not isValid(a) or not a.isVisible():
+            return False
+        self.scroll.ensureWidgetVisible(a, 0, 24)
+        return True
+
+    def _drop_anchor(self) -> None:
+        self._anchor = None
+
+    def _follow_end(self) -> None:
+        self._anchor = None
+        self._at_bottom = True
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_scrolled(self, value: int) -> None:
+        self._at_bottom = value >= self.scroll.verticalScrollBar().maximum() - 4
+
+    def _on_range_changed(self, _lo: int, hi: int) -> None:
+        """The content grew or shrank: keep the held widget in view, else follow the end if the view was there."""
+        if not self._show_anchor() and self._at_bottom:
+            self.scroll.verticalScrollBar().setValue(hi)
+
+    # -- header: the persona's adapter --------------------------------------------
+    def refresh_header(self) -> None:
+        """Show which model and adapter the chosen persona answers with, and whether it can go back."""
+        persona = self.persona_combo.currentData()
+        binding = None
+        if persona:
+            try:
+                from ..core.export.adapters import persona_binding
+
+                binding = persona_binding(persona, self.ctx.db)
+            except Exception:  # the chat works without the header; the log keeps why
+                log.warning("could not read the adapter of persona %s", persona, exc_info=True)
+        self.header.show_binding(binding, self.model_combo.currentText() or "—")
+
+    def use_previous_adapter(self) -> None:
+        """The header's "back to the previous version": bind the adapter the persona used before."""
+        persona = self.persona_combo.currentData()
+        if not persona:
+            return
+        from ..core.export.adapters import use_previous
+
+        try:
+            use_previous(persona, self.ctx.db)
+        except Exception as exc:
+            show_error(self, _("Could not go back to the previous version"), exc)
+        self.refresh_header()
 
     def stop(self, wait: bool = False) -> None:
         """Stop the stream; what was shown is stored by the reply itself."""
@@ -607,7 +757,7 @@ class ChatTab(QWidget):
         except Exception as exc:
             show_error(self, _("Could not switch version"), exc)
             return
-        QTimer.singleShot(0, self, self.render_messages)
+        QTimer.singleShot(0, self, lambda: self.render_messages(focus_id=message_id))
 
     def save_edit(self, message_id: int, text: str) -> None:
         try:
@@ -615,7 +765,7 @@ class ChatTab(QWidget):
         except Exception as exc:
             show_error(self, _("Could not save the correction"), exc)
             return
-        QTimer.singleShot(0, self, self.render_messages)
+        QTimer.singleShot(0, self, lambda: self.render_messages(focus_id=message_id))
 
     # -- surveys ------------------------------------------------------------------
     def survey_due(self) -> bool:
