@@ -73,3 +73,113 @@ def test_persona_with_memory_off_neither_recalls_nor_stores():
     assert "memory_sources" not in reply.message.meta and "memory_saved" not in reply.message.meta
     assert reply.stream.messages[-1]["content"] == "What is my favourite colour? Remember that I like tea."
     assert memory.get_memory().count() == 1
+
+
+# -- what memory recalls: the kept version, never a low-rated one, never what the chat already shows ----------
+def _persona():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(key="casual", memory_enabled=True)
+
+
+def _exchange(service, question: str, answer: str, conv=None):
+    """A finished exchange, remembered by the reply hook as after a real reply; returns (conversation, reply)."""
+    from types import SimpleNamespace
+
+    from aeon_studio.core.memory.hook import memory_reply_hook
+
+    conv = conv or service.new_conversation("casual")
+    user = service.store.add_message(conv.id, "user", question)
+    reply = service.store.add_message(conv.id, "assistant", answer, persona_key="casual")
+    memory_reply_hook(SimpleNamespace(version_of=None, error=None, meta={}, conversation_id=conv.id,
+                                      persona=_persona(), stream=SimpleNamespace(finish_reason="stop"),
+                                      user_message=user, message=reply))
+    assert flush_pending()
+    return conv, reply
+
+
+def _recall(service, conv_id: int, text: str) -> list[str]:
+    """The texts memory recalls for ``text`` typed into conversation ``conv_id``."""
+    from aeon_studio.core.memory.hook import memory_prompt_hook
+
+    service.store.add_message(conv_id, "user", text)
+    meta = memory_prompt_hook(service.history(conv_id), persona=_persona(), conversation_id=conv_id,
+                              user_text=text) or {}
+    assert flush_pending()
+    return [s["text"] for s in meta.get("memory_sources", [])]
+
+
+def test_a_reply_rated_low_is_not_recalled_until_rated_better():
+    service = ChatService()
+    _c, reply = _exchange(service, "Qual é a capital da Austrália, por favor?",
+                          "A capital da Austrália é Sydney, com certeza.")
+    ask = "Qual é a capital da Austrália?"
+    assert any("Sydney" in t for t in _recall(service, service.new_conversation("casual").id, ask))
+    service.store.rate(reply.id, 2)
+    assert not any("Sydney" in t for t in _recall(service, service.new_conversation("casual").id, ask))
+    assert memory.get_memory().count(kind="exchange") == 1  # kept: a rating can change
+    service.store.rate(reply.id, 4)
+    assert any("Sydney" in t for t in _recall(service, service.new_conversation("casual").id, ask))
+
+
+def test_a_corrected_reply_is_remembered_and_recalled_as_corrected():
+    service = ChatService()
+    conv, reply = _exchange(service, "What is the capital of Canada, please?",
+                            "The capital of Canada is Toronto, of course.")
+    service.store.rate(reply.id, 1)  # the wrong original was rated low, then corrected
+    fixed = service.edit(reply.id, "The capital of Canada is Ottawa.")
+    recalled = _recall(service, service.new_conversation("casual").id, "What is the capital of Canada?")
+    assert recalled == ["User: What is the capital of Canada, please?\nAssistant: The capital of Canada is Ottawa."]
+    items = memory.get_memory().list(kind="exchange")
+    assert [(i.text.split("Assistant: ")[1], i.source_ref) for i in items] == [
+        ("The capital of Canada is Ottawa.", f"conversation:{conv.id}/message:{fixed.id}")]
+    # a correction rated low is not recalled either
+    service.store.rate(fixed.id, 2)
+    assert _recall(service, service.new_conversation("casual").id, "What is the capital of Canada?") == []
+
+
+def test_a_correction_replaces_the_original_as_soon_as_the_chat_goes_on():
+    service = ChatService()
+    conv, reply = _exchange(service, "Which planet is the largest in the solar system?",
+                            "Saturn is the largest planet in the solar system.")
+    service.edit(reply.id, "Jupiter is the largest planet in the solar system.")
+    _recall(service, conv.id, "Thanks! And the smallest one?")  # the next turn of the same chat
+    texts = [i.text for i in memory.get_memory().list(kind="exchange")]
+    assert len(texts) == 1 and "Jupiter" in texts[0] and "Saturn" not in texts[0]
+
+
+def test_a_regenerated_reply_takes_the_place_of_the_original():
+    from types import SimpleNamespace
+
+    from aeon_studio.core.memory.hook import memory_reply_hook
+
+    service = ChatService()
+    conv, reply = _exchange(service, "How many legs does a spider have, exactly?",
+                            "A spider has six legs, like every insect.")
+    again = service.store.add_version(reply.id, "A spider has eight legs; it is not an insect.", edited=False)
+    memory_reply_hook(SimpleNamespace(version_of=reply.id, error=None, meta={}, conversation_id=conv.id,
+                                      persona=_persona(), stream=SimpleNamespace(finish_reason="stop"),
+                                      user_message=None, message=again))
+    assert flush_pending()
+    texts = [i.text for i in memory.get_memory().list(kind="exchange")]
+    assert len(texts) == 1 and "eight legs" in texts[0]
+    # going back to the first version brings its exchange back at the next recall (the kept version wins)
+    service.store.activate_version(reply.id)
+    recalled = _recall(service, service.new_conversation("casual").id, "How many legs does a spider have?")
+    assert len(recalled) == 1 and "six legs" in recalled[0]
+    assert ["six legs" in i.text for i in memory.get_memory().list(kind="exchange")] == [True]
+
+
+def test_recall_never_repeats_what_the_conversation_shows():
+    service = ChatService()
+    conv, _r = _exchange(service, "My sister Clara lives in Lisbon; what should I bring her?",
+                         "Bring Clara something from home, like local sweets or a book.")
+    for n in range(14):  # a long chat: the first exchange scrolls far up (beyond the last 24 turns)
+        _exchange(service, f"Question number {n} about the weather tomorrow?", f"Answer {n}: sunny, warm.", conv)
+    assert _recall(service, conv.id, "What should I bring my sister Clara in Lisbon?") == []
+    # a fact remembered elsewhere that this chat already says, word for word
+    memory.get_memory().add("Meu cachorro se chama Rex.", kind="fact")
+    other = service.new_conversation("casual")
+    assert "Meu cachorro se chama Rex." in _recall(service, other.id, "Como se chama o meu cachorro?")
+    said = service.new_conversation("casual")
+    assert _recall(service, said.id, "Meu cachorro se chama Rex. Como se chama o meu cachorro?") == []

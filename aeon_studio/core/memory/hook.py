@@ -4,20 +4,21 @@ Recalled text is prepended to the newest user message, not put at the top of the
 system prompt and the earlier turns — the prefix llama.cpp keeps evaluated from the previous turn —
 stay byte-identical. For the same reason a note recalled for an earlier turn is put back on that
 turn (rebuilt from the reply's stored ``memory_sources``) instead of vanishing: only a forgotten item
-changes an earlier turn. Items already in the context (the recent turns of this conversation, or
-recalled earlier in it) are not recalled again.
+changes an earlier turn. Nothing the conversation already shows is recalled (see :mod:`.recall`), nor
+anything recalled earlier in it; a remembered exchange is recalled only as the reply version the user
+kept (a correction, not the original) and only while that reply is not rated low.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from ..i18n import _
 from .facts import extract_fact, extract_statements
+from .recall import already_shown, exchange_text, on_screen, remember_kept, screen, stale_exchanges
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,6 @@ log = logging.getLogger(__name__)
 #: Short on purpose: every token of it is evaluated again on each turn that recalls something
 #: (on 2 CPU cores SmolLM2 evaluates a prompt token in ~2-3 ms).
 NOTE_HEADER = "Memory (from earlier chats and documents):"
-#: Turns of this conversation whose memories are considered already in context.
-RECENT_TURNS = 24
-_REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
 _installed = False
 #: Past exchanges are embedded and stored on this thread, so the chat's worker (and the Send button)
 #: is free as soon as the reply is stored; the first one loads the embedding model, which takes seconds.
@@ -107,10 +105,6 @@ def _reapply_notes(messages: list[dict], turns: list, store) -> set[int]:
     return alive
 
 
-def _recent_refs(turns: list, conversation_id: int) -> set[str]:
-    return {f"conversation:{conversation_id}/message:{m.id}" for m in turns[-RECENT_TURNS:]}
-
-
 def memory_prompt_hook(messages: list[dict], *, persona, conversation_id: int, user_text: str,
                        **_ignored: Any) -> dict[str, Any] | None:
     """Chat prompt hook: remember stated facts, recall memories, put them next to the newest user turn."""
@@ -134,10 +128,15 @@ def memory_prompt_hook(messages: list[dict], *, persona, conversation_id: int, u
             source_ref=ref, persona_key=persona.key)
         meta["memory_saved"] = [{"id": item.id, "text": item.text}]
 
-    recent = _recent_refs(turns, conversation_id)
+    corrected = [m for m in turns if m.role == "assistant" and m.edited_from_id is not None]
+    if corrected:  # the user corrected replies of this chat: memory keeps the corrections, not the originals
+        _submit(_keep_versions, store, corrected)
+    shown = on_screen(turns)
     hits = store.search(user_text, k=settings.memory_top_k + 8, threshold=settings.memory_threshold,
                         exclude_ids=in_context)
-    hits = [h for h in hits if h.item.source_ref not in recent][: settings.memory_top_k]
+    hits = [h for h in hits if not already_shown(h.item, conversation_id, shown)]
+    hits = screen(hits, store, store.db, exclude_ids=in_context)  # kept versions only, none rated low
+    hits = [h for h in hits if not already_shown(h.item, conversation_id, shown)][: settings.memory_top_k]
     sources = pack(hits, settings.memory_token_budget)
     if sources:
         messages[-1] = {**messages[-1], "content": with_note(messages[-1]["content"], sources)}
@@ -150,14 +149,20 @@ def _trivial(user: str, reply: str) -> bool:
 
 
 def memory_reply_hook(reply) -> None:
-    """Chat reply hook: remember what the user said about themselves and a finished, non-trivial exchange
-    (new replies only, not versions). The writes happen on a background thread."""
-    if reply.version_of is not None or reply.user_message is None or reply.message is None:
+    """Chat reply hook: remember what the user said about themselves and a finished, non-trivial exchange; a
+    regenerated reply takes the place of the exchange remembered for an earlier version. The writes happen on a
+    background thread."""
+    if reply.message is None or not getattr(reply.persona, "memory_enabled", True) or reply.error is not None:
         return
-    if not getattr(reply.persona, "memory_enabled", True) or reply.error is not None:
+    if reply.stream.finish_reason == "stopped":
+        return  # a stopped reply is partial
+    if reply.version_of is not None:
+        from .store import get_memory
+
+        _submit(_keep_versions, get_memory(), [reply.message])
         return
-    if reply.stream.finish_reason == "stopped" or reply.meta.get("memory_saved"):
-        return  # a stopped reply is partial; a "remember that" turn is already stored as a fact
+    if reply.user_message is None or reply.meta.get("memory_saved"):
+        return  # a "remember that" turn is already stored as a fact
     user, answer = reply.user_message.content.strip(), reply.message.content.strip()
     from .store import get_memory
 
@@ -168,9 +173,15 @@ def memory_reply_hook(reply) -> None:
     if _trivial(user, answer):
         return
     # The store is taken now: the write lands in this home even if the settings change meanwhile.
-    _submit(store.add, f"User: {user[:300]}\nAssistant: {answer[:500]}", kind="exchange",
+    _submit(store.add, exchange_text(user, answer), kind="exchange",
             source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",
             persona_key=reply.persona.key)
+
+
+def _keep_versions(store, kept: list) -> None:
+    """Remember the exchanges of the reply versions in ``kept`` in place of those of their other versions."""
+    for message, stale in stale_exchanges(store, store.db, kept):
+        remember_kept(store, store.db, message, stale=stale)
 
 
 def _add_statement(store, text: str, conversation_id: int, message_id: int, persona_key: str | None) -> None:

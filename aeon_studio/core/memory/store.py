@@ -311,6 +311,10 @@ class MemoryStore:
         if not self._forget_ids([int(item_id)]):
             raise self._not_found(item_id)
 
+    def forget_many(self, ids: Iterable[int]) -> int:
+        """Forget every item of ``ids`` that is still remembered; returns how many were."""
+        return self._forget_ids([int(i) for i in ids])
+
     def _forget_ids(self, ids: list[int]) -> int:
         if not ids:
             return 0
@@ -375,6 +379,15 @@ class MemoryStore:
         stmt = stmt.order_by(col(MemoryItemRow.created_at).desc(), col(MemoryItemRow.id).desc())
         with self.db.session() as s:
             return [_item(r) for r in s.exec(stmt.offset(max(0, offset)).limit(max(0, limit))).all()]
+
+    def by_source_refs(self, refs: Iterable[str], *, kind: str | None = None) -> list[MemoryItem]:
+        """The items whose ``source_ref`` is one of ``refs`` (oldest first), in one query."""
+        refs = list(dict.fromkeys(refs))
+        if not refs:
+            return []
+        stmt = self._filtered(select(*_ITEM_COLUMNS), None, kind).where(col(MemoryItemRow.source_ref).in_(refs))
+        with self.db.session() as s:
+            return [_item(r) for r in s.exec(stmt.order_by(MemoryItemRow.id)).all()]
 
     def count(self, query: str | None = None, *, kind: str | None = None) -> int:
         stmt = self._filtered(select(func.count()).select_from(MemoryItemRow), query, kind)

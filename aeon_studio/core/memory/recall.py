@@ -1,0 +1,173 @@
+"""What memory may recall into a conversation: the reply the user kept, never one rated low, never what is
+already on the screen.
+
+A finished exchange is remembered as ``"User: …\\nAssistant: …"`` with ``source_ref = "conversation:C/message:M"``
+(:mod:`.hook`). The chat tables stay the truth about M afterwards: the user may rate it, regenerate it or correct
+it (a newer version of its group, with ``edited_from_id``; the version the user keeps is the group's *active*
+one). Recall looks them up every time, so a rating or a correction made anywhere (the chat, the CLI, another
+process) counts at once:
+
+- an exchange whose reply is no longer the kept version is *stale*: it is never recalled; the kept version's
+  exchange is remembered in its place and the stale item forgotten (a correction is what memory keeps);
+- an exchange whose kept reply is rated :data:`LOW_RATING` or lower is not recalled (a rating can change, so the
+  item stays, and a better rating brings it back);
+- nothing from the conversation itself, and nothing whose text the conversation already shows, is recalled.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+
+from ..i18n import _
+from ..storage.tables import Message, Rating
+
+#: A kept reply rated this or lower is not recalled (Likert 1–5).
+LOW_RATING = 2
+_REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
+_EXCHANGE = re.compile(r"^User: (?P<user>.*?)\nAssistant: (?P<answer>.*)$", re.S)
+_ENDS = " \t\n.!?;:…"
+#: One replacement at a time: the chat's thread (recall) and the memory writer (after an edit) may both find the
+#: same stale exchange.
+_replacing = threading.Lock()
+
+
+def exchange_ref(conversation_id: int, message_id: int) -> str:
+    return f"conversation:{conversation_id}/message:{message_id}"
+
+
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """``(conversation id, message id)`` of ``"conversation:C/message:M"``; ``None`` for other sources."""
+    m = _REF.match(ref or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def exchange_text(user: str, answer: str) -> str:
+    """How an exchange is remembered (English labels: it is the model's input)."""
+    return f"User: {user.strip()[:300]}\nAssistant: {answer.strip()[:500]}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a remembered reply stands now: the version of its group the user kept, and that one's rating."""
+
+    message_id: int
+    kept: Message | None  # None: the message is gone (its conversation was deleted)
+    rating: int | None
+
+    @property
+    def stale(self) -> bool:
+        return self.kept is not None and self.kept.id != self.message_id
+
+    @property
+    def low(self) -> bool:
+        return self.rating is not None and self.rating <= LOW_RATING
+
+
+def standings(db: Any, message_ids: Iterable[int]) -> dict[int, Standing]:
+    """The :class:`Standing` of each reply in ``message_ids`` (three small queries for all of them)."""
+    ids = sorted({int(i) for i in message_ids})
+    if not ids:
+        return {}
+    with db.session() as s:
+        msgs = {m.id: m for m in s.exec(select(Message).where(col(Message.id).in_(ids))).all()}
+        groups = {m.group_id for m in msgs.values() if m.group_id is not None}
+        active = {m.group_id: m for m in s.exec(select(Message).where(
+            col(Message.group_id).in_(groups), Message.active == True)).all()} if groups else {}  # noqa: E712
+        kept = {i: active.get(m.group_id, m) for i, m in msgs.items()}
+        ratings = dict(s.exec(select(Rating.message_id, Rating.likert).where(
+            col(Rating.message_id).in_([k.id for k in kept.values()]))).all()) if kept else {}
+    return {i: Standing(i, kept.get(i), ratings.get(kept[i].id) if i in kept else None) for i in ids}
+
+
+def question_for(db: Any, reply: Message) -> str | None:
+    """The user turn ``reply`` answers: the kept user message just above the place of its first version."""
+    anchor = reply.group_id or reply.id
+    with db.session() as s:
+        row = s.exec(select(Message.content).where(
+            Message.conversation_id == reply.conversation_id, Message.role == "user", Message.active == True,  # noqa: E712
+            Message.id < anchor).order_by(col(Message.id).desc()).limit(1)).first()
+    return row
+
+
+def remember_kept(store: Any, db: Any, kept: Message, *, stale: Iterable[Any] = (),
+                  persona_key: str | None = None) -> Any | None:
+    """Remember the exchange of ``kept`` (once) and forget the ``stale`` items of its other versions; returns the
+    kept version's item (``None`` when its question is gone)."""
+    ref = exchange_ref(kept.conversation_id, kept.id)
+    with _replacing:
+        found = store.by_source_refs([ref], kind="exchange")
+        item = found[0] if found else None
+        if item is None:
+            question = question_for(db, kept)
+            if question and kept.content.strip():
+                item = store.add(exchange_text(question, kept.content), kind="exchange",
+                                 source=_("conversation {id}").format(id=kept.conversation_id), source_ref=ref,
+                                 persona_key=persona_key or kept.persona_key)
+        store.forget_many([s.id for s in stale if item is None or s.id != item.id])
+    return item
+
+
+def stale_exchanges(store: Any, db: Any, kept: list[Message]) -> list[tuple[Message, list[Any]]]:
+    """For each kept reply, the remembered exchanges of its other versions (only those that have some)."""
+    groups = {m.group_id: m for m in kept if m.group_id is not None}
+    if not groups:
+        return []
+    with db.session() as s:
+        versions = s.exec(select(Message.id, Message.conversation_id, Message.group_id).where(
+            col(Message.group_id).in_(list(groups)))).all()
+    refs = {exchange_ref(c, i): g for i, c, g in versions if i != groups[g].id}
+    out: dict[int, list[Any]] = {}
+    for item in store.by_source_refs(list(refs), kind="exchange"):
+        out.setdefault(refs[item.source_ref], []).append(item)
+    return [(groups[g], items) for g, items in out.items()]
+
+
+def screen(hits: list, store: Any, db: Any, *, exclude_ids: set[int]) -> list:
+    """``hits`` that may be recalled: stale exchanges replaced by the kept version (remembered now if it was not),
+    exchanges whose kept reply is rated low left out. Items of other kinds pass."""
+    from .store import Hit
+
+    refs = {h.item.id: parse_ref(h.item.source_ref) for h in hits if h.item.kind == "exchange"}
+    known = standings(db, [r[1] for r in refs.values() if r is not None])
+    out, seen = [], set(exclude_ids)
+    for hit in hits:
+        ref = refs.get(hit.item.id)
+        st = known.get(ref[1]) if ref is not None else None
+        if st is not None and st.kept is not None:
+            if st.stale:
+                item = remember_kept(store, db, st.kept, stale=[hit.item], persona_key=hit.item.persona_key)
+                if item is None:
+                    continue
+                hit = Hit(item, hit.score)
+            if st.low:
+                continue
+        if hit.item.id not in seen:
+            seen.add(hit.item.id)
+            out.append(hit)
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(_ENDS)
+
+
+def on_screen(turns: Iterable[Any]) -> str:
+    """The conversation's visible text, normalised for :func:`already_shown`."""
+    return "\n".join(_norm(t.content) for t in turns)
+
+
+def already_shown(item: Any, conversation_id: int, screen_text: str) -> bool:
+    """Whether recalling ``item`` would repeat the conversation: it comes from this conversation, or its text (a
+    fact, a passage, both sides of an exchange) is already in it."""
+    ref = parse_ref(item.source_ref)
+    if ref is not None and ref[0] == conversation_id:
+        return True
+    m = _EXCHANGE.match(item.text) if item.kind == "exchange" else None
+    parts = [m.group("user"), m.group("answer")] if m else [item.text]
+    return all(_norm(p) in screen_text for p in parts)
