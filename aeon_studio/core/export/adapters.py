@@ -203,6 +203,13 @@ def activate(adapter_id: str, persona_key: str, db: Database | None = None):
     """Bind the adapter to a persona (converting it now, so problems show here, not mid-chat)."""
     db = _db(db)
     info = get_adapter(adapter_id, db)
+    checks = info.metrics.get("checks") or {}
+    if info.status == "rejected":
+        raise ValidationError(
+            _("Adapter '{id}' failed its checks after training and cannot be used: {failures}").format(
+                id=adapter_id, failures="; ".join(checks.get("failures") or []) or _("no details")),
+            hint=_("The answers it gave are in {log}. Train again with more examples (rate more replies 4 or 5 "
+                   "stars) or fewer epochs.").format(log=checks.get("log") or _("the run folder")))
     if info.status not in USABLE:
         raise ValidationError(_("Adapter '{id}' is {status}, not ready to use.").format(id=adapter_id,
                                                                                       status=info.status))
