@@ -13,6 +13,9 @@ conversation and reported instead (``file:line``, the reason and the text):
   labels written exactly so, ``AEON - texto`` / ``AEON texto``: prose says "Aeon", a log says "AEON:").
   An unknown name that resembles no speaker (``Nota:``, ``ERROR:``, ``Passo 1:``) is ordinary text; when it
   starts many lines, the import warns that it may be an unmapped speaker.
+
+:class:`LineScreen` finds them in the parser's chunks (a few C-level scans when there are none) and puts
+:data:`SENTINEL` in their place; the parser removes it from the turns and returns the reports in line order.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import unicodedata
 from functools import lru_cache
 
 from ...i18n import _
+from ..records import Record
 
 #: Put in place of a line that was left out, so the parser's line numbers stay right; removed from every turn
 #: afterwards. A line made only of it is itself unreadable, so it can never be mistaken for text.
@@ -33,6 +37,10 @@ JUNK_LINE = re.compile("^[^\n]*?[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff\u
 _ALLOWED_BYTES = bytes(b for b in range(256) if b in (9, 10) or 32 <= b < 0x7f or b > 0x9f)
 _CONFUSABLES = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a"})
 _SHOWN_CHARS = 80
+#: After an all-caps speaker label (``AEON - …``, ``AEON texto``): no ``:`` where one belongs.
+_NO_COLON = r"(?=[ \t]*[^\w\s:;]?[ \t]+\S)"
+#: ``NAME:`` / ``NAME;``: what a speaker label looks like (possessive: no backtracking on ordinary lines).
+_ANY_LABEL = r"[^\W\d_][^:;\n\[\]]{0,30}+[:;]"
 
 
 def has_junk(text: str) -> bool:
@@ -130,3 +138,88 @@ def remove_sentinels(content: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.lstrip("\n").rstrip()
+
+
+class LineScreen:
+    """Finds the lines of a log's chunks that are not turns and cuts them out, for :class:`.logs.LogParser`.
+
+    ``labels`` are the speaker labels, ``line_rx`` matches a labelled line start (its end is where the turn's
+    text starts), ``ts`` is an optional-timestamp regex that may come before a label. Which ``NAME:`` spellings are
+    text and which are broken labels is learnt once per spelling.
+    """
+
+    def __init__(self, labels: list[str], line_rx: re.Pattern, ts: str) -> None:
+        self.labels, self.line_rx, self.ts = labels, line_rx, ts
+        caps = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True) if lab.isupper())
+        #: A continuation line (after a ``\\n``) that starts like a label: an all-caps label without its ``:``,
+        #: or any ``NAME:`` (most are text: ``Nota:``, ``ERROR:``).
+        self.cont_rx = re.compile(r"\n[ \t]*+" + ts + "(" + (f"(?:{caps}){_NO_COLON}|" if caps else "")
+                                  + _ANY_LABEL + ")")
+        self.label_ok: set[str] = set()  # "Nota:", "ERROR:": text
+        self.label_bad: dict[str, str] = {}  # "VOCE:" → "VOCÊ"
+        self._bad_rx: tuple[int, re.Pattern | None] = (0, None)
+
+    def suspect(self, chunk: str, parts: list[str]) -> bool:
+        """Whether ``chunk`` (split by the parser: ``[head, ts, ts2, label, body, …]``) may hold a line that is
+        not a turn: a junk character anywhere, or a continuation line that starts with a broken label. A few
+        C-level scans; only the continuation lines are searched for labels (a body's first line follows its
+        label, not a ``\\n``)."""
+        odd = self._learn(set(self.cont_rx.findall("\x01".join(parts[0::4]))))
+        return odd or has_junk(chunk)
+
+    def _learn(self, found: set[str]) -> bool:
+        new = found - self.label_ok
+        bad = False
+        for s in new:
+            if s in self.label_bad:
+                bad = True
+                continue
+            known = misspelt_label(s[:-1], s[-1], self.labels) if s[-1] in ":;" else s
+            if known is None:
+                if len(self.label_ok) < 65536:
+                    self.label_ok.add(s)
+            else:
+                self.label_bad[s] = known
+                bad = True
+        return bad
+
+    def _bad_labels(self) -> re.Pattern:
+        n, rx = self._bad_rx
+        if rx is None or n != len(self.label_bad):
+            alts = "|".join(re.escape(s) + ("" if s[-1] in ":;" else _NO_COLON)
+                            for s in sorted(self.label_bad, key=len, reverse=True))
+            rx = re.compile(r"^[ \t]*" + self.ts + "(" + alts + ")", re.M)
+            self._bad_rx = (len(self.label_bad), rx)
+        return rx
+
+    def leave_out(self, chunk: str, name: str, first_line: int) -> tuple[str, list[Record]]:
+        """``chunk`` (starting at line ``first_line`` of the file ``name``) with every line that is not a turn
+        replaced by :data:`SENTINEL` (only the text after the label, for a labelled line whose text is
+        unreadable), and a report for each, in line order."""
+        cuts: dict[int, tuple[int, int, str, str]] = {}  # line start → (cut from, cut to, reason, line)
+        for m in JUNK_LINE.finditer(chunk):
+            line = m.group()
+            lm = self.line_rx.match(line)
+            body = line[lm.end():] if lm is not None else line
+            if unreadable(body):
+                cuts[m.start()] = (m.end() - len(body), m.end(), unreadable_reason(line), line)
+        if self.label_bad:
+            for m in self._bad_labels().finditer(chunk):
+                if m.start() in cuts:
+                    continue
+                end = chunk.find("\n", m.start())
+                end = len(chunk) if end < 0 else end
+                line, s = chunk[m.start():end], m.group(1)
+                cuts[m.start()] = (m.start(), end, label_reason(s, self.label_bad[s], line), line)
+        if not cuts:
+            return chunk, []
+        pieces, reports, pos, lineno, counted = [], [], 0, first_line, 0
+        for start in sorted(cuts):
+            a, b, reason, line = cuts[start]
+            lineno += chunk.count("\n", counted, start)
+            counted = start
+            reports.append(Record([], f"{name}:{lineno}", reason, lineno, {"text": line.strip()[:2000]}))
+            pieces += (chunk[pos:a], SENTINEL)
+            pos = b
+        pieces.append(chunk[pos:])
+        return "".join(pieces), reports

@@ -28,8 +28,7 @@ from typing import Any
 from ...i18n import _, ngettext
 from ..records import Record
 from ..textio import TextFile
-from .garbled import (JUNK_LINE, SENTINEL, has_junk, label_reason, misspelt_label, remove_sentinels,
-                      unreadable, unreadable_reason)
+from .garbled import SENTINEL, LineScreen, remove_sentinels
 
 _TS_BRACKET = r"\[(?P<ts>[^\]\n]{1,40})\][ \t]*"
 _TS_DASH = (r"(?P<ts2>\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?)"
@@ -45,11 +44,8 @@ _SEP_ANY = re.compile(r"\n[ \t]*(?:[=\-_*#~]{3}|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}[
 _WS_BLANK = re.compile(r"\n[ \t\f\v]+(?=\n)")
 _GENERIC_LABEL = re.compile(r"^[ \t]*(?:" + _TS_BRACKET + "|" + _TS_DASH + r")?(?P<label>[^\W\d_][^:\n\[\]]{0,30}?)"
                             r"[ \t]*:(?:[ \t]|$)", re.M)
+#: An optional timestamp before a label, without groups.
 _TS_ANY = "(?:" + _TS_BRACKET.replace("?P<ts>", "?:") + "|" + _TS_DASH.replace("?P<ts2>", "?:") + ")?"
-#: After an all-caps speaker label (``AEON - …``, ``AEON texto``): no ``:`` where one belongs.
-_NO_COLON = r"(?=[ \t]*[^\w\s:;]?[ \t]+\S)"
-#: ``NAME:`` / ``NAME;``: what a speaker label looks like.
-_ANY_LABEL = r"[^\W\d_][^:;\n\[\]]{0,30}+[:;]"  # possessive: no backtracking on ordinary lines
 _ALT = ["user", "assistant"] * 2048
 _ALT_A = ["assistant", "user"] * 2048
 #: Conversation text kept in memory at most; longer "conversations" are rejected as too long anyway.
@@ -143,14 +139,7 @@ class LogParser:
         self.held: list[Record] = []
         #: Whether an open or just-closed turn may still hold a :data:`.garbled.SENTINEL` line.
         self.dirty = False
-        #: A continuation line (after a ``\\n``) that starts like a label: an all-caps known label without its
-        #: ``:``, or any ``NAME:`` (most are text: ``Nota:``, ``ERROR:``; :meth:`_odd_labels` sorts them out).
-        caps = "|".join(re.escape(lab) for lab in sorted(speakers, key=len, reverse=True) if lab.isupper())
-        self.cont_rx = re.compile(r"\n[ \t]*+" + _TS_ANY + "(" + (f"(?:{caps}){_NO_COLON}|" if caps else "")
-                                  + _ANY_LABEL + ")")
-        self.label_ok: set[str] = set()  # "Nota:", "ERROR:": text, not a broken speaker label
-        self.label_bad: dict[str, str] = {}  # "VOCE:" → "VOCÊ"
-        self._bad_rx: tuple[int, re.Pattern | None] = (0, None)
+        self.screen = LineScreen(list(speakers), self.line_rx, _TS_ANY)
 
     def _close(self) -> None:
         """Close the open conversation (if any) into ``self.out``."""
@@ -184,77 +173,18 @@ class LogParser:
         if "\n " in chunk or "\n\t" in chunk or chunk[:1] in (" ", "\t"):
             chunk = _WS_BLANK.sub("\n", "\n" + chunk)[1:]  # whitespace-only lines are blank lines
         parts = self.split_rx.split("\n" + chunk)  # [head, ts, ts2, label, body, ts, ts2, label, body, …]
-        if self._odd_labels(parts) or has_junk(chunk):  # (both run: the first learns labels)
-            chunk = self._leave_out(chunk)
-            parts = self.split_rx.split("\n" + chunk)
+        if self.screen.suspect(chunk, parts):
+            chunk, left_out = self.screen.leave_out(chunk, self.name, self.line)
+            if left_out:
+                self.held += left_out
+                self.dirty = True
+                parts = self.split_rx.split("\n" + chunk)
         if _SEP_ANY.search("\n" + chunk[:64]) is not None or _SEP_ANY.search(chunk) is not None \
                 or not self._fast(parts):
             self._blocks(chunk)
         if self.held or self.dirty:
             self._settle(out)
         return out
-
-    def _odd_labels(self, parts: list[str]) -> bool:
-        """Whether a continuation line of the split chunk starts with a misspelt speaker label. One C-level
-        scan of the continuation lines only (a body's first line follows its label, not a ``\\n``)."""
-        found = set(self.cont_rx.findall("\x01".join(parts[0::4])))
-        new = found - self.label_ok
-        if not new:
-            return False
-        bad = False
-        for s in new:
-            if s in self.label_bad:
-                bad = True
-                continue
-            known = misspelt_label(s[:-1], s[-1], self.labels) if s[-1] in ":;" else s
-            if known is None:
-                if len(self.label_ok) < 65536:
-                    self.label_ok.add(s)
-            else:
-                self.label_bad[s] = known
-                bad = True
-        return bad
-
-    def _bad_labels(self) -> re.Pattern:
-        n, rx = self._bad_rx
-        if rx is None or n != len(self.label_bad):
-            alts = "|".join(re.escape(s) + ("" if s[-1] in ":;" else _NO_COLON)
-                            for s in sorted(self.label_bad, key=len, reverse=True))
-            rx = re.compile(r"^[ \t]*" + _TS_ANY + "(" + alts + ")", re.M)
-            self._bad_rx = (len(self.label_bad), rx)
-        return rx
-
-    def _leave_out(self, chunk: str) -> str:
-        """``chunk`` with every line that is not a turn (see :mod:`.garbled`) replaced by the sentinel (the text
-        after the label, for a labelled line whose text is unreadable); their reports go to ``self.held``."""
-        cuts: dict[int, tuple[int, int, str, str]] = {}  # line start → (cut from, cut to, reason, line)
-        for m in JUNK_LINE.finditer(chunk):
-            line = m.group()
-            lm = self.line_rx.match(line)
-            body = line[lm.end():] if lm is not None else line
-            if unreadable(body):
-                cuts[m.start()] = (m.end() - len(body), m.end(), unreadable_reason(line), line)
-        if self.label_bad:
-            for m in self._bad_labels().finditer(chunk):
-                if m.start() in cuts:
-                    continue
-                end = chunk.find("\n", m.start())
-                end = len(chunk) if end < 0 else end
-                line, s = chunk[m.start():end], m.group(1)
-                cuts[m.start()] = (m.start(), end, label_reason(s, self.label_bad[s], line), line)
-        if not cuts:
-            return chunk
-        pieces, pos, lineno, counted = [], 0, self.line, 0
-        for start in sorted(cuts):
-            a, b, reason, line = cuts[start]
-            lineno += chunk.count("\n", counted, start)
-            counted = start
-            self.held.append(Record([], f"{self.name}:{lineno}", reason, lineno, {"text": line.strip()[:2000]}))
-            pieces += (chunk[pos:a], SENTINEL)
-            pos = b
-        pieces.append(chunk[pos:])
-        self.dirty = True
-        return "".join(pieces)
 
     def _settle(self, out: list[Record]) -> None:
         """Remove the sentinels from the turns of ``out``; add the held reports of lines before the open
