@@ -159,3 +159,25 @@ def test_training_tab_lists_a_run_made_elsewhere_and_keeps_the_selection(qtbot, 
     assert {r.id for r in tab.model.rows} == {first.id, second.id}
     assert tab.model.rows[tab.table.currentIndex().row()].id == first.id
     assert tab.dataset.findData("me") >= 0
+
+
+@pytest.mark.gui
+def test_the_database_does_not_keep_a_dropped_bridge_alive(qtbot):
+    """Only the context holds the bridge: when it goes, so do its timers (not later, in the garbage collector,
+    on whatever thread runs it)."""
+    import gc
+    import weakref
+
+    from aeon_studio.app.context import DataChanges
+    from aeon_studio.core.datasets import DatasetStore
+
+    db = get_database()
+    bridge = DataChanges(db)
+    gone = weakref.ref(bridge)
+    gc.disable()  # what frees it must be its last reference, not a collection
+    try:
+        del bridge
+        assert gone() is None
+    finally:
+        gc.enable()
+    DatasetStore(db).create("after")  # its leftover subscription is harmless

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.gui
 def ctx():
     from aeon_studio.app.context import AppContext
 
-    return AppContext()
+    context = AppContext()
+    yield context
+    context.close()  # stop its change watch before the next test's database
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ def tab(qtbot, tmp_path, smollm2_path):
     qtbot.addWidget(widget)
     widget.resize(1180, 760)
     widget.show()
-    return widget
+    yield widget
+    ctx.close()  # stop its change watch before the next test's database
 
 
 def _run(qtbot, start):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,16 @@ class DataChanges(QObject):
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.check_other_processes)
         self._poll.start()
-        self._unsubscribe = db.changes.subscribe(self._on_write)
+        # A weak link: the process-wide database must not keep this object (and its timers) alive, or the
+        # garbage collector would end up deleting it on whatever thread happens to run it.
+        method = weakref.WeakMethod(self._on_write)
+
+        def forward(topic: str) -> None:
+            on_write = method()
+            if on_write is not None:
+                on_write(topic)
+
+        self._unsubscribe = db.changes.subscribe(forward)
 
     def _on_write(self, topic: str) -> None:
         """Runs on the writer's thread."""
