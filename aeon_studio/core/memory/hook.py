@@ -18,14 +18,11 @@ from typing import Any
 
 from ..i18n import _
 from .facts import extract_fact, extract_statements
+from .notes import EXCHANGE_MARK, NOTE_HEADER  # noqa: F401 - NOTE_HEADER is part of this module's API
 from .recall import already_shown, exchange_text, on_screen, remember_kept, screen, stale_exchanges
 
 log = logging.getLogger(__name__)
 
-#: Prompt text for the model (English for every UI language: it is the model's input, not UI).
-#: Short on purpose: every token of it is evaluated again on each turn that recalls something
-#: (on 2 CPU cores SmolLM2 evaluates a prompt token in ~2-3 ms).
-NOTE_HEADER = "Memory (from earlier chats and documents):"
 _installed = False
 #: Past exchanges are embedded and stored on this thread, so the chat's worker (and the Send button)
 #: is free as soon as the reply is stored; the first one loads the embedding model, which takes seconds.
@@ -45,7 +42,7 @@ def _line(source: dict[str, Any]) -> str:
     if kind == "passage":
         return f"- ({source.get('source', 'document')}) {text}"
     if kind == "exchange":
-        return f"- (earlier chat) {text}"
+        return f"- {EXCHANGE_MARK} {text}"
     return f"- {text}"
 
 
