@@ -139,7 +139,7 @@ class Retrain:
             try:
                 from ..core.export.adapters import activate
 
-                activate(row.adapter_id, row.persona_key)
+                activate(row.adapter_id, row.persona_key, db=self.ctx.db)
             except Exception as err:  # noqa: BLE001
                 from .main_window import show_error
 
