@@ -17,7 +17,7 @@ def test_questions_from_document_with_smollm2(tmp_path, capsys):
                    "so your chats never leave your machine.\n", encoding="utf-8")
     assert main(["dataset", "questions", "docs", "--from", str(doc), "--per-passage", "1",
                  "--max-tokens", "40"]) == 0
-    assert "1 candidates waiting" in capsys.readouterr().out
+    assert "1 candidate waiting for review" in capsys.readouterr().out
     store = DatasetStore()
     (cand,) = store.list_candidates("docs")
     assert cand.question.strip() and cand.answer.strip() and cand.passage_ref == "faq.md:1"
