@@ -181,3 +181,33 @@ def test_the_database_does_not_keep_a_dropped_bridge_alive(qtbot):
     finally:
         gc.enable()
     DatasetStore(db).create("after")  # its leftover subscription is harmless
+
+
+@pytest.mark.gui
+def test_chat_persona_and_memory_tabs_follow_writes_made_elsewhere(qtbot, ctx):
+    """A persona added from the CLI (or another tab) shows in the chat's picker and the Personas list without a
+    restart, and the form being edited is left alone; a memory the chat stored shows in the Memory tab."""
+    from aeon_studio.app.chat_tab import ChatTab
+    from aeon_studio.app.memory_tab import MemoryTab
+    from aeon_studio.app.persona_tab import PersonaTab
+    from aeon_studio.core.personas import PersonaStore, make_persona
+
+    chat, personas, mem = ChatTab(ctx), PersonaTab(ctx), MemoryTab(ctx)
+    for w in (chat, personas, mem):
+        qtbot.addWidget(w)
+        w.show()
+    personas.select("formal")
+    personas.prompt_edit.setPlainText("typing, not saved yet")
+    typed = personas._fields()
+    with qtbot.waitSignal(ctx.changes.changed, timeout=10_000):
+        PersonaStore(ctx.db).add(make_persona(key="pirata", name="Pirata", system_prompt="Fale como um pirata."))
+    assert chat.persona_combo.findData("pirata") >= 0
+    assert "pirata" in [r.key for r in personas.model.rows]
+    assert personas.current_key == "formal" and personas._fields() == typed
+
+    mem.reload()
+    assert not mem.model.rowCount()
+    mem.store.add("Meu cachorro se chama Rex.", kind="fact", source="test")
+    with qtbot.waitSignal(ctx.changes.changed, timeout=10_000):
+        assert ctx.changes.check_other_processes()  # what the 2 s poll timer calls
+    qtbot.waitUntil(lambda: mem.model.rowCount() == 1, timeout=10_000)

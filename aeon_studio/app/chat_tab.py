@@ -412,18 +412,30 @@ class ChatTab(QWidget):
         self.model_combo.currentIndexChanged.connect(lambda _i: self.refresh_header())
         self.refresh_header()
         # An adapter bound elsewhere (Models tab, Retrain, the CLI) shows in the header without a restart.
-        self.live = LiveView(self, self.ctx.changes, {"personas", "adapters"}, lambda _topics: self.refresh_header())
+        # Personas and models added, renamed or removed elsewhere show in the pickers too.
+        self.live = LiveView(self, self.ctx.changes, {"personas", "adapters", "models"}, self._data_changed)
+
+    def _data_changed(self, _topics: frozenset[str]) -> None:
+        self.reload_pickers()
+        self.refresh_header()
+
+    @staticmethod
+    def _items(combo: QComboBox) -> list[tuple[str, object]]:
+        return [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
 
     def reload_pickers(self) -> None:
         svc = self.service
         keep_p, keep_m = self.persona_combo.currentData(), self.model_combo.currentData()
+        personas = [(p.name, p.key) for p in svc.personas.list()]
+        models = [(m.name, m.id) for m in svc.models.list() if m.chat]
+        if personas == self._items(self.persona_combo) and models == self._items(self.model_combo):
+            return  # nothing changed: no flicker, no selection signal
         self.persona_combo.clear()
-        for p in svc.personas.list():
-            self.persona_combo.addItem(p.name, p.key)
+        for name, key in personas:
+            self.persona_combo.addItem(name, key)
         self.model_combo.clear()
-        for m in svc.models.list():
-            if m.chat:
-                self.model_combo.addItem(m.name, m.id)
+        for name, mid in models:
+            self.model_combo.addItem(name, mid)
         settings = self.ctx.settings
         self._select(self.persona_combo, keep_p or settings.default_persona)
         self._select(self.model_combo, keep_m or settings.default_model)

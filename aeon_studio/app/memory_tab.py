@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 from ..core.i18n import N_, _, ngettext
 from ..core.memory.display import item_text, stored_exchange
 from .context import AppContext
+from .live import LiveView
 from .main_window import show_error
 from .widgets.memory_jobs import MemoryJob, Progress
 from .widgets.memory_model import DATE, KIND, SCORE, SOURCE, TEXT, MemoryItemsModel, one_line
@@ -59,6 +60,7 @@ class MemoryTab(QWidget):
         self.total = 0
         self._store = None
         self._loaded = False
+        self.live = LiveView(self, ctx.changes, {"memory"}, self._data_changed)  # "*" too: other connections
         self._refresh_pending = False
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -186,6 +188,12 @@ class MemoryTab(QWidget):
         if not self._loaded:
             self._loaded = True
             QTimer.singleShot(0, self, self.reload)
+
+    def _data_changed(self, _topics: frozenset[str]) -> None:
+        """Memories written elsewhere (the chat remembering a fact or an exchange, the CLI): list them once the tab
+        is looked at; a search by meaning is not re-run (it loads the embedding model)."""
+        if self._loaded and not self.semantic():
+            self.reload()
 
     # -- listing -------------------------------------------------------------------------------
     def reload(self) -> None:

@@ -14,6 +14,7 @@ from ..core.errors import AeonError
 from ..core.i18n import _
 from ..core.personas import parse_dataset_names
 from .context import AppContext
+from .live import LiveView
 from .main_window import show_error
 
 
@@ -148,6 +149,7 @@ class PersonaTab(QWidget):
         split.setSizes([260, 800])
         split.setStretchFactor(1, 1)
         self.refresh()
+        self.live = LiveView(self, ctx.changes, {"personas", "datasets"}, self._data_changed)
 
     def tab_title(self) -> str:
         return _("Personas")
@@ -159,6 +161,20 @@ class PersonaTab(QWidget):
     @property
     def store(self):
         return self.ctx.chat.personas
+
+    def _data_changed(self, _topics: frozenset[str]) -> None:
+        """A persona written elsewhere (the chat's Back button, the Models tab, the CLI): the list follows; the form
+        is left alone unless its persona is gone, so nothing the user is typing is lost."""
+        self.datasets_completer.reload(self.ctx.db)
+        rows = self.store.list()
+        if [(r.key, r.name) for r in rows] == [(r.key, r.name) for r in self.model.rows]:
+            return
+        self.model.set_rows(rows)
+        keys = [r.key for r in rows]
+        if self.current_key in keys:
+            self.list_view.setCurrentIndex(self.model.index(keys.index(self.current_key), 0))
+        elif rows and not self._adding:
+            self.select(rows[0].key)
 
     def refresh(self, select: str | None = None) -> None:
         self.datasets_completer.reload(self.ctx.db)
