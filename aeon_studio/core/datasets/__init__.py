@@ -17,9 +17,10 @@ Public API (no Qt, no torch; everything is stored in SQLite through :mod:`aeon_s
 - :func:`parse_since` (``.chats``): ``"30d"``, ``"12h"``, ``"2w"`` or an ISO date → aware ``datetime``.
 - :class:`DatasetError`: every error of this area (an ``AeonError``).
 
-Importing (``.importers``, streamed, bounded memory): :data:`FORMATS` (log, csv, json, jsonl, document),
-:func:`detect_format`, :func:`parse_speakers`, :func:`preview_file` → :class:`Preview`,
-:func:`import_files` / :func:`convert_file` → :class:`ImportSummary` (rejects JSONL with ``ref``/``reason``).
+Importing (streamed, bounded memory; ``.importers`` re-exports it all): :data:`FORMATS` (log, csv, json, jsonl,
+document), :func:`detect_format`, :func:`parse_speakers` (``.detect``), :func:`preview_file` → :class:`Preview`
+(``.preview``), :func:`import_files` (``.importers``) / :func:`convert_file` (``.convert``) →
+:class:`ImportSummary` (``.pipeline``; rejects JSONL with ``ref``/``reason``).
 Cleaning (``.clean``): ``scrub_pii``, ``pii_preview``, ``load_domains``. Documents (``.documents``):
 ``split_passages``, ``read_document``; passages live in the ``dataset_passage`` table. Questions
 (``.questions``): ``generate_questions`` → ``Candidate``; stored as pending ``dataset_candidate`` rows and
@@ -38,15 +39,18 @@ from .errors import DatasetError
 # Names are loaded on first use: ``convert`` (no database) must not pay for SQLAlchemy at start-up.
 _LAZY = {
     "ChatsSummary": "store", "DatasetStore": "store", "build_from_chats": "store", "build_identity": "store",
-    "DEFAULT_SPEAKERS": "importers", "FORMATS": "importers", "FormatInfo": "importers",
-    "ImportSummary": "importers", "Preview": "importers", "convert_file": "importers",
-    "detect_format": "importers", "import_files": "importers", "parse_speakers": "importers",
-    "preview_file": "importers", "Record": "records",
+    "DEFAULT_SPEAKERS": "detect", "FORMATS": "detect", "FormatInfo": "detect",
+    "ImportSummary": "pipeline", "Preview": "preview", "convert_file": "convert",
+    "detect_format": "detect", "import_files": "importers", "parse_speakers": "detect",
+    "preview_file": "preview", "Record": "records",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .importers import (DEFAULT_SPEAKERS, FORMATS, FormatInfo, ImportSummary, Preview,  # noqa: F401
-                            convert_file, detect_format, import_files, parse_speakers, preview_file)
+    from .convert import convert_file  # noqa: F401
+    from .detect import DEFAULT_SPEAKERS, FORMATS, FormatInfo, detect_format, parse_speakers  # noqa: F401
+    from .importers import import_files  # noqa: F401
+    from .pipeline import ImportSummary  # noqa: F401
+    from .preview import Preview, preview_file  # noqa: F401
     from .records import Record  # noqa: F401
     from .store import ChatsSummary, DatasetStore, build_from_chats, build_identity  # noqa: F401
 

@@ -2,7 +2,7 @@
 
 :func:`plan_split` cuts the file at a conversation boundary near the middle (a blank line followed by a labelled
 line, where the parser always closes a conversation) and counts the lines before it. Each part runs the usual
-:class:`.importers.Pipeline` in its own worker process (``python -m aeon_studio.core.datasets.parallel
+:class:`.pipeline.Pipeline` in its own worker process (``python -m aeon_studio.core.datasets.parallel
 TASK.json``; both workers share one ``PYTHONHASHSEED`` so their dedup keys compare). A worker writes its kept
 lines, its rejects, and: part 1 the final contents of its exact/near fingerprint sets, part 2 the keys of each
 kept record and of each near-duplicate. :func:`merge` then replays dedup across the cut: a part-2 record is an
@@ -42,7 +42,7 @@ _ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 
 
 def usable(path: Path, fmt: str, tokenizer: Any) -> bool:
-    """Whether :func:`.importers.convert_file` should take the two-process path for this input."""
+    """Whether :func:`.convert.convert_file` should take the two-process path for this input."""
     if fmt != "log" or tokenizer or not sys.executable or getattr(sys, "frozen", False) \
             or (os.cpu_count() or 1) < 2:
         return False
@@ -129,12 +129,12 @@ class _Slice(io.RawIOBase):
 def _work(task: dict[str, Any]) -> dict[str, Any]:
     """Run one part (in the worker process)."""
     from .formats.logs import LogParser
-    from .importers import ImportSummary, LineBatch, Pipeline, _Rejects, messages_line
+    from .pipeline import ImportSummary, LineBatch, Pipeline, RejectsFile, messages_line
     from .textio import TextFile
 
     path = Path(task["path"])
     summary = ImportSummary(name=path.name)
-    rejects = _Rejects(Path(task["rejects"]))
+    rejects = RejectsFile(Path(task["rejects"]))
     out = open(task["lines"], "w", encoding="utf-8", newline="\n")  # noqa: SIM115
     lines = LineBatch(out)
 
@@ -237,15 +237,16 @@ def convert_parallel(path: Path, split: tuple[int, int], out_tmp: str, rejects_f
                      summary: Any, *, encoding: str, speakers: dict[str, str], gap_minutes: float | None,
                      pii: bool, near_dup: bool, min_chars: int, max_chars: int | None, max_tokens: int,
                      domains: dict[str, tuple[str, ...]], progress: Callable[[int, int], None] | None,
-                     cancel: threading.Event | None, cancelled: type[Exception]) -> bool:
+                     cancel: threading.Event | None) -> bool:
     """Convert ``path`` in two worker processes into ``out_tmp`` (overwritten) and fill ``summary``'s counts.
 
     ``rejects_fh()`` opens the rejects file for writing (called only when something was rejected). Returns
-    whether mojibake was repaired. Raises ``cancelled`` when ``cancel`` is set, :class:`DatasetError` when a
+    whether mojibake was repaired. Raises :class:`.pipeline.ImportCancelled` when ``cancel`` is set, :class:`DatasetError` when a
     worker fails."""
     import tempfile
 
     from ..i18n import current_language
+    from .pipeline import ImportCancelled
 
     size = path.stat().st_size
     offset, first_line = split
@@ -273,7 +274,7 @@ def convert_parallel(path: Path, split: tuple[int, int], out_tmp: str, rejects_f
                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         while any(p.poll() is None for p in procs):
             if cancel is not None and cancel.is_set():
-                raise cancelled
+                raise ImportCancelled
             if progress:
                 done = sum(int.from_bytes(Path(t["progress"]).read_bytes()[:8] or bytes(8), "little")
                            for t in tasks)
@@ -308,7 +309,7 @@ def convert_parallel(path: Path, split: tuple[int, int], out_tmp: str, rejects_f
 def _merge(summary: Any, r1: dict, r2: dict, tasks: list[dict], near_dup: bool, out_tmp: str,
            rejects_fh: Callable[[], Any]) -> None:
     """Replay dedup of part 2 against part 1's sets; append part 2's kept lines; fill the counts."""
-    from .importers import MAX_PROBLEMS
+    from .pipeline import MAX_PROBLEMS
 
     t1, t2 = tasks
     exact1 = _load_set(t1["exact_set"])

@@ -7,7 +7,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,27 @@ class ChatsSummary:
     replies_seen: int
     skipped_low: int
     skipped_injected: int = 0  # rated well, but repeating the memory note injected into its prompt
+
+
+class BulkImport:
+    """The writes of one :meth:`DatasetStore.bulk_import` transaction into one dataset."""
+
+    def __init__(self, store: DatasetStore, session: Any, dataset_id: int) -> None:
+        self._store, self._s, self.dataset_id = store, session, dataset_id
+
+    def stored_messages(self) -> Iterator[list[dict[str, Any]]]:
+        """The messages of every example the dataset already holds, streamed (for near-duplicate checks)."""
+        rows = self._s.connection().execute(select(Example.messages).where(Example.dataset_id == self.dataset_id))
+        for (messages,) in rows:
+            yield messages
+
+    def add_rows(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """See :meth:`DatasetStore.insert_rows`: ``(added, duplicates)``."""
+        return self._store.insert_rows(self._s, self.dataset_id, rows)
+
+    def add_passages(self, batch: list[tuple[str, str]]) -> int:
+        """See :meth:`DatasetStore.insert_passages`: how many passages were new."""
+        return self._store.insert_passages(self._s, self.dataset_id, batch)
 
 
 class DatasetStore:
@@ -211,6 +233,14 @@ class DatasetStore:
         if fresh:
             s.connection().execute(insert(Example.__table__).prefix_with("OR IGNORE"), fresh)
         return len(fresh), len(rows) - len(fresh)
+
+    @contextmanager
+    def bulk_import(self, dataset_id: int) -> Iterator[BulkImport]:
+        """One transaction that adds many examples and passages to a dataset: committed (and the dataset marked
+        as updated) when the block ends, rolled back when it raises. The caller runs :meth:`resplit` after."""
+        with self.db.session() as s:
+            yield BulkImport(self, s, dataset_id)
+            self._touch(s, dataset_id)
 
     def resplit(self, name: str) -> None:
         """Recompute the deterministic train/eval split of ``name`` (after bulk inserts)."""
