@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..i18n import _, ngettext
@@ -56,56 +55,56 @@ def _bar(done: int, total: int, width: int = 28) -> str:
 def follow(run_id: str, json_events: bool) -> int:
     """Run the worker, show progress, and fold its result into the registry."""
     from ..training import runs
+    from ..training.events import Error, Eval, Event, Preflight, RunStatus, Start, Step, parse
 
     proc = runs.start(run_id)
     total = 0
-    last: dict = {}
+    last: Event | None = None
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
-            try:
-                ev = json.loads(line)
-            except json.JSONDecodeError:
-                continue
+            ev = parse(line)
+            if ev is None:
+                continue  # not an event (a library writing to stdout)
             last = ev
             if json_events:
                 print(line.rstrip(), flush=True)
                 continue
-            kind = ev.get("event")
-            if kind == "preflight":
+            if isinstance(ev, Preflight):
                 print(_("{examples}, ~{tok} tokens, model {p:.1f}M params, RAM ~{ram} MB, estimate {s:.0f} s")
-                      .format(examples=ngettext("{n} example", "{n} examples", ev["examples"]).format(
-                          n=ev["examples"]), tok=ev["dataset_tokens"], p=ev["params"] / 1e6,
-                              ram=ev["ram_estimate_mb"], s=ev["estimated_s"]), file=sys.stderr)
-                for note in ev.get("notes") or []:
+                      .format(examples=ngettext("{n} example", "{n} examples", ev.examples).format(
+                          n=ev.examples), tok=ev.dataset_tokens, p=ev.params / 1e6,
+                              ram=ev.ram_estimate_mb, s=ev.estimated_s), file=sys.stderr)
+                for note in ev.notes:
                     print(note, file=sys.stderr)
-            elif kind == "start":
-                total = ev.get("total_steps") or 0
-            elif kind == "step":
+            elif isinstance(ev, Start):
+                total = ev.total_steps or 0
+            elif isinstance(ev, Step):
                 msg = _("{bar} step {s}/{t} loss {loss:.4f} {tps:.0f} tok/s ETA {eta:.0f}s").format(
-                    bar=_bar(ev["step"], total), s=ev["step"], t=total, loss=ev["loss"],
-                    tps=ev.get("tokens_per_s") or 0, eta=ev.get("eta_s") or 0)
+                    bar=_bar(ev.step, total), s=ev.step, t=total, loss=ev.loss,
+                    tps=ev.tokens_per_s or 0, eta=ev.eta_s or 0)
                 print("\r" + msg, end="", file=sys.stderr, flush=True)
-            elif kind == "eval":
-                print("\n" + _("eval loss {loss:.4f}").format(loss=ev["eval_loss"]), file=sys.stderr)
+            elif isinstance(ev, Eval):
+                print("\n" + _("eval loss {loss:.4f}").format(loss=ev.eval_loss), file=sys.stderr)
     except KeyboardInterrupt:
         runs.cancel(run_id)
     rc = proc.wait()
     row = runs.refresh(run_id, exited=True)
     if not json_events:
         print(file=sys.stderr)
-        if row.status == "done":
+        if row.status == RunStatus.DONE:
             from ..training.retrain import finished_text
 
             print(_("Run {id} done.").format(id=run_id))
             print(finished_text(row))
-        elif row.status == "cancelled":
+        elif row.status == RunStatus.CANCELLED:
             print(_("Run {id} cancelled; resume it with 'aeon-studio runs resume {id}'.").format(id=run_id))
         else:
-            print(_("error: {message}").format(message=row.error or last.get("message")), file=sys.stderr)
+            message = last.message if isinstance(last, Error) else None
+            print(_("error: {message}").format(message=row.error or message), file=sys.stderr)
     if rc == 0 and ((row.metrics or {}).get("checks") or {}).get("ok") is False:
         return 1  # trained, but the adapter failed its checks: nothing usable came out
-    return 0 if rc == 0 else (130 if row.status == "cancelled" else 1)
+    return 0 if rc == 0 else (130 if row.status == RunStatus.CANCELLED else 1)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
 """Run registry: create a run (frozen dataset snapshot + spec), start/cancel/resume its worker process,
-fold its events into the ``TrainingRun`` row, and register the adapter it produced."""
+fold its events (:mod:`.events`) into the ``TrainingRun`` row, and register the adapter it produced."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from ..storage import get_database
 from ..storage.tables import utcnow
 from ..storage.training_tables import AdapterRow, TrainingRun
 from .data import TrainingError, read_jsonl, write_jsonl
+from .events import (FINAL, Cancelled, Checkpoint, Checks, Done, Error, Eval, Event, Preflight, Resume, RunStatus,
+                     Start, Step, parse)
 from .spec import make_spec
-
-FINAL = ("done", "failed", "cancelled")
 
 
 def _db(db=None):
@@ -115,7 +115,8 @@ def mark_started(run_id: str, pid: int | None, db=None) -> None:
     db = _db(db)
     with db.session() as s:
         row = s.get(TrainingRun, run_id)
-        row.status, row.pid, row.started_at, row.finished_at, row.error = "running", pid, utcnow(), None, None
+        row.status, row.pid, row.started_at = RunStatus.RUNNING, pid, utcnow()
+        row.finished_at, row.error = None, None
         s.add(row)
     db.changes.emit("runs")
 
@@ -130,17 +131,13 @@ def start(run_id: str, *, db=None, quiet: bool = True) -> subprocess.Popen:
     return proc
 
 
-def read_events(run_id: str) -> list[dict[str, Any]]:
+def read_events(run_id: str) -> list[Event]:
+    """The run's events so far, typed; a line cut by ``kill -9`` (or anything else garbled) is left out."""
     path = run_dir(run_id) / "events.jsonl"
     if not path.exists():
         return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut by kill -9
-    return out
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return [ev for ev in map(parse, text.splitlines()) if ev is not None]
 
 
 def _alive(pid: int | None) -> bool:
@@ -165,46 +162,45 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
         if row is None:
             raise NotFoundError(_("No training run '{id}'.").format(id=run_id),
                                 hint=_("See 'aeon-studio runs list'."))
-        if row.status in FINAL and row.status != "failed" and not events:
+        if RunStatus(row.status).is_terminal and row.status != RunStatus.FAILED and not events:
             return row
         before = (row.status, row.adapter_id, row.metrics)
         metrics = dict(row.metrics or {})
-        last = None
+        last: Event | None = None  # the newest final event, unless a later start/resume began the run again
         for ev in events:
-            kind = ev.get("event")
-            if kind == "preflight":
-                metrics["preflight"] = {k: v for k, v in ev.items() if k not in ("event", "time")}
-            elif kind == "step":
-                metrics.update(step=ev["step"], loss=ev["loss"], tokens_per_s=ev.get("tokens_per_s"))
-            elif kind == "eval":
-                metrics["eval_loss"] = ev["eval_loss"]
-                if ev.get("step") == 0:
-                    metrics.setdefault("eval_loss_start", ev["eval_loss"])
-            elif kind == "start":
-                metrics["total_steps"] = ev.get("total_steps")
-            elif kind == "checkpoint":
-                metrics["checkpoint"] = ev["path"]
-            elif kind == "checks":
-                metrics["checks"] = {k: ev.get(k) for k in ("ok", "failures", "log", "skipped", "gguf")}
-            if kind in ("done", "error", "cancelled", "start", "resume"):
+            if isinstance(ev, Preflight):
+                metrics["preflight"] = ev.fields()
+            elif isinstance(ev, Step):
+                metrics.update(step=ev.step, loss=ev.loss, tokens_per_s=ev.tokens_per_s)
+            elif isinstance(ev, Eval):
+                metrics["eval_loss"] = ev.eval_loss
+                if ev.step == 0:
+                    metrics.setdefault("eval_loss_start", ev.eval_loss)
+            elif isinstance(ev, Start):
+                metrics["total_steps"] = ev.total_steps
+            elif isinstance(ev, Checkpoint):
+                metrics["checkpoint"] = ev.path
+            elif isinstance(ev, Checks):
+                metrics["checks"] = {k: getattr(ev, k) for k in ("ok", "failures", "log", "skipped", "gguf")}
+            if isinstance(ev, (*FINAL, Start, Resume)):
                 last = ev
         dead = exited if exited is not None else not _alive(row.pid)
-        if last is not None and last["event"] == "done":
-            metrics.update(last.get("metrics") or {})
-            row.status = "done"
+        if isinstance(last, Done):
+            metrics.update(last.metrics)
+            row.status = RunStatus.DONE
             if row.adapter_id is None:
-                row.adapter_id = _register_adapter(s, row, last["adapter"], metrics)
-        elif last is not None and last["event"] == "cancelled":
-            row.status = "cancelled"
-        elif last is not None and last["event"] == "error":
-            row.status, row.error = "failed", f"{last.get('message')}\n{last.get('hint') or ''}".strip()
-        elif row.status == "running" and dead:
-            row.status = "failed"
+                row.adapter_id = _register_adapter(s, row, last.adapter, metrics)
+        elif isinstance(last, Cancelled):
+            row.status = RunStatus.CANCELLED
+        elif isinstance(last, Error):
+            row.status, row.error = RunStatus.FAILED, f"{last.message}\n{last.hint or ''}".strip()
+        elif row.status == RunStatus.RUNNING and dead:
+            row.status = RunStatus.FAILED
             row.error = _("The training process stopped without finishing (killed or crashed).")
             if metrics.get("checkpoint"):
                 row.error += " " + _("Resume it from its last checkpoint with 'aeon-studio runs resume {id}'.").format(
                     id=run_id)
-        if row.status in FINAL and row.finished_at is None:
+        if RunStatus(row.status).is_terminal and row.finished_at is None:
             row.finished_at = utcnow()
         row.metrics = metrics
         s.add(row)
@@ -246,22 +242,22 @@ def get_run(run_id: str, db=None) -> TrainingRun:
 def list_runs(db=None) -> list[TrainingRun]:
     with _db(db).session() as s:
         rows = s.exec(select(TrainingRun).order_by(TrainingRun.created_at.desc())).all()
-    return [refresh(r.id, db=db) if r.status == "running" else r for r in rows]
+    return [refresh(r.id, db=db) if r.status == RunStatus.RUNNING else r for r in rows]
 
 
 def cancel(run_id: str, db=None) -> TrainingRun:
     """Ask the worker to stop: it saves a checkpoint and reports ``cancelled``."""
     row = get_run(run_id, db)
     (run_dir(run_id) / "cancel").write_text("cancel")
-    if row.status == "running" and _alive(row.pid):
+    if row.status == RunStatus.RUNNING and _alive(row.pid):
         try:
             os.kill(row.pid, signal.SIGTERM)
         except OSError:
             pass
-    elif row.status == "queued":
+    elif row.status == RunStatus.QUEUED:
         with _db(db).session() as s:
             r = s.get(TrainingRun, run_id)
-            r.status, r.finished_at = "cancelled", utcnow()
+            r.status, r.finished_at = RunStatus.CANCELLED, utcnow()
             s.add(r)
         _db(db).changes.emit("runs")
     return get_run(run_id, db)
@@ -270,7 +266,7 @@ def cancel(run_id: str, db=None) -> TrainingRun:
 def prepare_resume(run_id: str, db=None) -> TrainingRun:
     """Mark a failed/cancelled run for resuming from its last checkpoint; start it with :func:`start`."""
     row = refresh(run_id, db=db)
-    if row.status not in ("failed", "cancelled"):
+    if row.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
         raise ValidationError(_("Run {id} is {status}; only failed or cancelled runs can be resumed.").format(
             id=run_id, status=row.status), hint=_("Start a new run instead."))
     folder = run_dir(run_id)
@@ -280,7 +276,7 @@ def prepare_resume(run_id: str, db=None) -> TrainingRun:
     write_text_atomic(folder / "spec.json", json.dumps(spec, indent=2))
     with _db(db).session() as s:
         r = s.get(TrainingRun, run_id)
-        r.status, r.error, r.finished_at, r.spec = "queued", None, None, spec
+        r.status, r.error, r.finished_at, r.spec = RunStatus.QUEUED, None, None, spec
         s.add(r)
     _db(db).changes.emit("runs")
     return r

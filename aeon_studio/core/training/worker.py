@@ -1,7 +1,8 @@
 """Training worker process: ``python -m aeon_studio.core.training.worker SPEC.json``.
 
 Writes one JSON event per line to stdout and ``<run>/events.jsonl``: preflight, start, step, eval, checkpoint,
-resume, cancelled, done or error. Cancel with SIGTERM/SIGINT or by creating ``<run>/cancel``.
+resume, checks, cancelled, done or error (their fields: :mod:`.events`). Cancel with SIGTERM/SIGINT or by
+creating ``<run>/cancel``.
 """
 
 from __future__ import annotations
@@ -14,25 +15,48 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Callable
 
 from ..errors import AeonError
 from ..i18n import _, ngettext
 from .data import TrainingError, _ids, has_context_turns, read_jsonl
+from .events import Cancelled, Checks, Done, Error, Event, Preflight
 from .spec import TrainingSpec, total_steps
 
 EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 3
 
 
 class Emitter:
-    def __init__(self, run_dir: Path) -> None:
-        self.file = open(run_dir / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+    """Writes each event as one flushed JSON line to ``<run>/events.jsonl`` and to stdout.
 
-    def __call__(self, event: str, **fields: Any) -> None:
-        line = json.dumps({"event": event, "time": time.time(), **fields}, ensure_ascii=False, default=str)
+    A context manager: the worker closes the file on every way out (done, error, cancelled, a crash)."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.file = open(run_dir / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+
+    def __call__(self, event: Event) -> None:
+        line = event.to_json()
         self.file.write(line + "\n")
-        self.file.flush()
+        self.file.flush()  # readers follow the file while the run goes on
         print(line, flush=True)
+
+    @property
+    def closed(self) -> bool:
+        return self.file.closed
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Emitter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+Emit = Callable[[Event], None]
 
 
 def available_ram_mb() -> int:
@@ -53,7 +77,7 @@ def estimate_ram_mb(n_params: int, hidden: int, layers: int, vocab: int, batch: 
     return int((weights + acts + logits) / 2**20) + 300
 
 
-def preflight(spec: TrainingSpec, model, tok, rows, emit) -> TrainingSpec:
+def preflight(spec: TrainingSpec, model, tok, rows, emit: Emit) -> TrainingSpec:
     cfg = model.config
     n_params = sum(p.numel() for p in model.parameters())
     hidden = getattr(cfg, "hidden_size", 512)
@@ -96,10 +120,10 @@ def preflight(spec: TrainingSpec, model, tok, rows, emit) -> TrainingSpec:
     model.zero_grad(set_to_none=True)
     probe_s = time.monotonic() - t0
     steps, _per_epoch = total_steps(spec.model_copy(update={"batch_size": batch}), len(rows))
-    emit("preflight", params=n_params, examples=len(rows), dataset_tokens=dataset_tokens,
-         ram_estimate_mb=estimate_ram_mb(n_params, hidden, layers, vocab, batch, seq), ram_available_mb=limit,
-         batch_size=batch, max_seq_len=max_len, probe_step_s=round(probe_s, 3),
-         estimated_s=round(probe_s * 0.6 * steps, 1), notes=notes)
+    emit(Preflight(params=n_params, examples=len(rows), dataset_tokens=dataset_tokens,
+                   ram_estimate_mb=estimate_ram_mb(n_params, hidden, layers, vocab, batch, seq),
+                   ram_available_mb=limit, batch_size=batch, max_seq_len=max_len, probe_step_s=round(probe_s, 3),
+                   estimated_s=round(probe_s * 0.6 * steps, 1), notes=notes))
     return spec
 
 
@@ -118,7 +142,7 @@ def check_prompts(rows: list[dict[str, Any]], n: int = 3) -> list[str]:
     return list(DEFAULT_PROMPTS) + picked
 
 
-def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit, prompts: list[str] | None = None) -> None:
+def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit: Emit, prompts: list[str] | None = None) -> None:
     """Load the new adapter in llama.cpp on the base GGUF, as the chat will, and ask it a few questions: the
     ``checks`` event says whether it may be offered at all (the same checks as a LoRA export). Their answers
     go to ``<run>/checks.json``. Skipped (and said so) when the base is not a GGUF llama.cpp can load."""
@@ -129,7 +153,7 @@ def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit, prompts: list
     except AeonError:
         base = None
     if base is None or base.suffix != ".gguf":
-        emit("checks", ok=None, skipped=_("the base model is not a GGUF file, so llama.cpp cannot load it"))
+        emit(Checks(ok=None, skipped=_("the base model is not a GGUF file, so llama.cpp cannot load it")))
         return
     from ..export.verify import check_adapter
 
@@ -138,14 +162,20 @@ def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit, prompts: list
     report = check_adapter(adapter, base, out, name=run_dir.name, prompts=prompts)
     log = run_dir / "checks.json"
     log.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    emit("checks", ok=report.ok, failures=report.failures(), log=str(log), gguf=str(out) if report.ok else None,
-         checks=[{"check": c.key, "ok": c.ok, "detail": c.detail} for c in report.checks])
+    emit(Checks(ok=report.ok, failures=report.failures(), log=str(log), gguf=str(out) if report.ok else None,
+                checks=[{"check": c.key, "ok": c.ok, "detail": c.detail} for c in report.checks]))
 
 
 def run(spec: TrainingSpec) -> int:
+    """Train ``spec`` and write its events; returns the exit code (0 done, 1 error, 3 cancelled)."""
     run_dir = Path(spec.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    emit = Emitter(run_dir)
+    with Emitter(run_dir) as emit:
+        return _run(spec, run_dir, emit)
+
+
+def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
+    """preflight → train → one final event (done, cancelled or error), every error mapped to an ``error``."""
     (run_dir / "worker.pid").write_text(str(os.getpid()))
     stop = {"flag": False}
 
@@ -205,25 +235,25 @@ def run(spec: TrainingSpec) -> int:
             spec = preflight(spec, model, tok, rows, emit)
             result = peft_backend.train(spec, model, tok, rows, eval_rows, emit, should_stop)
         if result.get("cancelled"):
-            emit("cancelled", step=result.get("step"), checkpoint=result.get("checkpoint"))
+            emit(Cancelled(step=result.get("step"), checkpoint=result.get("checkpoint")))
             return EXIT_CANCELLED
         if spec.method == "sft":
             check_adapter_for_use(spec, Path(result["adapter"]), emit, check_prompts(rows))
-        emit("done", adapter=result["adapter"], metrics=result["metrics"], backend=backend)
+        emit(Done(adapter=result["adapter"], metrics=result["metrics"], backend=backend))
         return EXIT_OK
     except NotImplementedError as exc:
-        emit("error", kind="not_implemented", message=str(exc), hint=_("Use the peft backend."))
+        emit(Error(kind="not_implemented", message=str(exc), hint=_("Use the peft backend.")))
         return EXIT_ERROR
     except AeonError as exc:
-        emit("error", kind=type(exc).__name__, message=exc.message, hint=exc.hint)
+        emit(Error(kind=type(exc).__name__, message=exc.message, hint=exc.hint))
         return EXIT_ERROR
     except MemoryError as exc:
-        emit("error", kind="memory", message=str(exc) or "out of memory",
-             hint=_("Use a smaller preset, batch size or max sequence length."))
+        emit(Error(kind="memory", message=str(exc) or "out of memory",
+                   hint=_("Use a smaller preset, batch size or max sequence length.")))
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001
-        emit("error", kind=type(exc).__name__, message=str(exc), hint=_("See the traceback in {path}.").format(
-            path=run_dir / "worker.log"))
+        emit(Error(kind=type(exc).__name__, message=str(exc), hint=_("See the traceback in {path}.").format(
+            path=run_dir / "worker.log")))
         (run_dir / "worker.log").write_text(traceback.format_exc(), encoding="utf-8")
         return EXIT_ERROR
 

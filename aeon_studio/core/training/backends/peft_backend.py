@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from ...i18n import _, ngettext
 from ..data import TrainingError, encode_pair, encode_sft
+from ..events import Checkpoint, Eval, Event, Resume, Start, Step
 from ..spec import total_steps
 
 
@@ -51,7 +52,7 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
 
 
 def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
-          emit: Callable[..., None], should_stop: Callable[[], bool]) -> dict[str, Any]:
+          emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> dict[str, Any]:
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
 
@@ -92,7 +93,7 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
         step = int(state["step"])
         opt.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
         rng.setstate(tuple(state["rng"][0:1]) + (tuple(state["rng"][1]),) + tuple(state["rng"][2:]))
-        emit("resume", step=step, checkpoint=str(ckpt))
+        emit(Resume(step=step, checkpoint=str(ckpt)))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: max(0.05, 1 - s / max(1, total)) * min(1.0, (s + 1) / max(1, min(5, total // 10 or 1))))
     for _s in range(step):
@@ -138,16 +139,15 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
         for old in (run_dir / "checkpoints").glob("step-*"):  # keep the last two
             if old != out and old.name.split("-")[1].isdigit() and int(old.name.split("-")[1]) < step - spec.save_every:
                 shutil.rmtree(old, ignore_errors=True)
-        emit("checkpoint", step=step, path=str(out))
+        emit(Checkpoint(step=step, path=str(out)))
         return out
 
-    emit("start", total_steps=total, steps_per_epoch=steps_per_epoch, examples=len(data),
-         eval_examples=len(evald), train_tokens=n_train_tokens, trainable_params=sum(p.numel() for p in params),
-         resumed_from=step)
+    emit(Start(total_steps=total, steps_per_epoch=steps_per_epoch, examples=len(data), eval_examples=len(evald),
+               train_tokens=n_train_tokens, trainable_params=sum(p.numel() for p in params), resumed_from=step))
     eval_start = None
     if evald and step == 0:  # the held-out loss before training: what the run's eval loss is compared with
         eval_start = evaluate()
-        emit("eval", step=0, eval_loss=round(eval_start, 5))
+        emit(Eval(step=0, eval_loss=round(eval_start, 5)))
     t0, tokens, first_loss, last_loss, eval_loss = time.monotonic(), 0, None, None, None
     start_step = step
     cancelled = False
@@ -171,12 +171,12 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
             el = time.monotonic() - t0
             rate = tokens / el if el > 0 else 0.0
             eta = el / (step - start_step) * (total - step)
-            emit("step", step=step, epoch=round(step / steps_per_epoch, 3), loss=round(last_loss, 5),
-                 lr=sched.get_last_lr()[0], tokens_per_s=round(rate, 1), eta_s=round(eta, 1))
+            emit(Step(step=step, epoch=round(step / steps_per_epoch, 3), loss=round(last_loss, 5),
+                      lr=sched.get_last_lr()[0], tokens_per_s=round(rate, 1), eta_s=round(eta, 1)))
             if evald and ((spec.eval_every and step % spec.eval_every == 0) or
                           (not spec.eval_every and step % steps_per_epoch == 0)):
                 eval_loss = evaluate()
-                emit("eval", step=step, eval_loss=round(eval_loss, 5))
+                emit(Eval(step=step, eval_loss=round(eval_loss, 5)))
             if step % spec.save_every == 0 and step < total:
                 save_checkpoint()
         if cancelled:
@@ -186,7 +186,7 @@ def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str
         return {"cancelled": True, "step": step, "checkpoint": str(ck)}
     if evald and eval_loss is None:
         eval_loss = evaluate()
-        emit("eval", step=step, eval_loss=round(eval_loss, 5))
+        emit(Eval(step=step, eval_loss=round(eval_loss, 5)))
     adapter = run_dir / "adapter"
     tmp = run_dir / "adapter.tmp"
     shutil.rmtree(tmp, ignore_errors=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from ..events import Checkpoint, Eval, Event, Start, Step
 from ..spec import total_steps
 
 
 def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
-          emit: Callable[..., None], should_stop: Callable[[], bool]) -> dict[str, Any]:
+          emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> dict[str, Any]:
     import torch
 
     if not torch.cuda.is_available():
@@ -31,10 +32,10 @@ def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[di
         def on_log(self, args, state, control, logs=None, **kw):
             logs = logs or {}
             if "loss" in logs:
-                emit("step", step=state.global_step, epoch=state.epoch, loss=logs["loss"],
-                     lr=logs.get("learning_rate"), tokens_per_s=None, eta_s=None)
+                emit(Step(step=state.global_step, epoch=state.epoch, loss=logs["loss"],
+                          lr=logs.get("learning_rate"), tokens_per_s=None, eta_s=None))
             if "eval_loss" in logs:
-                emit("eval", step=state.global_step, eval_loss=logs["eval_loss"])
+                emit(Eval(step=state.global_step, eval_loss=logs["eval_loss"]))
 
         def on_step_end(self, args, state, control, **kw):
             if should_stop():
@@ -42,7 +43,8 @@ def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[di
                 control.should_training_stop = True
 
         def on_save(self, args, state, control, **kw):
-            emit("checkpoint", step=state.global_step, path=str(Path(args.output_dir) / f"checkpoint-{state.global_step}"))
+            emit(Checkpoint(step=state.global_step,
+                            path=str(Path(args.output_dir) / f"checkpoint-{state.global_step}")))
 
     out = Path(spec.run_dir)
     cfg = SFTConfig(output_dir=str(out / "checkpoints"), per_device_train_batch_size=spec.batch_size,
@@ -52,7 +54,7 @@ def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[di
                     eval_strategy="epoch" if eval_rows else "no", seed=spec.seed)
     trainer = SFTTrainer(model=model, processing_class=tok, args=cfg, train_dataset=Dataset.from_list(rows),
                          eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None, callbacks=[Events()])
-    emit("start", total_steps=None, examples=len(rows), eval_examples=len(eval_rows), backend="unsloth")
+    emit(Start(total_steps=None, examples=len(rows), eval_examples=len(eval_rows), backend="unsloth"))
     res = trainer.train(resume_from_checkpoint=bool(spec.resume) or None)
     if should_stop():
         return {"cancelled": True, "step": trainer.state.global_step, "checkpoint": None}
