@@ -1,18 +1,17 @@
-"""Reading documents (TXT, MD, PDF) and cutting them into overlapping passages."""
+"""Reading a document (TXT, MD, PDF) for memory: its text and the hash that tells a re-import what changed.
+
+The passages are cut by :func:`aeon_studio.core.documents.split_passages`, the chunker datasets use too.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..documents import DOCUMENT_EXTENSIONS, DocumentError, pdf_pages
 from ..i18n import _
 from .errors import MemoryInputError
-
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
-PDF_SUFFIXES = {".pdf"}
-SUPPORTED = TEXT_SUFFIXES | PDF_SUFFIXES
 
 
 @dataclass
@@ -40,7 +39,7 @@ def file_hash(data: bytes) -> str:
 def read_document(path: Path) -> tuple[str, str]:
     """(text, sha256 of the file's bytes). Raises :class:`MemoryInputError` with a readable reason."""
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
+    if suffix not in DOCUMENT_EXTENSIONS:
         raise MemoryInputError(_("{path}: unsupported file type '{suffix}' (use .txt, .md or .pdf).").format(
             path=path, suffix=suffix or "?"))
     try:
@@ -49,62 +48,12 @@ def read_document(path: Path) -> tuple[str, str]:
         raise MemoryInputError(_("{path}: file not found.").format(path=path)) from exc
     except OSError as exc:
         raise MemoryInputError(_("{path}: cannot be read ({error}).").format(path=path, error=exc)) from exc
-    if suffix in PDF_SUFFIXES:
-        text = _pdf_text(path, data)
+    if suffix == ".pdf":
+        try:
+            text = "\n\n".join(page for _n, page in pdf_pages(data, path.name))
+        except DocumentError as exc:
+            raise MemoryInputError(exc.message, hint=exc.hint) from exc
     else:
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     return text, file_hash(data)
 
-
-def _pdf_text(path: Path, data: bytes) -> str:
-    import io
-
-    try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        return "\n\n".join((page.extract_text() or "") for page in reader.pages)
-    except Exception as exc:  # pypdf raises many types for damaged or protected files
-        raise MemoryInputError(_("{path}: not a readable PDF ({error}).").format(path=path, error=exc)) from exc
-
-
-def _normalize(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[ \t\f\v]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def chunk_text(text: str, size: int = 800, overlap: int = 150) -> list[str]:
-    """Passages of about ``size`` characters; neighbours share about ``overlap`` characters.
-
-    Cuts prefer a paragraph break, then a sentence end, then a space, in the second half of a window.
-    """
-    text = _normalize(text)
-    if not text:
-        return []
-    size = max(50, size)
-    overlap = max(0, min(overlap, size // 2))
-    out: list[str] = []
-    start = 0
-    n = len(text)
-    while start < n:
-        end = min(n, start + size)
-        if end < n:
-            window = text[start + size // 2:end]
-            for sep in ("\n\n", "\n", ". ", "? ", "! ", "; ", " "):
-                cut = window.rfind(sep)
-                if cut >= 0:
-                    end = start + size // 2 + cut + len(sep)
-                    break
-        piece = text[start:end].strip()
-        if piece:
-            out.append(piece)
-        if end >= n:
-            break
-        nxt = max(end - overlap, start + 1)
-        space = text.find(" ", nxt, end)  # start the overlap on a word boundary
-        start = space + 1 if 0 <= space < end else nxt
-    return out

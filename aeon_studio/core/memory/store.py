@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, or_, text as text_sql, update as sa_update
 from sqlmodel import col, select
 
+from ..documents import split_passages
 from ..i18n import _, ngettext
 from ..settings import Settings, get_settings
 from ..storage import Database, get_database
 from ..storage.memory_tables import MemoryItemRow
 from ..storage.tables import utcnow
-from .documents import ImportResult, chunk_text, read_document
+from .documents import ImportResult, read_document
 from .embedder import Embedder
 from .errors import MemoryInputError, MemoryNotFoundError
 from .index import VectorIndex
@@ -456,7 +457,7 @@ class MemoryStore:
         if old and all(h == digest for _i, h in old):
             result.skipped += 1
             return
-        chunks = chunk_text(text, self.settings.memory_chunk_chars, self.settings.memory_chunk_overlap)
+        chunks = split_passages(text, self.settings.memory_chunk_chars, self.settings.memory_chunk_overlap)
         if not chunks:
             raise MemoryInputError(_("{path}: no text found.").format(path=path))
         vectors = []
