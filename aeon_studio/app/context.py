@@ -80,6 +80,14 @@ class DataChanges(QObject):
         self._watch.close()
 
 
+def _delete_later(obj: QObject) -> None:
+    """Delete ``obj`` on its own thread (safe from any thread; nothing to do if Qt already deleted it)."""
+    try:
+        obj.deleteLater()
+    except RuntimeError:
+        pass
+
+
 @dataclass
 class AppContext:
     settings: Settings = field(default_factory=get_settings)
@@ -108,10 +116,17 @@ class AppContext:
     def changes(self) -> DataChanges:
         """What changed in the data, wherever it was written (see :class:`DataChanges`)."""
         if self._changes is None:
-            self._changes = DataChanges(self.db)
+            from PySide6.QtCore import QCoreApplication
+
+            # Owned by the application object, not by Python: the garbage collector may drop the last reference
+            # to this context on any thread (a chat or memory worker), and deleting a QObject with timers off its
+            # own thread crashes Qt. Closing or collecting the context deletes it on the GUI thread instead.
+            self._changes = DataChanges(self.db, parent=QCoreApplication.instance())
+            weakref.finalize(self, _delete_later, self._changes)
         return self._changes
 
     def close(self) -> None:
         if self._changes is not None:
             self._changes.close()
+            _delete_later(self._changes)
             self._changes = None
