@@ -135,12 +135,11 @@ def main() -> None:
     os.environ["AEON_STUDIO_HOME"] = str(home2)
     reset_settings()
     close_all()
-    from aeon_studio.core.chat import ChatService
-    from aeon_studio.core.chat import service as chat_service
     from aeon_studio.core.memory import get_memory
     from aeon_studio.core.memory.hook import memory_prompt_hook
+    from aeon_studio.core.services import build_chat_service
 
-    service = ChatService()
+    service = build_chat_service()
     memory = get_memory()
     fill_synthetic(memory, min(args.sizes))
     for fact in FACTS:
@@ -154,8 +153,7 @@ def main() -> None:
         finally:
             hook_times.append(time.perf_counter() - t0)
 
-    hooks = chat_service._prompt_hooks
-    hooks[hooks.index(memory_prompt_hook)] = timed_hook
+    service.prompt_hooks = tuple(timed_hook if h is memory_prompt_hook else h for h in service.prompt_hooks)
     service.personas.update("tecnico", max_tokens=32)
     chat_turns(service, "tecnico", 2, hook_times)  # warm-up: model loads
     on_runs, off_runs, cold = [], [], []

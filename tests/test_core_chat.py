@@ -166,3 +166,47 @@ def test_assistant_api():
     a.rate(5)
     stored = a.service.store.messages(a.conversation_id)
     assert stored[0].content == "Como funciona a Lua?" and stored[1].content == reply
+
+
+def test_the_composition_point_wires_memory_and_adapters_and_a_bare_service_has_none():
+    from aeon_studio.core.export.adapters import resolve_lora_gguf
+    from aeon_studio.core.memory.hook import memory_prompt_hook, memory_reply_hook
+    from aeon_studio.core.services import build_chat_service
+    from aeon_studio.core.storage import get_database
+
+    bare = ChatService()
+    assert bare.prompt_hooks == () and bare.reply_hooks == () and bare.adapter_resolver is None
+    wired = build_chat_service()
+    assert wired.prompt_hooks == (memory_prompt_hook,) and wired.reply_hooks == (memory_reply_hook,)
+    assert wired.adapter_resolver is resolve_lora_gguf and wired.db is get_database()
+    assert ChatService().prompt_hooks == ()  # building a wired one registers nothing globally
+
+
+def test_hooks_and_resolver_passed_in_are_used_and_a_failing_hook_never_breaks_the_chat(caplog):
+    def note(messages, *, persona, conversation_id, user_text):
+        messages[-1] = {**messages[-1], "content": "NOTE\n" + messages[-1]["content"]}
+        return {"noted": True}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    resolved, stored = [], []
+
+    def resolver(adapter_id):
+        resolved.append(adapter_id)
+        return None  # no LoRA file: the base model answers
+
+    service = ChatService(prompt_hooks=[broken, note], reply_hooks=[broken, stored.append], adapter_resolver=resolver)
+    service.personas.update("casual", max_tokens=4, adapter_id="a1")
+    conv = service.new_conversation("casual")
+    reply = service.send(conv.id, "Hello", seed=1)
+    reply.run()
+    assert reply.stream.messages[-1]["content"] == "NOTE\nHello" and reply.message.meta["noted"] is True
+    assert reply.adapter_id == "a1" and resolved and set(resolved) == {"a1"}
+    assert stored == [reply] and reply.message.content == reply.text
+    assert "prompt hook" in caplog.text and "reply hook" in caplog.text
+
+    bare = ChatService().send(conv.id, "Hello", seed=1)  # the same persona, nothing wired in
+    bare.run()
+    assert bare.adapter_id is None and bare.stream.messages[-1]["content"] == "Hello"
+    assert "noted" not in bare.message.meta

@@ -67,10 +67,10 @@ def test_transformers_and_llamacpp_agree(trained, tmp_path, record_property):
 
 
 def test_chat_uses_the_bound_adapter_and_switches_without_restart(registered):
-    from aeon_studio.core.chat.service import ChatService
     from aeon_studio.core.export.adapters import activate, deactivate, get_adapter
+    from aeon_studio.core.services import build_chat_service
 
-    service = ChatService()
+    service = build_chat_service()
     conv = service.new_conversation("casual").id
     before = service.send(conv, "Who are you?", seed=1)
     before.run()

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from aeon_studio.core.chat import ChatService
 from aeon_studio.core.memory.hook import flush_pending
 from aeon_studio.core.memory.notes import NOTE_HEADER, mentions_notes
+from aeon_studio.core.services import build_chat_service
 from aeon_studio.core.training.data import is_target, read_jsonl
 from aeon_studio.core.training.retrain import create_retrain_run, plan_retrain
 
@@ -25,7 +25,7 @@ CORRECTION = "Você mora em Recife, perto da praia."
 
 
 def test_retrain_after_a_portuguese_chat_learns_only_what_earned_it(smollm2_path):
-    service = ChatService()
+    service = build_chat_service()
     service.personas.update("casual", max_tokens=40)
     first = service.new_conversation("casual")
     for q in FIRST:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from aeon_studio.core import memory
-from aeon_studio.core.chat import ChatService
 from aeon_studio.core.memory.hook import NOTE_HEADER, flush_pending
+from aeon_studio.core.services import build_chat_service
 
 pytestmark = pytest.mark.model
 
 
 def test_fact_recalled_in_a_new_conversation_with_sources_then_forgotten():
-    service = ChatService()
+    service = build_chat_service()
     service.personas.update("tecnico", max_tokens=48)  # short replies keep the test fast
     c1 = service.new_conversation("tecnico")
     r1 = service.send(c1.id, "Remember that my dog is called Bolinha.", seed=1)
@@ -64,7 +64,7 @@ def test_fact_recalled_in_a_new_conversation_with_sources_then_forgotten():
 
 
 def test_persona_with_memory_off_neither_recalls_nor_stores():
-    service = ChatService()
+    service = build_chat_service()
     service.personas.update("formal", memory_enabled=False, max_tokens=16)
     memory.get_memory().add("My favourite colour is green")
     conv = service.new_conversation("formal")
@@ -110,7 +110,7 @@ def _recall(service, conv_id: int, text: str) -> list[str]:
 
 
 def test_a_reply_rated_low_is_not_recalled_until_rated_better():
-    service = ChatService()
+    service = build_chat_service()
     _c, reply = _exchange(service, "Qual é a capital da Austrália, por favor?",
                           "A capital da Austrália é Sydney, com certeza.")
     ask = "Qual é a capital da Austrália?"
@@ -123,7 +123,7 @@ def test_a_reply_rated_low_is_not_recalled_until_rated_better():
 
 
 def test_a_corrected_reply_is_remembered_and_recalled_as_corrected():
-    service = ChatService()
+    service = build_chat_service()
     conv, reply = _exchange(service, "What is the capital of Canada, please?",
                             "The capital of Canada is Toronto, of course.")
     service.store.rate(reply.id, 1)  # the wrong original was rated low, then corrected
@@ -139,7 +139,7 @@ def test_a_corrected_reply_is_remembered_and_recalled_as_corrected():
 
 
 def test_a_correction_replaces_the_original_as_soon_as_the_chat_goes_on():
-    service = ChatService()
+    service = build_chat_service()
     conv, reply = _exchange(service, "Which planet is the largest in the solar system?",
                             "Saturn is the largest planet in the solar system.")
     service.edit(reply.id, "Jupiter is the largest planet in the solar system.")
@@ -153,7 +153,7 @@ def test_a_regenerated_reply_takes_the_place_of_the_original():
 
     from aeon_studio.core.memory.hook import memory_reply_hook
 
-    service = ChatService()
+    service = build_chat_service()
     conv, reply = _exchange(service, "How many legs does a spider have, exactly?",
                             "A spider has six legs, like every insect.")
     again = service.store.add_version(reply.id, "A spider has eight legs; it is not an insect.", edited=False)
@@ -171,7 +171,7 @@ def test_a_regenerated_reply_takes_the_place_of_the_original():
 
 
 def test_recall_never_repeats_what_the_conversation_shows():
-    service = ChatService()
+    service = build_chat_service()
     conv, _r = _exchange(service, "My sister Clara lives in Lisbon; what should I bring her?",
                          "Bring Clara something from home, like local sweets or a book.")
     for n in range(14):  # a long chat: the first exchange scrolls far up (beyond the last 24 turns)

@@ -107,9 +107,9 @@ class AppContext:
     def chat(self):
         """The :class:`ChatService` (imports llama-cpp lazily on first use)."""
         if self._chat is None:
-            from ..core.chat.service import ChatService
+            from ..core.services import build_chat_service
 
-            self._chat = ChatService(self.db)
+            self._chat = build_chat_service(self.db)
         return self._chat
 
     @property

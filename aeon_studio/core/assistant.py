@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .chat.service import ChatService, Reply
+from .chat.service import Reply
+from .services import build_chat_service
 
 
 class Assistant:
@@ -12,7 +13,7 @@ class Assistant:
 
     def __init__(self, persona: str = "casual", model: str | None = None, *,
                  conversation_id: int | None = None) -> None:
-        self.service = ChatService()
+        self.service = build_chat_service()
         if conversation_id is None:
             self.conversation = self.service.new_conversation(persona, model)
         else:

@@ -8,7 +8,7 @@ is stored as the assistant's message, so nothing already shown is ever lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 #: recalled memory next to the newest user turn) and returns metadata to store with
 #: the reply (e.g. ``{"memory_sources": [...]}``), or None.
 PromptHook = Callable[..., dict[str, Any] | None]
-#: Maps an adapter id to its llama.cpp LoRA GGUF file (installed by the adapters module).
+#: Maps an adapter id to its llama.cpp LoRA GGUF file (the adapters module's ``resolve_lora_gguf``).
 AdapterResolver = Callable[[str], Path | None]
 
 #: A reply hook is called with the :class:`Reply` once its message is stored (e.g. to remember
@@ -37,27 +37,6 @@ ReplyHook = Callable[["Reply"], None]
 
 #: Meta of a reply that its user-corrected version keeps.
 KEPT_ON_EDIT = ("memory_sources", "memory_saved")
-
-_prompt_hooks: list[PromptHook] = []
-_reply_hooks: list[ReplyHook] = []
-_adapter_resolver: list[AdapterResolver] = []
-
-
-def register_prompt_hook(hook: PromptHook) -> None:
-    if hook not in _prompt_hooks:
-        _prompt_hooks.append(hook)
-
-
-def register_reply_hook(hook: ReplyHook) -> None:
-    if hook not in _reply_hooks:
-        _reply_hooks.append(hook)
-
-
-def set_adapter_resolver(resolver: AdapterResolver | None) -> None:
-    _adapter_resolver.clear()
-    if resolver is not None:
-        _adapter_resolver.append(resolver)
-
 
 class Reply:
     """A streaming reply that stores itself when it ends."""
@@ -126,7 +105,7 @@ class Reply:
             self.message = store.add_version(self.version_of, s.text, edited=False, **fields)
         else:
             self.message = store.add_message(self.conversation_id, "assistant", s.text, **fields)
-        for hook in list(_reply_hooks):
+        for hook in self._service.reply_hooks:
             try:
                 hook(self)
             except Exception:  # remembering the exchange must never lose the reply
@@ -134,13 +113,27 @@ class Reply:
 
 
 class ChatService:
-    def __init__(self, db: Database | None = None) -> None:
+    """Conversations, replies and their versions over one database.
+
+    Built bare (as tests do) it has no hooks and answers without adapters; the app, the CLI and the
+    API get one with memory and adapters wired in from :func:`aeon_studio.core.services.build_chat_service`.
+
+    Args:
+        db: The database; the app's default database when None.
+        prompt_hooks: Called in order on every prompt (see :data:`PromptHook`).
+        reply_hooks: Called in order on every stored reply (see :data:`ReplyHook`).
+        adapter_resolver: Finds a persona adapter's LoRA GGUF; without one, personas answer without adapters.
+    """
+
+    def __init__(self, db: Database | None = None, *, prompt_hooks: Iterable[PromptHook] = (),
+                 reply_hooks: Iterable[ReplyHook] = (), adapter_resolver: AdapterResolver | None = None) -> None:
         self.db = db or get_database()
         self.store = ChatStore(self.db)
         self.personas = PersonaStore(self.db)
         self.models = ModelRegistry(self.db)
-        from ..export.adapters import install as install_adapters; install_adapters()  # noqa: E702 - LoRA in chat
-        from ..memory.hook import install as install_memory; install_memory()  # noqa: E702 - recall in chat
+        self.prompt_hooks: tuple[PromptHook, ...] = tuple(prompt_hooks)
+        self.reply_hooks: tuple[ReplyHook, ...] = tuple(reply_hooks)
+        self.adapter_resolver: AdapterResolver | None = adapter_resolver
 
     # -- conversations -------------------------------------------------------------
     def new_conversation(self, persona_key: str | None = None, model_id: str | None = None) -> Conversation:
@@ -171,7 +164,7 @@ class ChatService:
     def engine_for(self, model_id: str, adapter_id: str | None = None) -> ChatEngine:
         info = self.models.get(model_id)
         path = self.models.resolve_path(model_id)
-        lora = _adapter_resolver[0](adapter_id) if adapter_id and _adapter_resolver else None
+        lora = self.adapter_resolver(adapter_id) if adapter_id and self.adapter_resolver else None
         return get_engine(path, lora_path=lora, chat_format=info.chat_format)
 
     @staticmethod
@@ -181,11 +174,11 @@ class ChatService:
 
     def _prepare(self, conversation: Conversation, history: list[dict], user_text: str,
                  persona: Persona, model_id: str, seed: int | None) -> tuple[ChatStream, dict, str | None]:
-        adapter_id = persona.adapter_id if persona.adapter_id and _adapter_resolver else None
+        adapter_id = persona.adapter_id if persona.adapter_id and self.adapter_resolver else None
         engine = self.engine_for(model_id, adapter_id)
         messages = ([{"role": "system", "content": persona.system_prompt}] if persona.system_prompt else []) + history
         meta: dict[str, Any] = {}
-        for hook in list(_prompt_hooks):
+        for hook in self.prompt_hooks:
             try:
                 extra = hook(messages, persona=persona, conversation_id=conversation.id, user_text=user_text)
             except Exception:  # a memory failure must never break the chat
@@ -205,7 +198,7 @@ class ChatService:
         if (persona.key, model_id) != (conv.persona_key, conv.model_id):
             conv = self.store.update_conversation(conv.id, persona_key=persona.key, model_id=model_id)
         # Load the model before storing anything: a broken model file must not leave a dangling question.
-        self.engine_for(model_id, persona.adapter_id if _adapter_resolver else None)
+        self.engine_for(model_id, persona.adapter_id if self.adapter_resolver else None)
         user = self.store.add_message(conv.id, "user", text, persona_key=persona.key, model_id=model_id)
         stream, meta, adapter_id = self._prepare(conv, self.history(conv.id), text, persona, model_id, seed)
         return Reply(self, stream, conversation_id=conv.id, user_message=user, persona=persona,

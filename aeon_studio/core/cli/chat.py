@@ -38,9 +38,9 @@ def _stream_to_stdout(reply) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..chat.service import ChatService
+    from ..services import build_chat_service
 
-    service = ChatService()
+    service = build_chat_service()
     if args.once is not None:
         if not args.once.strip():
             raise ValidationError(_("The message is empty; nothing was sent."))

@@ -3,8 +3,8 @@
 The training area writes :class:`AdapterRow` rows (PEFT folders). Here an adapter becomes usable by
 the chat engine: its LoRA GGUF is converted on first use (well under a second for small models),
 cached next to the adapters and remembered in ``AdapterRow.gguf_path``; a newer PEFT file makes it
-convert again. :func:`install` registers :func:`resolve_lora_gguf` with the chat service, so a persona
-that binds an adapter answers through it without restarting anything.
+convert again. :mod:`aeon_studio.core.services` hands :func:`resolve_lora_gguf` to the chat service, so a
+persona that binds an adapter answers through it without restarting anything.
 """
 
 from __future__ import annotations
@@ -183,7 +183,7 @@ def lora_gguf(adapter_id: str, *, db: Database | None = None, force: bool = Fals
 
 
 def resolve_lora_gguf(adapter_id: str) -> Path | None:
-    """The chat service's adapter resolver (see :func:`install`)."""
+    """The chat service's adapter resolver (wired in by :mod:`aeon_studio.core.services`)."""
     return lora_gguf(adapter_id)
 
 
@@ -279,13 +279,6 @@ def persona_binding(persona_key: str, db: Database | None = None) -> PersonaBind
         return _info(row) if row is not None else None
 
     return PersonaBinding(persona_key, info(current_id), current_id, info(previous_id), previous_id != current_id)
-
-
-def install() -> None:
-    """Let the chat engine load persona adapters (called from ``ChatService.__init__``)."""
-    from ..chat.service import set_adapter_resolver
-
-    set_adapter_resolver(resolve_lora_gguf)
 
 
 def metrics_summary(info: AdapterInfo) -> str:

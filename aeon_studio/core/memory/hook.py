@@ -7,6 +7,8 @@ turn (rebuilt from the reply's stored ``memory_sources``) instead of vanishing: 
 changes an earlier turn. Nothing the conversation already shows is recalled (see :mod:`.recall`), nor
 anything recalled earlier in it; a remembered exchange is recalled only as the reply version the user
 kept (a correction, not the original) and only while that reply is not rated low.
+
+:mod:`aeon_studio.core.services` passes both hooks to the chat service; this module never imports the chat.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from .recall import already_shown, exchange_text, on_screen, remember_kept, scre
 
 log = logging.getLogger(__name__)
 
-_installed = False
 #: Past exchanges are embedded and stored on this thread, so the chat's worker (and the Send button)
 #: is free as soon as the reply is stored; the first one loads the embedding model, which takes seconds.
 _writer: ThreadPoolExecutor | None = None
@@ -213,15 +214,3 @@ def flush_pending(timeout: float | None = 120.0) -> bool:
         pending = list(_pending)
     done, not_done = wait(pending, timeout=timeout)
     return not not_done
-
-
-def install() -> None:
-    """Register the hooks with the chat service (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    from ..chat.service import register_prompt_hook, register_reply_hook
-
-    register_prompt_hook(memory_prompt_hook)
-    register_reply_hook(memory_reply_hook)
-    _installed = True
