@@ -135,6 +135,17 @@ def text_keys(text: str) -> tuple[bytes, bytes]:
     return words, words.replace(b" ", b"")
 
 
+#: Keyword lists for the default domain tags (lower-case substrings; first match by count wins).
+DEFAULT_DOMAINS: dict[str, tuple[str, ...]] = {
+    "technical": ("python", "code", "error", "bug", "install", "installed", "server", "linux", "api", "sql",
+                  "function", "import", "virtualenv",
+                  "código", "erro", "instalar", "servidor", "função", "programa"),
+    "support": ("help", "problem", "not working", "refund", "order", "account", "password", "support",
+                "ajuda", "problema", "não funciona", "reembolso", "pedido", "conta", "senha", "suporte"),
+    "legal": ("law", "contract", "court", "lawyer", "rights", "lgpd", "gdpr", "license",
+              "lei", "contrato", "tribunal", "advogado", "direitos", "licença", "processo judicial"),
+}
+
 #: Domain tags look at this many bytes of a conversation's text.
 DOMAIN_BYTES = 320
 
@@ -174,7 +185,6 @@ class DomainTagger:
 def load_domains(path: str | Path | None = None) -> dict[str, tuple[str, ...]]:
     """Domain → keywords (see the module docstring for where they come from)."""
     from ..settings import Settings, get_settings
-    from .records import DEFAULT_DOMAINS
 
     if path is None:
         settings = get_settings()

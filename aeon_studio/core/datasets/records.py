@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..i18n import N_, _, ngettext
+# The domain keywords and the tagger live in .clean, which never imports this module back.
+from .clean import DEFAULT_DOMAINS, DomainTagger, text_keys
 
 ROLES = ("system", "user", "assistant")
 
@@ -25,17 +27,7 @@ ROLE_SYNONYMS: dict[str, str] = {
     "assistente": "assistant", "aeon": "assistant", "chatgpt": "assistant", "agent": "assistant",
 }
 
-
-#: Keyword lists for the default domain tags (lower-case substrings; first match by count wins).
-DEFAULT_DOMAINS: dict[str, tuple[str, ...]] = {
-    "technical": ("python", "code", "error", "bug", "install", "installed", "server", "linux", "api", "sql",
-                  "function", "import", "virtualenv",
-                  "código", "erro", "instalar", "servidor", "função", "programa"),
-    "support": ("help", "problem", "not working", "refund", "order", "account", "password", "support",
-                "ajuda", "problema", "não funciona", "reembolso", "pedido", "conta", "senha", "suporte"),
-    "legal": ("law", "contract", "court", "lawyer", "rights", "lgpd", "gdpr", "license",
-              "lei", "contrato", "tribunal", "advogado", "direitos", "licença", "processo judicial"),
-}
+#: Display names of the domain tags (translated where shown).
 DOMAIN_LABELS = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
                  "general": N_("general")}
 
@@ -61,8 +53,6 @@ _TAGGERS: dict[int, Any] = {}
 def tag_domain(messages: list[dict[str, Any]], domains: dict[str, tuple[str, ...]] | None = None) -> str:
     """The domain with the most distinct keywords (whole words or phrases, case-insensitive) in the turns;
     ``general`` if none (see :class:`.clean.DomainTagger`)."""
-    from .clean import DomainTagger, text_keys
-
     domains = domains or DEFAULT_DOMAINS
     tagger = _TAGGERS.get(id(domains))
     if tagger is None or tagger[0] is not domains:
