@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..core.i18n import _
+from ..core.training.events import Eval, Event, Step
 
 
 class LossChart(QWidget):
@@ -31,6 +32,13 @@ class LossChart(QWidget):
     def add_eval(self, step: float, loss: float) -> None:
         self.eval.append((step, loss))
         self.update()
+
+    def add_event(self, ev: Event) -> None:
+        """Plot a ``step`` (train loss) or ``eval`` event; other events draw nothing."""
+        if isinstance(ev, Step):
+            self.add_train(ev.step, ev.loss)
+        elif isinstance(ev, Eval):
+            self.add_eval(ev.step, ev.eval_loss)
 
     def paintEvent(self, event) -> None:  # noqa: N802, ARG002
         p = QPainter(self)

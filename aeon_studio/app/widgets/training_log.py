@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from ...core.i18n import _, ngettext
+from ...core.training.events import (Cancelled, Checkpoint, Done, Error, Eval, Event, Preflight, Resume, Start,
+                                     Step, parse)
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -48,54 +51,58 @@ def metrics_text(metrics: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def event_lines(ev: dict[str, Any], total: int = 0) -> list[str]:
-    """Readable lines for one worker event (an empty list for events the log does not show)."""
-    kind = ev.get("event")
-    if kind == "preflight":
-        n, seq = ev.get("examples", 0), ev.get("max_seq_len", "?")
+def _or(value: Any, unknown: str = "?") -> Any:
+    return unknown if value is None else value
+
+
+def event_lines(ev: Event | Mapping, total: int = 0) -> list[str]:
+    """Readable lines for one worker event, or its JSON object (an empty list for events the log does not show,
+    and for anything that is not an event)."""
+    ev = parse(ev)
+    if isinstance(ev, Preflight):
+        n, seq = ev.examples, _or(ev.max_seq_len)
         lines = [_("Pre-flight: {examples}, ~{tok} tokens · model {p:.1f}M params · batch {b} × {seq} · "
                    "RAM ~{ram} MB · estimate {s}").format(
-            examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n), tok=ev.get("dataset_tokens", 0),
-            p=(ev.get("params") or 0) / 1e6, b=ev.get("batch_size", "?"),
-            seq=ngettext("{n} token", "{n} tokens", _count(seq)).format(n=seq), ram=ev.get("ram_estimate_mb", "?"),
-            s=fmt_duration(ev.get("estimated_s")) or "?")]
-        lines += [_("  note: {text}").format(text=n) for n in ev.get("notes") or []]
+            examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n), tok=ev.dataset_tokens,
+            p=ev.params / 1e6, b=_or(ev.batch_size),
+            seq=ngettext("{n} token", "{n} tokens", _count(seq)).format(n=seq), ram=_or(ev.ram_estimate_mb),
+            s=fmt_duration(ev.estimated_s) or "?")]
+        lines += [_("  note: {text}").format(text=n) for n in ev.notes]
         return lines
-    if kind == "start":
-        t, n, e = ev.get("total_steps") or "?", ev.get("examples", "?"), ev.get("eval_examples") or 0
+    if isinstance(ev, Start):
+        t, n, e = ev.total_steps or "?", _or(ev.examples), ev.eval_examples or 0
         line = _("Training started: {steps} on {examples} ({held_out})").format(
             steps=ngettext("{n} step", "{n} steps", _count(t)).format(n=t),
             examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n),
             held_out=ngettext("{n} held out for eval", "{n} held out for eval", _count(e)).format(n=e))
-        if ev.get("backend"):
-            line += " · " + _("backend {b}").format(b=ev["backend"])
-        if ev.get("resumed_from"):
-            line += " · " + _("resumed from step {s}").format(s=ev["resumed_from"])
+        if ev.backend:
+            line += " · " + _("backend {b}").format(b=ev.backend)
+        if ev.resumed_from:
+            line += " · " + _("resumed from step {s}").format(s=ev.resumed_from)
         return [line]
-    if kind == "resume":
-        return [_("Resuming from the checkpoint of step {s}: {path}").format(s=ev.get("step"),
-                                                                            path=ev.get("checkpoint"))]
-    if kind == "step":
+    if isinstance(ev, Resume):
+        return [_("Resuming from the checkpoint of step {s}: {path}").format(s=ev.step, path=ev.checkpoint)]
+    if isinstance(ev, Step):
         return [_("step {s}/{t} · epoch {e} · loss {loss} · {tps:.0f} tok/s · {eta} left").format(
-            s=ev.get("step"), t=total or "?", e=_num(ev.get("epoch"), ".2f"), loss=_num(ev.get("loss")),
-            tps=ev.get("tokens_per_s") or 0, eta=fmt_duration(ev.get("eta_s")) or "?")]
-    if kind == "eval":
-        return [_("eval at step {s}: eval loss {loss}").format(s=ev.get("step"), loss=_num(ev.get("eval_loss")))]
-    if kind == "checkpoint":
-        return [_("checkpoint at step {s}: {path}").format(s=ev.get("step"), path=ev.get("path"))]
-    if kind == "done":
-        lines = [_("Done: adapter saved to {path}").format(path=ev.get("adapter"))]
-        text = metrics_text(ev.get("metrics") or {})
+            s=ev.step, t=total or "?", e=_num(ev.epoch, ".2f"), loss=_num(ev.loss),
+            tps=ev.tokens_per_s or 0, eta=fmt_duration(ev.eta_s) or "?")]
+    if isinstance(ev, Eval):
+        return [_("eval at step {s}: eval loss {loss}").format(s=ev.step, loss=_num(ev.eval_loss))]
+    if isinstance(ev, Checkpoint):
+        return [_("checkpoint at step {s}: {path}").format(s=ev.step, path=ev.path)]
+    if isinstance(ev, Done):
+        lines = [_("Done: adapter saved to {path}").format(path=ev.adapter)]
+        text = metrics_text(ev.metrics)
         if text:
             lines.append("  " + text)
         return lines
-    if kind == "cancelled":
+    if isinstance(ev, Cancelled):
         return [_("Cancelled at step {s}; checkpoint {path}. Select the run and press Resume to continue.").format(
-            s=ev.get("step"), path=ev.get("checkpoint") or "—")]
-    if kind == "error":
-        lines = [_("Error ({kind}): {message}").format(kind=ev.get("kind") or "?", message=ev.get("message"))]
-        if ev.get("hint"):
-            lines.append(_("  hint: {hint}").format(hint=ev["hint"]))
+            s=ev.step, path=ev.checkpoint or "—")]
+    if isinstance(ev, Error):
+        lines = [_("Error ({kind}): {message}").format(kind=ev.kind or "?", message=ev.message)]
+        if ev.hint:
+            lines.append(_("  hint: {hint}").format(hint=ev.hint))
         return lines
     return []
 
@@ -126,15 +133,17 @@ class TrainingLog(QPlainTextEdit):
         self.moveCursor(QTextCursor.MoveOperation.End)
         self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
-    def add_event(self, ev: dict[str, Any]) -> None:
-        """Log one event; a ``step`` is logged for the first, the last and every Nth step (~20 per run)."""
-        kind = ev.get("event")
-        if kind == "start":
-            self.total = int(ev.get("total_steps") or 0)
-        if kind == "step":
-            step = int(ev.get("step") or 0)
+    def add_event(self, ev: Event | Mapping) -> None:
+        """Log one event (or its JSON object); a ``step`` is logged for the first, the last and every Nth step
+        (~20 per run)."""
+        ev = parse(ev)
+        if ev is None:
+            return
+        if isinstance(ev, Start):
+            self.total = ev.total_steps or 0
+        if isinstance(ev, Step):
             every = max(1, self.total // 20) if self.total else 10
-            if not (step <= 1 or step % every == 0 or (self.total and step >= self.total)):
+            if not (ev.step <= 1 or ev.step % every == 0 or (self.total and ev.step >= self.total)):
                 return
         for line in event_lines(ev, self.total):
-            self.add_line(line, ev.get("time"))
+            self.add_line(line, ev.time)

@@ -47,6 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=_resume)
 
 
+def _or(value: object, unknown: str = "?") -> object:
+    return unknown if value is None else value
+
+
 def _bar(done: int, total: int, width: int = 28) -> str:
     filled = int(width * done / total) if total else 0
     return "[" + "#" * filled + "-" * (width - filled) + "]"
@@ -74,7 +78,7 @@ def follow(run_id: str, json_events: bool) -> int:
                 print(_("{examples}, ~{tok} tokens, model {p:.1f}M params, RAM ~{ram} MB, estimate {s:.0f} s")
                       .format(examples=ngettext("{n} example", "{n} examples", ev.examples).format(
                           n=ev.examples), tok=ev.dataset_tokens, p=ev.params / 1e6,
-                              ram=ev.ram_estimate_mb, s=ev.estimated_s), file=sys.stderr)
+                              ram=_or(ev.ram_estimate_mb), s=ev.estimated_s or 0), file=sys.stderr)
                 for note in ev.notes:
                     print(note, file=sys.stderr)
             elif isinstance(ev, Start):

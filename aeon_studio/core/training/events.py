@@ -8,8 +8,8 @@ through :func:`parse`, so a field is renamed here or nowhere.
 The contract, in the order a run writes them (``?``: may be null; ``[opt]``: left out when unknown):
 
 ==========  =========================================================================================
-preflight   params, examples, dataset_tokens, ram_estimate_mb, ram_available_mb, batch_size,
-            max_seq_len, probe_step_s, estimated_s, notes (list of str). The peft backend only.
+preflight   params, examples, dataset_tokens, notes (list of str); [opt] ram_estimate_mb, ram_available_mb,
+            batch_size, max_seq_len, probe_step_s, estimated_s (the worker writes them all). peft only.
 resume      step, checkpoint: training goes on from that checkpoint (before ``start``).
 start       total_steps?, examples, eval_examples; [opt] steps_per_epoch, train_tokens,
             trainable_params, resumed_from, backend.
@@ -91,15 +91,17 @@ class Preflight(Event):
     """Dataset and memory estimate before training, with what was lowered to fit (``notes``)."""
 
     event: Literal["preflight"] = "preflight"
+    OMIT_NONE: ClassVar[frozenset[str]] = frozenset(
+        {"ram_estimate_mb", "ram_available_mb", "batch_size", "max_seq_len", "probe_step_s", "estimated_s"})
     params: int
     examples: int
     dataset_tokens: int
-    ram_estimate_mb: int
+    ram_estimate_mb: int | None = None
     ram_available_mb: int | None = None
     batch_size: int | None = None
     max_seq_len: int | None = None
     probe_step_s: float | None = None
-    estimated_s: float
+    estimated_s: float | None = None
     notes: list[str] = Field(default_factory=list)
 
 
