@@ -39,7 +39,7 @@ def ctx():
 
 @pytest.fixture()
 def store(ctx):
-    return memory_tab_module._memory_store(ctx)
+    return memory_tab_module.memory_store(ctx)
 
 
 @pytest.fixture()
@@ -361,7 +361,7 @@ def test_embedding_model_warms_up_after_start_only_when_there_is_memory(qtbot, c
     qtbot.wait(300)
     assert calls == []  # an empty memory: nothing to recall, torch stays unloaded
 
-    memory_tab_module._memory_store(ctx).add("I am allergic to peanuts.")
+    memory_tab_module.memory_store(ctx).add("I am allergic to peanuts.")
     other = MainWindow(ctx)
     qtbot.addWidget(other)
     qtbot.waitUntil(lambda: calls == ["warm"], timeout=5000)

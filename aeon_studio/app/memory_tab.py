@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QShowEvent
@@ -26,6 +26,9 @@ from .live import LiveView
 from .main_window import show_error
 from .widgets.memory_jobs import MemoryJob, Progress
 from .widgets.memory_model import DATE, KIND, SCORE, SOURCE, TEXT, MemoryItemsModel, one_line
+
+if TYPE_CHECKING:
+    from ..core.memory import MemoryStore
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,9 @@ KIND_FILTERS = [(N_("All kinds"), None), (N_("Facts"), "fact"), (N_("Conversatio
                 (N_("Documents"), "passage")]
 
 
-def _memory_store(ctx: AppContext):
-    """The process-wide store when the tab uses the current settings (the chat recalls through it too)."""
+def memory_store(ctx: AppContext) -> MemoryStore:
+    """The memory store of ``ctx``: the process-wide one when ``ctx`` uses the current settings (the chat
+    recalls through it too), else one over ``ctx``'s own database and settings."""
     from ..core.memory import MemoryStore, get_memory
     from ..core.settings import get_settings
 
@@ -76,7 +80,7 @@ class MemoryTab(QWidget):
     def store(self):
         """The :class:`MemoryStore` (created on first use; no embedding model is loaded by this)."""
         if self._store is None:
-            self._store = _memory_store(self.ctx)
+            self._store = memory_store(self.ctx)
         return self._store
 
     # -- layout ------------------------------------------------------------------------------
@@ -565,7 +569,8 @@ def render_memory(ctx: AppContext, out_dir, *, demo: bool = True) -> Path:
     """Screenshot of the Memory tab (``memory_tab.png``) and, with demo data, of a reply's sources."""
     from .widgets.memory_demo import render_chat_sources, seed_memory_demo
 
-    items = seed_memory_demo(ctx) if demo else []
+    store = memory_store(ctx)
+    items = seed_memory_demo(ctx, store) if demo else []
     tab = MemoryTab(ctx)
     tab.resize(1180, 760)
     tab.show()
@@ -577,7 +582,7 @@ def render_memory(ctx: AppContext, out_dir, *, demo: bool = True) -> Path:
 
     out = save_grab(tab, out_dir, "memory_tab.png")
     if demo:
-        render_chat_sources(ctx, out_dir, items)
+        render_chat_sources(ctx, out_dir, store, items)
     return out
 
 
@@ -598,7 +603,7 @@ def _warm_up_if_needed(ctx: AppContext) -> None:
     try:
         from ..core.personas import PersonaStore
 
-        store = _memory_store(ctx)
+        store = memory_store(ctx)
         if store.count() == 0 or not any(p.memory_enabled for p in PersonaStore(ctx.db).list()):
             return
     except Exception:  # the memory tab reports its own errors when opened

@@ -1,5 +1,8 @@
 """Demo memories for screenshots: facts, past exchanges, an imported document, and a chat reply whose
-memory sources are expanded (``chat_sources.png``)."""
+memory sources are expanded (``chat_sources.png``).
+
+The Memory tab passes its store in, so this module never imports the tab back.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,8 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication
 
 from ...core.i18n import N_, _
+from ...core.memory import MemoryItem, MemoryStore
 from ..context import AppContext
-
-
-def _memory_store(ctx: AppContext):
-    from ..memory_tab import _memory_store as store_for
-
-    return store_for(ctx)
-
 
 DEMO_FACTS = [N_("My daughter Ana turns 7 on March 3 and she loves dinosaurs."),
               N_("I prefer short answers with a code example when we talk about Python."),
@@ -41,9 +38,13 @@ Balloons, dinosaur masks, sand toys, paper plates, candles (7).
 """)
 
 
-def seed_memory_demo(ctx: AppContext) -> list:
-    """Facts, past exchanges and a small imported document, for screenshots; returns the new items."""
-    store = _memory_store(ctx)
+def seed_memory_demo(ctx: AppContext, store: MemoryStore) -> list[MemoryItem]:
+    """Facts, past exchanges and a small imported document, for screenshots; returns the new items.
+
+    Args:
+        ctx: The app context (the document is written under its home).
+        store: The memory store the Memory tab shows.
+    """
     items = [store.add(_(text), kind="fact") for text in DEMO_FACTS]
     items += [store.add(_(text), kind="exchange", source=_(src), source_ref=ref)
               for (text, src), ref in zip(DEMO_EXCHANGES, ("conversation:4/message:12", "conversation:9/message:31"))]
@@ -55,11 +56,17 @@ def seed_memory_demo(ctx: AppContext) -> list:
     return items
 
 
-def render_chat_sources(ctx: AppContext, out_dir, items: list | None = None) -> Path:
-    """A chat reply with its memory sources expanded (``chat_sources.png``)."""
+def render_chat_sources(ctx: AppContext, out_dir, store: MemoryStore, items: list[MemoryItem] | None = None) -> Path:
+    """A chat reply with its memory sources expanded (``chat_sources.png``).
+
+    Args:
+        ctx: The app context whose chat stores the demo conversation.
+        out_dir: Where the PNG is written.
+        store: The memory store the sources come from.
+        items: Items seeded by :func:`seed_memory_demo`; the store's newest facts when None.
+    """
     from ..chat_tab import ChatTab
 
-    store = _memory_store(ctx)
     facts = [i for i in items if i.kind == "fact"] if items else list(reversed(store.list(kind="fact", limit=50)))
     used = facts[:1] + store.list(kind="passage", limit=1) + facts[2:3]  # Ana, the party plan, the allergy
     svc = ctx.chat
