@@ -38,8 +38,11 @@ def test_training_tab_runs_worker_and_renders(qtbot, tmp_path, tiny_base):  # no
         tab._start_clicked()
         assert not tab.start_btn.isEnabled() and tab.cancel_btn.isEnabled()
     run_id, status = blocker.args
-    kinds = [e["event"] for e in seen]
-    assert status == "done", (tab.status.text(), tab.log.toPlainText())
+    from aeon_studio.core.training.events import Done, Event, RunStatus, Start
+
+    assert all(isinstance(e, Event) for e in seen)  # the process hands the tab typed events
+    kinds = [e.event for e in seen]
+    assert status == RunStatus.DONE, (tab.status.text(), tab.log.toPlainText())
     assert kinds[0] == "preflight" and "step" in kinds and kinds[-1] == "done"
     # the Advanced values reached the run, exactly as the CLI's overrides do
     from aeon_studio.core.training import runs
@@ -48,14 +51,15 @@ def test_training_tab_runs_worker_and_renders(qtbot, tmp_path, tiny_base):  # no
     assert (spec["rank"], spec["alpha"], spec["epochs"], spec["batch_size"], spec["max_steps"]) == (4, 8, 2, 2, 5)
     assert spec["backend"] == "peft" and spec["lr"] == pytest.approx(0.003) and spec["eval_fraction"] == 0.25
     assert runs.get_run(run_id).spec["rank"] == 4
-    start = next(e for e in seen if e["event"] == "start")
-    assert start["total_steps"] == 5 and start["eval_examples"] == 2
+    start = next(e for e in seen if isinstance(e, Start))
+    assert start.total_steps == 5 and start.eval_examples == 2
     assert kinds.count("step") == 5 and len(tab.chart.train) == 5 and tab.chart.eval
     # the log has a readable line for the pre-flight, the start, steps, eval and the result with its adapter
     log = tab.log.toPlainText()
     done = seen[-1]
+    assert isinstance(done, Done)
     for text in ("Pre-flight: 6 examples", "Training started: 5 steps", "step 1/5", "step 5/5", "eval at step",
-                 "Done: adapter saved to " + done["adapter"], "loss "):
+                 "Done: adapter saved to " + done.adapter, "loss "):
         assert text in log, (text, log)
     assert tab.model.rowCount() == 1 and tab.model.rows[0].adapter_id
     cells = [tab.model.index(0, c).data() for c in range(tab.model.columnCount())]
@@ -139,6 +143,10 @@ def test_log_lines_for_errors_and_cancel(qtbot):
                        "hint": "raise max_seq_len"})
     assert err == ["Error (TrainingError): No assistant tokens", "  hint: raise max_seq_len"]
     assert "step 12" in event_lines({"event": "cancelled", "step": 12, "checkpoint": "/r/ck"})[0]
+    from aeon_studio.core.training.events import Error
+
+    assert event_lines(Error(kind="TrainingError", message="No assistant tokens", hint="raise max_seq_len")) == err
+    assert event_lines({"event": "step", "step": "garbled"}) == [] and event_lines({"no": "event"}) == []
     log = TrainingLog()
     qtbot.addWidget(log)
     log.add_event({"event": "start", "total_steps": 100})
@@ -168,3 +176,27 @@ def test_retrain_button_in_chat_toolbar(qtbot):
     DatasetStore().build_identity("ident-new", "Aeon", "Ana")
     w.tab("DatasetTab").dataset_changed.emit("ident-new")
     assert training.dataset.findData("ident-new") >= 0
+
+
+def test_show_error_logs_the_traceback(qtbot, caplog):
+    import logging
+
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from aeon_studio.app.main_window import show_error
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    try:
+        raise ValueError("disk on fire")
+    except ValueError as err:
+        caught = err
+    with caplog.at_level(logging.ERROR, logger="aeon_studio.app.main_window"):
+        show_error(parent, "Cannot save", caught)
+        show_error(parent, "Training", "A run is already in progress.")  # a message: nothing to trace back
+    raised, message = caplog.records[-2:]
+    assert raised.getMessage() == "Cannot save: disk on fire" and raised.exc_info[1] is caught
+    assert "Traceback (most recent call last)" in caplog.text and 'raise ValueError("disk on fire")' in caplog.text
+    assert message.getMessage() == "Training: A run is already in progress." and not message.exc_info
+    boxes = parent.findChildren(QMessageBox)
+    assert [b.text() for b in boxes] == ["disk on fire", "A run is already in progress."]

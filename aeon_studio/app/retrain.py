@@ -102,20 +102,23 @@ class Retrain:
         self.button.setEnabled(False)
         self.button.setText(_("Retraining…"))
 
-    def _on_event(self, ev: dict) -> None:
+    def _on_event(self, ev: object) -> None:
         """Progress on the button itself: the chat stays usable and the user sees how far the run is."""
+        from ..core.training.events import Step, parse
         from .widgets.training_log import fmt_duration
 
         tab = self.window._tab_widgets.get("TrainingTab")
         total = getattr(tab, "total", 0)
-        if ev.get("event") == "step" and total:
-            pct = min(100, int(100 * int(ev.get("step") or 0) / total))
-            eta = fmt_duration(ev.get("eta_s"))
+        ev = parse(ev)  # an Event from the Training tab's process
+        if isinstance(ev, Step) and total:
+            pct = min(100, int(100 * ev.step / total))
+            eta = fmt_duration(ev.eta_s)
             self.button.setText(_("Retraining… {p}% · {eta} left").format(p=pct, eta=eta) if eta
                                 else _("Retraining… {p}%").format(p=pct))
 
     def _finished(self, run_id: str, status: str) -> None:
         from ..core.training import runs
+        from ..core.training.events import RunStatus
 
         tab = self.window._tab_widgets.get("TrainingTab")
         for signal, slot in ((tab.run_finished, self._finished), (tab.process.event, self._on_event)):
@@ -127,7 +130,7 @@ class Retrain:
         self.button.setEnabled(True)
         self.update_hint()
         row = runs.get_run(run_id, self.ctx.db)
-        if status != "done" or not row.adapter_id or not row.persona_key:
+        if status != RunStatus.DONE or not row.adapter_id or not row.persona_key:
             return
         checks = (row.metrics or {}).get("checks") or {}
         if checks.get("ok") is False:

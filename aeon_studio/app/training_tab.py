@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from ..core.i18n import N_, _, ngettext
 from ..core.storage.changes import ANY
+from ..core.training.events import Error, Event, Preflight, RunStatus, Start, Step, parse
 from .context import AppContext
 from .live import LiveView
 from .loss_chart import LossChart
@@ -21,11 +22,12 @@ from .widgets.training_runs import RunsModel
 from .widgets.training_settings import AdvancedSettings, ValueCombo, dataset_choices, model_choices
 
 class TrainingProcess(QObject):
-    """Runs the worker through QProcess and re-emits its JSON events; the registry is updated at the end.
+    """Runs the worker through QProcess and re-emits its JSON events, typed (:mod:`core.training.events`); the
+    registry is updated at the end.
 
     The last few KB of the worker's stderr are kept (:meth:`stderr_tail`) to explain a crash."""
 
-    event = Signal(dict)
+    event = Signal(object)  # an Event
     finished = Signal(str, str)  # run id, final status
     STDERR_KEEP = 8192
 
@@ -68,10 +70,9 @@ class TrainingProcess(QObject):
         self._buf += bytes(self.proc.readAllStandardOutput())
         *lines, self._buf = self._buf.split(b"\n")
         for line in lines:
-            try:
-                self.event.emit(json.loads(line))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                continue
+            ev = parse(line)
+            if ev is not None:  # not an event: a library writing to stdout
+                self.event.emit(ev)
 
     def _read_err(self) -> None:
         self._err = (self._err + bytes(self.proc.readAllStandardError()))[-self.STDERR_KEEP:]
@@ -299,44 +300,44 @@ class TrainingTab(QWidget):
         self.process.start(run_id)
         self.reload()
 
-    def on_event(self, ev: dict) -> None:
-        """Apply one worker event to the progress bar, chart, status and log."""
-        kind = ev.get("event")
-        if kind == "preflight":
+    def on_event(self, ev: Event | Mapping) -> None:
+        """Apply one worker event (or its JSON object) to the progress bar, chart, status and log."""
+        ev = parse(ev)
+        if ev is None:
+            return
+        if isinstance(ev, Preflight):
             text = _("{examples}, ~{tok} tokens · model {p:.1f}M params · RAM ~{ram} MB · estimate {s:.0f} s")
             text = text.format(
-                examples=ngettext("{n} example", "{n} examples", ev["examples"]).format(n=ev["examples"]),
-                tok=ev["dataset_tokens"], p=ev["params"] / 1e6, ram=ev["ram_estimate_mb"],
-                s=ev["estimated_s"])
-            self.notes.setText("\n".join([text] + list(ev.get("notes") or [])))
-        elif kind == "start":
-            self.total = int(ev.get("total_steps") or 0)
+                examples=ngettext("{n} example", "{n} examples", ev.examples).format(n=ev.examples),
+                tok=ev.dataset_tokens, p=ev.params / 1e6, s=ev.estimated_s or 0,
+                ram="?" if ev.ram_estimate_mb is None else ev.ram_estimate_mb)
+            self.notes.setText("\n".join([text, *ev.notes]))
+        elif isinstance(ev, Start):
+            self.total = ev.total_steps or 0
             self.progress.setRange(0, max(1, self.total))
-            self.progress.setValue(int(ev.get("resumed_from") or 0))
-        elif kind == "step":
-            self.progress.setValue(int(ev["step"]))
-            self.chart.add_train(ev["step"], ev["loss"])
+            self.progress.setValue(ev.resumed_from or 0)
+        elif isinstance(ev, Step):
+            self.progress.setValue(ev.step)
             self.status.setText(_("Step {s}/{t} · loss {loss:.4f} · {tps:.0f} tokens/s · about {eta} left")
-                                .format(s=ev["step"], t=self.total, loss=ev["loss"],
-                                        tps=ev.get("tokens_per_s") or 0, eta=fmt_duration(ev.get("eta_s") or 0)))
-        elif kind == "eval":
-            self.chart.add_eval(ev["step"], ev["eval_loss"])
-        elif kind == "error":
-            self.status.setText(_("Error: {m}").format(m=ev.get("message")))
-            self.notes.setText(ev.get("hint") or "")
+                                .format(s=ev.step, t=self.total, loss=ev.loss, tps=ev.tokens_per_s or 0,
+                                        eta=fmt_duration(ev.eta_s or 0)))
+        elif isinstance(ev, Error):
+            self.status.setText(_("Error: {m}").format(m=ev.message))
+            self.notes.setText(ev.hint or "")
+        self.chart.add_event(ev)
         self.log.add_event(ev)
 
     def _finished(self, run_id: str, status: str) -> None:
         from ..core.training import runs
 
         self.progress.setRange(0, 1)
-        self.progress.setValue(1 if status == "done" else 0)
+        self.progress.setValue(1 if status == RunStatus.DONE else 0)
         self.start_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
         row = runs.get_run(run_id, self.ctx.db)
-        if status == "done":
+        if status == RunStatus.DONE:
             self.status.setText(_("Run {id} done · adapter {a}").format(id=run_id, a=row.adapter_id))
-        elif status == "cancelled":
+        elif status == RunStatus.CANCELLED:
             self.status.setText(_("Run {id} cancelled; select it and press Resume to continue.").format(id=run_id))
         else:
             self.status.setText(_("Run {id} failed: {e}").format(id=run_id, e=row.error or ""))
@@ -356,7 +357,7 @@ class TrainingTab(QWidget):
         """Replay a past run's ``events.jsonl`` into the chart, log and status (not while a run is live)."""
         from ..core.training import runs
 
-        events = runs.read_events(run_id)
+        events = runs.read_events(run_id)  # typed
         self.chart.clear()
         self.log.clear()
         self.total = 0
@@ -369,7 +370,7 @@ class TrainingTab(QWidget):
             if row.error:
                 self.log.add_line(row.error)
         self.progress.setRange(0, 1)
-        self.progress.setValue(1 if row is not None and row.status == "done" else 0)
+        self.progress.setValue(1 if row is not None and row.status == RunStatus.DONE else 0)
 
     def shutdown(self) -> None:
         if self.process.running():
