@@ -1,10 +1,11 @@
 """Render every tab of TAB_CLASSES with demo data to PNG files.
 
-    .venv/bin/python scripts/screenshots.py OUT_DIR [--home DIR] [--readme]
+    .venv/bin/python scripts/screenshots.py OUT_DIR [--home DIR] [--readme] [--theme system|light|dark]
 
 A tab module ``aeon_studio.app.<area>_tab`` may offer ``render_<area>(ctx, out_dir, demo=True)``
 (it seeds its own demo data); other tabs are grabbed as they are. The data go to a scratch home
 (a temp folder unless --home). ``--readme`` also copies the chat render to docs/screenshot-chat.png.
+``--theme`` renders with the app's style sheet in that theme (default: the system palette, as the app starts).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--home", type=Path, help="data folder to use (default: a new temp folder)")
     ap.add_argument("--readme", action="store_true", help="also write docs/screenshot-chat.png")
+    ap.add_argument("--theme", choices=("system", "light", "dark"), default="system",
+                    help="style sheet theme (default: follow the system palette)")
     args = ap.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("AEON_STUDIO_LANGUAGE", "en")
@@ -33,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from aeon_studio.app.style import apply_style
+
+    apply_style(app, None if args.theme == "system" else args.theme)
     from aeon_studio.app.context import AppContext
     from aeon_studio.app.main_window import TAB_CLASSES, MainWindow
 

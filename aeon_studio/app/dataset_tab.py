@@ -30,7 +30,6 @@ from .widgets.dataset_stats import StatsPanel
 log = logging.getLogger(__name__)
 
 KIND_NAMES = {"sft": N_("examples"), "chats": N_("from chats"), "identity": N_("identity")}
-_HINT_STYLE = "color: palette(mid); font-size: 11pt;"
 
 
 def candidate_api(store: Any) -> dict[str, Any] | None:
@@ -211,7 +210,8 @@ class DatasetTab(QWidget):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet(_HINT_STYLE)
+        self.empty.setObjectName("dataset_empty")
+        self.empty.setProperty("tone", "hint")
         self.empty.setMargin(30)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)

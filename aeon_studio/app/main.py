@@ -39,6 +39,7 @@ def run_app(argv: list[str] | None = None) -> int:
     from ..core.i18n import _
     from .main_window import MainWindow
     from .resources import icon_path
+    from .style import apply_style, follow_system
 
     setup_logging()
     app = QApplication.instance() or QApplication(argv or sys.argv)
@@ -48,6 +49,8 @@ def run_app(argv: list[str] | None = None) -> int:
     if icon_path().exists():
         app.setWindowIcon(QIcon(str(icon_path())))
     _install_excepthook()
+    apply_style(app)  # once, before any widget: the theme follows the system unless AEON_STUDIO_THEME forces one
+    follow_system(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:

@@ -104,7 +104,7 @@ class MemoryTab(QWidget):
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         top.addWidget(self.kind_combo)
         self.count_label = QLabel(self)
-        self.count_label.setStyleSheet("color: #5f6368;")
+        self.count_label.setProperty("tone", "muted")
         top.addWidget(self.count_label)
         lay.addLayout(top)
 
@@ -131,7 +131,7 @@ class MemoryTab(QWidget):
         self.empty_label = QLabel(self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: #80868b; font-size: 14px; padding: 40px;")
+        self.empty_label.setProperty("tone", "empty")
         self.empty_label.hide()
         lay.addWidget(self.empty_label, 1)
 
@@ -171,7 +171,7 @@ class MemoryTab(QWidget):
 
         status = QHBoxLayout()
         self.status_label = QLabel(self)
-        self.status_label.setStyleSheet("color: #5f6368;")
+        self.status_label.setProperty("tone", "muted")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         status.addWidget(self.status_label, 1)
         self.rebuild_button = self._button(_("Rebuild index"), _("Embed every memory again and write a new search "

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from ..core.i18n import _, ngettext
 from ..core.training.retrain import create_retrain_run, finished_text, plan_retrain, ratings_since_last_run
+from .style import set_style_property
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,10 @@ class Retrain:
         every = max(1, self.ctx.settings.retrain_hint_every)
         if n >= every:
             self.button.setText(ngettext("Retrain ({n} new rating)", "Retrain ({n} new ratings)", n).format(n=n))
-            self.button.setStyleSheet("font-weight: bold;")
+            set_style_property(self.button, "emphasis", True)
         else:
             self.button.setText(_("Retrain"))
-            self.button.setStyleSheet("")
+            set_style_property(self.button, "emphasis", False)
 
     def confirm(self, plan) -> bool:
         """Show what the retrain will train on; below the minimum the default button is Cancel."""

@@ -145,7 +145,7 @@ class TrainingTab(QWidget):
         self.hint = QLabel(_("Runs train in a separate process: chat stays responsive, and a cancelled or "
                              "interrupted run can be resumed from its last checkpoint."))
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setProperty("tone", "hint")
         left.addWidget(self.hint)
         left.addWidget(QLabel(_("Log:")))
         self.log = TrainingLog()

@@ -28,7 +28,7 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
 def _hint(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: palette(mid);")
+    label.setProperty("tone", "hint")
     return label
 
 

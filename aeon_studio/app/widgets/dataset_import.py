@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QGrou
 from ...core.datasets.formats.garbled import misspelt_label, shown
 from ...core.i18n import N_, _, ngettext
 from .dataset_jobs import DatasetJob
-from .dataset_stats import AMBER_BOX
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +162,7 @@ class ImportDialog(QDialog):
         lay.addLayout(top)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet(AMBER_BOX)
+        self.notice.setProperty("tone", "warning-box")
         self.notice.hide()
         lay.addWidget(self.notice)
 
@@ -173,7 +172,7 @@ class ImportDialog(QDialog):
         hint = QLabel(_("Which label is the user and which is the assistant. Edit a label or add one if the "
                         "log uses other names."))
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        hint.setProperty("tone", "hint")
         sl.addWidget(hint)
         self.speakers = QTableWidget(0, 2)
         self.speakers.setHorizontalHeaderLabels([_("Label"), _("Role")])
@@ -216,7 +215,7 @@ class ImportDialog(QDialog):
         self.pii_view.setWordWrap(True)
         self.pii_view.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.pii_note = QLabel()
-        self.pii_note.setStyleSheet("color: palette(mid);")
+        self.pii_note.setProperty("tone", "hint")
         self.pii_note.setWordWrap(True)
         kl.addWidget(self.pii_note)
         kl.addWidget(self.pii_view, 1)
@@ -256,7 +255,7 @@ class ImportDialog(QDialog):
         lay.addWidget(self.result_details)
         self.result_warnings = QLabel()
         self.result_warnings.setWordWrap(True)
-        self.result_warnings.setStyleSheet(AMBER_BOX)
+        self.result_warnings.setProperty("tone", "warning-box")
         lay.addWidget(self.result_warnings)
         row = QHBoxLayout()
         row.addWidget(QLabel(_("Problems:")))

@@ -11,10 +11,6 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QVBox
 from ...core.i18n import _
 from .dataset_model import DOMAIN_NAMES, SOURCE_NAMES
 
-AMBER_BOX = ("QLabel { background: #fff4d6; color: #5c4400; border: 1px solid #e0a800; border-radius: 4px; "
-             "padding: 6px; }")
-
-
 class BarChart(QWidget):
     """Horizontal bars with a label and a count each (no chart library needed)."""
 
@@ -98,7 +94,7 @@ class StatsPanel(QWidget):
             lay.addWidget(box)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet(AMBER_BOX)
+        self.warnings.setProperty("tone", "warning-box")
         self.warnings.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.warnings)
         lay.addStretch(1)

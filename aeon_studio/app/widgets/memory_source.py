@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QFrame, Q
 
 from ...core.i18n import _
 from ...core.memory.display import item_text, source_text
+from ..style import set_style_property
 from .memory_model import date_text, kind_text, one_line
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class MemorySourceDialog(QDialog):
         self.text_view.setReadOnly(True)
         lay.addWidget(self.text_view, 1)
         self.note = QLabel(self)
-        self.note.setStyleSheet("color: #8a6d00;")
+        self.note.setProperty("tone", "warning")
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -138,8 +139,6 @@ class SourceRow(QFrame):
         super().__init__(parent)
         self.source = source
         self.setObjectName("memory_source")
-        self.setStyleSheet("QFrame#memory_source { background: #ffffff; border: 1px solid #e0e3e7; border-radius: 8px; }"
-                           "QLabel#source_origin { color: #80868b; font-size: 11px; }")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 4, 4, 4)
         lay.setSpacing(6)
@@ -181,5 +180,5 @@ class SourceRow(QFrame):
             return
         self.forgotten = True
         self.origin_label.setText(self.origin_label.text() + "  " + _("(forgotten)"))
-        self.text_label.setStyleSheet("color: #9aa0a6; text-decoration: line-through;")
+        set_style_property(self.text_label, "forgotten", True)
         self.forget_button.setEnabled(False)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from ...core.i18n import _
+from ..style import set_style_property
 
 
 class StarRating(QWidget):
@@ -21,7 +22,7 @@ class StarRating(QWidget):
             b = QToolButton(self)
             b.setAutoRaise(True)
             b.setToolTip(_("Rate {n} of 5").format(n=i))
-            b.setStyleSheet("QToolButton { border: none; font-size: 16px; padding: 0 1px; }")
+            b.setObjectName("star")
             b.clicked.connect(lambda _checked=False, n=i: self.set_value(n, emit=True))
             lay.addWidget(b)
             self.buttons.append(b)
@@ -38,7 +39,6 @@ class StarRating(QWidget):
         for i, b in enumerate(self.buttons, start=1):
             on = value is not None and i <= value
             b.setText("★" if on else "☆")
-            b.setStyleSheet("QToolButton { border: none; font-size: 16px; padding: 0 1px; color: %s; }"
-                            % ("#e0a100" if on else "#9aa0a6"))
+            set_style_property(b, "on", on)
         if emit and value is not None:
             self.rated.emit(value)
