@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListView,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QToolButton,
@@ -23,35 +23,18 @@ from .main_window import show_error
 from .widgets import StarRating, SurveyDialog, VersionSwitcher
 from .widgets.chat_header import AdapterHeader
 from .widgets.chat_notes import RememberedNote, stopped_marker
+from .widgets.table_model import Column, ListModel
 from .workers import ReplyWorker
 
 log = logging.getLogger(__name__)
 
 
-class ConversationModel(QAbstractListModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list = []
+class ConversationModel(ListModel):
+    """The conversation list: titles, the last change as tooltip, the id as ``UserRole``."""
 
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        c = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return c.title or _("New conversation")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return c.updated_at.strftime("%Y-%m-%d %H:%M")
-        if role == Qt.ItemDataRole.UserRole:
-            return c.id
-        return None
+    columns = (Column("", lambda c: c.title or _("New conversation"),
+                      tooltip=lambda c: c.updated_at.strftime("%Y-%m-%d %H:%M")),)
+    row_roles = {Qt.ItemDataRole.UserRole: lambda c: c.id}
 
 
 class MessageInput(QPlainTextEdit):

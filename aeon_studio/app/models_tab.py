@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QAbstractTableModel, QObject, Qt, QThread, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QRadioButton, QSplitter,
@@ -21,6 +21,7 @@ from ..core.i18n import N_, _, ngettext
 from .context import AppContext
 from .live import LiveView
 from .main_window import show_error
+from .widgets.table_model import RIGHT, Column, TableModel
 
 log = logging.getLogger(__name__)
 
@@ -33,53 +34,60 @@ def _size(n: int | None) -> str:
     return human_size(n) if n else "—"
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table over a list of rows; ``columns`` are (title, getter) pairs."""
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+class RowsModel(TableModel):
+    """A read-only table over a list of rows; ``columns`` are (title, getter) pairs, titles translated.
+
+    ``colors(row, column)`` gives a cell's text colour, ``tooltips(row, column)`` a tooltip other than the
+    cell's text (``None``: the text, which shows what an elided cell hides); ``numeric`` holds the columns of
+    numbers (aligned right). The tab sets them after construction.
+    """
+
+    translate_headers = False
 
     def __init__(self, columns: list[tuple[str, Callable[[Any], Any]]], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._columns = columns
-        self.rows: list[Any] = []
-        self.colors: Callable[[Any, int], QColor | None] = lambda _r, _c: None
-        #: A tooltip other than the cell's text (``None``: the text, which shows what an elided cell hides).
-        self.tooltips: Callable[[Any, int], str | None] = lambda _r, _c: None
-        #: Columns of numbers, aligned right.
+        self._pairs = list(columns)
+        self._colors: Callable[[Any, int], QColor | None] = lambda _r, _c: None
+        self._tooltips: Callable[[Any, int], str | None] = lambda _r, _c: None
         self.numeric: set[int] = set()
+        self._build()
+
+    @property
+    def colors(self) -> Callable[[Any, int], QColor | None]:
+        return self._colors
+
+    @colors.setter
+    def colors(self, colors: Callable[[Any, int], QColor | None]) -> None:
+        self._colors = colors
+        self._build()
+
+    @property
+    def tooltips(self) -> Callable[[Any, int], str | None]:
+        return self._tooltips
+
+    @tooltips.setter
+    def tooltips(self, tooltips: Callable[[Any, int], str | None]) -> None:
+        self._tooltips = tooltips
+        self._build()
+
+    def _build(self) -> None:
+        colors, tooltips = self._colors, self._tooltips  # the cells hold these, not the model: no reference cycle
+        self.columns = [Column(title, lambda r, get=get: _text(get(r)),
+                               tooltip=lambda r, i=i, get=get: tooltips(r, i) or _text(get(r)),
+                               foreground=lambda r, i=i: colors(r, i))
+                        for i, (title, get) in enumerate(self._pairs)]
+
+    def alignment(self, column: int) -> int | None:
+        return RIGHT if column in self.numeric else None
 
     def set_rows(self, rows: list[Any]) -> None:
         if rows == self.rows:
             return  # a refresh that found nothing new keeps the scroll position and the selection
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = self.tooltips(row, index.column())
-            if tip:
-                return tip
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            value = self._columns[index.column()][1](row)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.colors(row, index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section][0]
-        return None
+        super().set_rows(rows)
 
 
 class JobThread(QThread):

@@ -5,7 +5,7 @@ Validation errors are shown inline under the form and nothing is saved.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (QCheckBox, QCompleter, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout,
                                QWidget)
@@ -16,33 +16,21 @@ from ..core.personas import parse_dataset_names
 from .context import AppContext
 from .live import LiveView
 from .main_window import show_error
+from .widgets.table_model import Column, ListModel
 
 
-class PersonaModel(QAbstractListModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list = []
+def _persona_label(p) -> str:
+    # Whole labels, not a shared "built-in" tag: in Portuguese it agrees with persona (feminine).
+    label = (_("{name}  (built-in, edited)") if p.customized else _("{name}  (built-in)") if p.builtin
+             else _("{name}  (custom)"))
+    return label.format(name=p.name)
 
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
+class PersonaModel(ListModel):
+    """The persona list: names marked built-in/edited/custom, the key as ``UserRole``."""
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        p = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            # Whole labels, not a shared "built-in" tag: in Portuguese it agrees with persona (feminine).
-            label = (_("{name}  (built-in, edited)") if p.customized else _("{name}  (built-in)") if p.builtin
-                     else _("{name}  (custom)"))
-            return label.format(name=p.name)
-        if role == Qt.ItemDataRole.UserRole:
-            return p.key
-        return None
+    columns = (Column("", _persona_label),)
+    row_roles = {Qt.ItemDataRole.UserRole: lambda p: p.key}
 
 
 class DatasetNameCompleter(QCompleter):

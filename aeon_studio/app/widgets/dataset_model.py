@@ -11,14 +11,13 @@ from collections import OrderedDict
 from datetime import timezone
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 
 from ...core.datasets import browse
 from ...core.i18n import N_, _
+from .table_model import Column, TableModel
 
-COLUMNS = [N_("First user turn"), N_("Reply"), N_("Turns"), N_("Domain"), N_("Source"), N_("Rating"),
-           N_("Split"), N_("Date")]
 DOMAIN_NAMES = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
                 "general": N_("general")}
 SPLIT_NAMES = {"train": N_("train"), "eval": N_("eval")}
@@ -27,7 +26,6 @@ SOURCE_NAMES = {"import": N_("import"), "chats": N_("chats"), "identity": N_("id
                 "questions": N_("questions")}
 #: ``data(index, ID_ROLE)`` is the example's database id.
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_NUMERIC = {2, 5}
 
 
 class Row(NamedTuple):
@@ -60,8 +58,36 @@ def summarize(ex: Any) -> Row:
                created.astimezone().strftime("%Y-%m-%d %H:%M") if created else "", bool(ex.edited))
 
 
-class ExamplesModel(QAbstractTableModel):
-    """Examples of one dataset matching ``filters`` (the keyword arguments of :func:`browse.count_examples`)."""
+def _named(names: dict[str, str], value: str) -> str:
+    return _(names[value]) if value in names else value
+
+
+def _source(r: Row) -> str:
+    source = _named(SOURCE_NAMES, r.source)
+    return f"{source} ✎" if r.edited else source
+
+
+COLUMNS = (
+    Column(N_("First user turn"), lambda r: r.user, tooltip=lambda r: r.user),
+    Column(N_("Reply"), lambda r: r.reply, tooltip=lambda r: r.reply),
+    Column(N_("Turns"), lambda r: r.turns, numeric=True),
+    Column(N_("Domain"), lambda r: _named(DOMAIN_NAMES, r.domain)),
+    Column(N_("Source"), _source, tooltip=lambda r: _("Edited by you") if r.edited else None),
+    Column(N_("Rating"), lambda r: "★" * r.rating if r.rating else "—", numeric=True),
+    Column(N_("Split"), lambda r: _named(SPLIT_NAMES, r.split),
+           foreground=lambda r: QColor("#1f5fa8") if r.split == "eval" else None),
+    Column(N_("Date"), lambda r: r.date, tooltip=lambda r: r.when),
+)
+
+
+class ExamplesModel(TableModel):
+    """Examples of one dataset matching ``filters`` (the keyword arguments of :func:`browse.count_examples`).
+
+    Lazy: :meth:`row_count` grows by ``fetchMore``; :meth:`row_at` reads the page that holds the row.
+    """
+
+    columns = COLUMNS
+    row_roles = {ID_ROLE: lambda r: r.id}
 
     def __init__(self, db=None, parent: QObject | None = None, *, page_size: int = 200, fetch_step: int = 500,
                  max_pages: int = 24) -> None:
@@ -97,7 +123,10 @@ class ExamplesModel(QAbstractTableModel):
         self._loaded = min(self.total, max(keep, self.fetch_step))
         self.endResetModel()
 
-    def row(self, row: int) -> Row | None:
+    def row_count(self) -> int:
+        return self._loaded
+
+    def row_at(self, row: int) -> Row | None:
         """The display row ``row`` (reads its page if it is not cached)."""
         if not 0 <= row < self._loaded:
             return None
@@ -110,7 +139,7 @@ class ExamplesModel(QAbstractTableModel):
         return page[pos] if pos < len(page) else None
 
     def example_id(self, row: int) -> int | None:
-        r = self.row(row)
+        r = self.row_at(row)
         return r.id if r else None
 
     def _read_page(self, page_no: int) -> list[Row]:
@@ -124,12 +153,6 @@ class ExamplesModel(QAbstractTableModel):
         return page
 
     # -- Qt API ------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else self._loaded
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
         return not parent.isValid() and self._loaded < self.total
 
@@ -140,52 +163,3 @@ class ExamplesModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + more - 1)
         self._loaded += more
         self.endInsertRows()
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section])
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ID_ROLE,
-                        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole):
-            return None
-        col = index.column()
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if col in _NUMERIC else None
-        r = self.row(index.row())
-        if r is None:
-            return None
-        if role == ID_ROLE:
-            return r.id
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 6 and r.split == "eval":
-                return QColor("#1f5fa8")
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col in (0, 1):
-                return (r.user, r.reply)[col]
-            if col == 4 and r.edited:
-                return _("Edited by you")
-            if col == 7:
-                return r.when
-            return None
-        if col == 0:
-            return r.user
-        if col == 1:
-            return r.reply
-        if col == 2:
-            return r.turns
-        if col == 3:
-            return _(DOMAIN_NAMES[r.domain]) if r.domain in DOMAIN_NAMES else r.domain
-        if col == 4:
-            source = _(SOURCE_NAMES[r.source]) if r.source in SOURCE_NAMES else r.source
-            return f"{source} ✎" if r.edited else source
-        if col == 5:
-            return "★" * r.rating if r.rating else "—"
-        if col == 6:
-            return _(SPLIT_NAMES[r.split]) if r.split in SPLIT_NAMES else r.split
-        return r.date

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
-
 from ...core.i18n import N_, _
+from .table_model import Column, TableModel
 from .training_log import fmt_duration
 
-COLUMNS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Eval loss"),
+HEADERS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Eval loss"),
            N_("Duration"), N_("Adapter")]
 #: A run's status and preset as the table shows them (the stored values are identifiers).
 STATUS_NAMES = {"queued": N_("queued"), "running": N_("running"), "done": N_("done"), "failed": N_("failed"),
@@ -45,37 +44,16 @@ def run_cells(row: Any) -> list[str]:
             _loss(m.get("eval_loss")), fmt_duration(_duration(row)), row.adapter_id or ""]
 
 
-class RunsModel(QAbstractTableModel):
+def _tooltip(row: Any) -> str:
+    return row.error or _("Base model {b} · method {m}").format(b=row.base_model, m=row.method)
+
+
+#: Every cell of a run shows the same tooltip: its error, or what it trained.
+COLUMNS = tuple(Column(header, lambda r, i=i: run_cells(r)[i], tooltip=_tooltip, numeric=4 <= i <= 7)
+                for i, header in enumerate(HEADERS))
+
+
+class RunsModel(TableModel):
     """Rows are ``TrainingRun`` objects (or anything with the same attributes, e.g. demo rows)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(COLUMNS[section])
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return run_cells(r)[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return r.error or _("Base model {b} · method {m}").format(b=r.base_model, m=r.method)
-        if role == Qt.ItemDataRole.TextAlignmentRole and 4 <= index.column() <= 7:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    columns = COLUMNS
