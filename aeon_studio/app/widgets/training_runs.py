@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.i18n import N_, _
+from ...core.training.events import RunStatus
 from .table_model import Column, TableModel
 from .training_log import fmt_duration
 
 HEADERS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Eval loss"),
            N_("Duration"), N_("Adapter")]
 #: A run's status and preset as the table shows them (the stored values are identifiers).
-STATUS_NAMES = {"queued": N_("queued"), "running": N_("running"), "done": N_("done"), "failed": N_("failed"),
-                "cancelled": N_("cancelled")}
+STATUS_NAMES = {RunStatus.QUEUED: N_("queued"), RunStatus.RUNNING: N_("running"), RunStatus.DONE: N_("done"),
+                RunStatus.FAILED: N_("failed"), RunStatus.CANCELLED: N_("cancelled")}
 PRESET_NAMES = {"quick": N_("Quick"), "balanced": N_("Balanced"), "thorough": N_("Thorough")}
 
 
