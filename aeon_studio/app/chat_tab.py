@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListView,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QToolButton,
@@ -20,6 +20,7 @@ from ..core.i18n import _
 from .context import AppContext
 from .live import LiveView
 from .main_window import show_error
+from .streaming import TextCoalescer
 from .widgets import StarRating, SurveyDialog, VersionSwitcher
 from .widgets.chat_header import AdapterHeader
 from .widgets.chat_notes import RememberedNote, stopped_marker
@@ -65,10 +66,6 @@ class Bubble(QFrame):
         self.tab, self.role, self.message = tab, role, message
         self.setObjectName("bubble_" + role)
         user = role == "user"
-        self.setStyleSheet(
-            "QFrame#bubble_user { background: #d9ecff; border-radius: 12px; }"
-            "QFrame#bubble_assistant { background: #f1f3f4; border-radius: 12px; }"
-            "QLabel#meta { color: #80868b; font-size: 11px; }")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
         lay.setSpacing(4)
@@ -260,6 +257,9 @@ class ChatTab(QWidget):
         self.worker: ReplyWorker | None = None
         self.current_id: int | None = None
         self.stream_bubble: Bubble | None = None
+        #: Tokens reach the streaming bubble in batches (at most one relabel per ~30 ms), not one by one.
+        self.stream_text = TextCoalescer(self._show_streamed, parent=self)
+        self._worker_connections: list = []
         self.bubbles: list[Bubble] = []
         self._survey_dismissed_at = -1
         #: A widget held in view while the content changes (an open editor, a reply being rewritten).
@@ -326,7 +326,7 @@ class ChatTab(QWidget):
         top.addWidget(self.model_combo)
         top.addStretch(1)
         self.status_label = QLabel(right)
-        self.status_label.setStyleSheet("color: #5f6368;")
+        self.status_label.setProperty("tone", "muted")
         top.addWidget(self.status_label)
         #: other areas add buttons here (e.g. "Retrain")
         self.toolbar_layout = QHBoxLayout()
@@ -337,7 +337,7 @@ class ChatTab(QWidget):
         rl.addWidget(self.header)
 
         self.banner = QFrame(right)
-        self.banner.setStyleSheet("QFrame { background: #fff4d6; border-radius: 8px; }")
+        self.banner.setObjectName("survey_banner")
         bl = QHBoxLayout(self.banner)
         bl.setContentsMargins(10, 4, 6, 4)
         bl.addWidget(QLabel(_("Got a minute? Tell us how Aeon Studio is working for you."), self.banner), 1)
@@ -355,7 +355,7 @@ class ChatTab(QWidget):
         self.empty_label = QLabel(_("Start a conversation: pick a persona and a model, then type a message below.\n"
                                     "Rate replies with the stars — ratings teach your assistant."), right)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: #80868b; font-size: 14px; padding: 40px;")
+        self.empty_label.setProperty("tone", "empty")
         rl.addWidget(self.empty_label)
         self.scroll = QScrollArea(right)
         self.scroll.setWidgetResizable(True)
@@ -580,7 +580,6 @@ class ChatTab(QWidget):
     def _add_notice(self, text: str) -> QLabel:
         lab = QLabel("ⓘ " + text, self.chat_widget)
         lab.setObjectName("notice")
-        lab.setStyleSheet("color: #8a6d00; font-size: 11px; font-style: italic;")
         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lab.setWordWrap(True)
         self.chat_layout.insertWidget(self.chat_layout.count() - 1, lab)
@@ -626,28 +625,38 @@ class ChatTab(QWidget):
         else:
             self.stream_bubble = self._add_bubble(Bubble(self, "assistant", ""))
         self.stream_bubble.label.setText("")
+        # Plain while it streams: a selectable label lays out a whole QTextDocument on every relabel (about 3x the
+        # cost) and a relabel drops the selection anyway; the finished reply is rendered selectable again.
+        self.stream_bubble.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.status_label.setText(_("Loading model…"))
         self.send_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         w = ReplyWorker(make_reply, self)
-        w.started_reply.connect(lambda _r: self.status_label.setText(_("Writing…")))
-        w.chunk.connect(self._on_chunk)
-        w.finished_reply.connect(self._on_finished)
-        w.failed.connect(self._on_failed)
+        # Kept to disconnect exactly these later: on Python 3.11, PySide6 6.12.0's SignalInstance.disconnect()
+        # drops a reference to True on every call (so does emit()); once True's count reaches zero Python aborts.
+        self._worker_connections = [
+            w.started_reply.connect(lambda _r: self.status_label.setText(_("Writing…"))),
+            w.chunk.connect(self._on_chunk),
+            w.finished_reply.connect(self._on_finished),
+            w.failed.connect(self._on_failed)]
         self.worker = w
         w.start()
 
     def _on_chunk(self, piece: str) -> None:
+        self.stream_text.add(piece)
+
+    def _show_streamed(self, text: str) -> None:
         if self.stream_bubble is not None:
-            self.stream_bubble.append(piece)
+            self.stream_bubble.append(text)
 
     def _end_worker(self) -> None:
+        self.stream_text.flush()  # the bubble shows every piece received before the stream ends
         if self.worker is not None:
             # A stop(wait=True) ends the worker here; its queued finished/failed signals must not
             # re-render later (the tab may be closing, or showing another conversation by then).
-            for signal in (self.worker.started_reply, self.worker.chunk, self.worker.finished_reply,
-                           self.worker.failed):
-                signal.disconnect()
+            for connection in self._worker_connections:
+                QObject.disconnect(connection)
+            self._worker_connections = []
             self.worker.wait(2000)
             self.worker.deleteLater()
         self.worker = None

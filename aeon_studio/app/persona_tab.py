@@ -118,7 +118,7 @@ class PersonaTab(QWidget):
         rl.addLayout(form)
         self.error_label = QLabel(right)
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c5221f;")
+        self.error_label.setProperty("tone", "error")
         self.error_label.hide()
         rl.addWidget(self.error_label)
         row = QHBoxLayout()
