@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from aeon_studio.app.chat_tab import ChatTab
+    from aeon_studio.app.chat.tab import ChatTab
     from aeon_studio.app.context import AppContext
     from aeon_studio.app.style import apply_style
 

@@ -1,9 +1,9 @@
-"""Render every tab of TAB_CLASSES with demo data to PNG files.
+"""Render every tab with demo data to PNG files.
 
     .venv/bin/python scripts/screenshots.py OUT_DIR [--home DIR] [--readme] [--theme system|light|dark]
 
-A tab module ``aeon_studio.app.<area>_tab`` may offer ``render_<area>(ctx, out_dir, demo=True)``
-(it seeds its own demo data); other tabs are grabbed as they are. The data go to a scratch home
+Each tab's renderer lives in ``aeon_studio.app.demo.<area>`` (listed in ``aeon_studio.app.demo.RENDERERS``)
+and seeds its own demo data. The data go to a scratch home
 (a temp folder unless --home). ``--readme`` also copies the chat render to docs/screenshot-chat.png.
 ``--theme`` renders with the app's style sheet in that theme (default: the system palette, as the app starts).
 """
@@ -40,29 +40,19 @@ def main(argv: list[str] | None = None) -> int:
 
     apply_style(app, None if args.theme == "system" else args.theme)
     from aeon_studio.app.context import AppContext
-    from aeon_studio.app.main_window import TAB_CLASSES, MainWindow
+    from aeon_studio.app.demo import RENDERERS
+    from aeon_studio.app.main_window import MainWindow
 
     ctx = AppContext()
     out = args.out_dir
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for module_name, class_name in TAB_CLASSES:
-        module = importlib.import_module(module_name)
-        area = module_name.rsplit(".", 1)[-1].removesuffix("_tab")
-        hook = getattr(module, f"render_{area}", None)
+    for module_name, function in RENDERERS:
         try:
-            if hook is not None:
-                path = Path(hook(ctx, out, demo=True))
-            else:
-                widget = getattr(module, class_name)(ctx, None)
-                widget.resize(1180, 760)
-                widget.show()
-                app.processEvents()
-                path = out / f"{area}_tab.png"
-                widget.grab().save(str(path))
-                widget.close()
+            hook = getattr(importlib.import_module(f"aeon_studio.app.demo.{module_name}"), function)
+            path = Path(hook(ctx, out, demo=True))
         except Exception as exc:  # one broken tab must not stop the others
-            print(f"{class_name}: FAILED ({exc})", file=sys.stderr)
+            print(f"{module_name}: FAILED ({exc})", file=sys.stderr)
             continue
         written.append(path)
         print(path)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from ..core.settings import Settings, get_settings
-from ..core.storage import Database, get_database
-from ..core.storage.changes import ANY, VersionWatch
+from aeon_studio.core.settings import Settings, get_settings
+from aeon_studio.core.storage import Database, get_database
+from aeon_studio.core.storage.changes import ANY, VersionWatch
 
 
 class DataChanges(QObject):
@@ -107,7 +107,7 @@ class AppContext:
     def chat(self):
         """The :class:`ChatService` (imports llama-cpp lazily on first use)."""
         if self._chat is None:
-            from ..core.services import build_chat_service
+            from aeon_studio.core.services import build_chat_service
 
             self._chat = build_chat_service(self.db)
         return self._chat

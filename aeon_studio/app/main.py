@@ -17,10 +17,10 @@ def _install_excepthook() -> None:
         try:
             from PySide6.QtWidgets import QApplication
 
-            from .main_window import show_error
+            from aeon_studio.app.shared.errors import show_error
 
             if QApplication.instance() is not None:
-                from ..core.i18n import _
+                from aeon_studio.core.i18n import _
 
                 show_error(QApplication.activeWindow(), _("Unexpected error"),
                            f"{exc}\n\n" + "".join(traceback.format_exception_only(exc_type, exc)).strip())
@@ -35,11 +35,11 @@ def run_app(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
     import qasync
 
-    from ..core.cli.main import setup_logging
-    from ..core.i18n import _
-    from .main_window import MainWindow
-    from .resources import icon_path
-    from .style import apply_style, follow_system
+    from aeon_studio.core.cli.main import setup_logging
+    from aeon_studio.core.i18n import _
+    from aeon_studio.app.main_window import MainWindow
+    from aeon_studio.app.resources import icon_path
+    from aeon_studio.app.style import apply_style, follow_system
 
     setup_logging()
     app = QApplication.instance() or QApplication(argv or sys.argv)

@@ -1,37 +1,28 @@
-"""Main window: one tab per area of the app.
+"""Main window: one tab per area of the app, wired here.
 
-Each tab is a QWidget subclass built as ``TabClass(ctx: AppContext, parent)``; it
-may define ``shutdown()`` (called before the window closes, e.g. to stop a stream
-and store what was shown) and ``tab_title()``.
+Each tab is a QWidget subclass built as ``TabClass(ctx: AppContext, parent)``; it may define ``shutdown()``
+(called before the window closes, e.g. to stop a stream and store what was shown) and ``tab_title()``.
+Tabs never look each other up: what one needs of another is passed in, or connected, here.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from ..core.i18n import _
-from .context import AppContext
+from aeon_studio.app.chat.tab import ChatTab
+from aeon_studio.app.context import AppContext
+from aeon_studio.app.datasets.tab import DatasetTab
+from aeon_studio.app.memory.tab import MemoryTab, schedule_warm_up
+from aeon_studio.app.models.tab import ModelsTab
+from aeon_studio.app.personas.tab import PersonaTab
+from aeon_studio.app.training.retrain import Retrain
+from aeon_studio.app.training.tab import TrainingTab
+from aeon_studio.core.i18n import _
 
 log = logging.getLogger(__name__)
-
-#: (module, class) of each tab, in order. Tabs come with their issues: no placeholders.
-TAB_CLASSES: list[tuple[str, str]] = [
-    ("aeon_studio.app.chat_tab", "ChatTab"),
-    ("aeon_studio.app.persona_tab", "PersonaTab"),
-    ("aeon_studio.app.memory_tab", "MemoryTab"),
-    ("aeon_studio.app.models_tab", "ModelsTab"),
-    ("aeon_studio.app.dataset_tab", "DatasetTab"),
-    ("aeon_studio.app.training_tab", "TrainingTab"),
-]
-
-#: Modules with an ``install(window)`` function that add to existing tabs once all
-#: tabs exist (e.g. the Retrain button of the chat tab comes from the training area).
-EXTENSIONS: list[str] = ["aeon_studio.app.retrain", "aeon_studio.app.memory_tab"]
 
 
 class MainWindow(QMainWindow):
@@ -43,19 +34,24 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self._tab_widgets: dict[str, QWidget] = {}
-        for module_name, class_name in TAB_CLASSES:
-            cls = getattr(importlib.import_module(module_name), class_name)
-            widget = cls(self.ctx, self)
-            title = widget.tab_title() if hasattr(widget, "tab_title") else class_name
-            self._tab_widgets[class_name] = widget
-            self.tabs.addTab(widget, title)
+        self.chat = ChatTab(self.ctx, self)
+        self.personas = PersonaTab(self.ctx, self)
+        self.memory = MemoryTab(self.ctx, self)
+        self.models = ModelsTab(self.ctx, self)
+        self.datasets = DatasetTab(self.ctx, self)
+        self.training = TrainingTab(self.ctx, self)
+        for widget in self.all_tabs():
+            self.tabs.addTab(widget, widget.tab_title())
+        # the Training tab's dataset picker follows what the Datasets tab changes
+        self.datasets.dataset_changed.connect(lambda _name: self.training.refresh_choices())
+        # the chat's Retrain button drives a run in the Training tab
+        self.retrain = Retrain(self, chat=self.chat, training=self.training)
+        self.chat.toolbar_layout.addWidget(self.retrain.button)
         self._build_menu()
-        for module_name in EXTENSIONS:
-            importlib.import_module(module_name).install(self)
+        schedule_warm_up(self.ctx)
 
-    def tab(self, class_name: str) -> QWidget:
-        return self._tab_widgets[class_name]
+    def all_tabs(self) -> list[QWidget]:
+        return [self.chat, self.personas, self.memory, self.models, self.datasets, self.training]
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(_("&File"))
@@ -73,12 +69,10 @@ class MainWindow(QMainWindow):
 
     def _feedback(self) -> None:
         """The usability/NPS survey, any time (the chat tab also offers it every Nth rating)."""
-        chat = self._tab_widgets.get("ChatTab")
-        if chat is not None:
-            chat.open_survey()
+        self.chat.open_survey()
 
     def _about(self) -> None:
-        from .. import __version__
+        from aeon_studio import __version__
 
         QMessageBox.about(self, _("About Aeon Studio"), _(
             "<b>Aeon Studio {version}</b><p>A local-first studio for your personal AI assistant: chat, rate, "
@@ -86,8 +80,8 @@ class MainWindow(QMainWindow):
                 version=__version__, home=self.ctx.home))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
-        for widget in self._tab_widgets.values():
-            shutdown = getattr(widget, "shutdown", None)
+        for widget in self.all_tabs():
+            shutdown = getattr(widget, "shutdown", None)  # optional per tab (see the module docstring)
             if shutdown is not None:
                 try:
                     shutdown()
@@ -95,12 +89,3 @@ class MainWindow(QMainWindow):
                     log.exception("shutdown of %s failed", type(widget).__name__)
         self.ctx.close()  # stop watching the database for changes
         super().closeEvent(event)
-
-
-def show_error(parent: QWidget | None, title: str, err: BaseException | str) -> None:
-    """Every error reaches a dialog and the log (with its traceback when it was raised); the app keeps running."""
-    raised = isinstance(err, BaseException) and err.__traceback__ is not None
-    log.error("%s: %s", title, err, exc_info=err if raised else None)
-    box = QMessageBox(QMessageBox.Icon.Warning, title, str(err), QMessageBox.StandardButton.Ok, parent)
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    box.open()

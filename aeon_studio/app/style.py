@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
-from .resources import RESOURCES
+from aeon_studio.app.resources import RESOURCES
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The datasets area of the desktop app."""

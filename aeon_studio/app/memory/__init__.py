@@ -1,0 +1,1 @@
+"""The memory area of the desktop app."""

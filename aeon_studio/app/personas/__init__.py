@@ -1,0 +1,1 @@
+"""The personas area of the desktop app."""

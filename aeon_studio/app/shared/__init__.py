@@ -1,0 +1,1 @@
+"""The shared area of the desktop app."""

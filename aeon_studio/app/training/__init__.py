@@ -1,0 +1,1 @@
+"""The training area of the desktop app."""

@@ -1,0 +1,143 @@
+"""Chat-tab extension: a **Retrain** button (show what it will train on, start a quick run for the current
+persona, report the held-out result and the adapter checks) and a "suggest retrain" hint after
+``retrain_hint_every`` new rated replies. What to train on is decided in the core
+(:mod:`aeon_studio.core.training.retrain`); this module only asks and shows."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+
+from aeon_studio.core.i18n import _, ngettext
+from aeon_studio.core.training.retrain import create_retrain_run, finished_text, plan_retrain, ratings_since_last_run
+from aeon_studio.app.style import set_style_property
+
+log = logging.getLogger(__name__)
+
+
+class Retrain:
+    """The chat's Retrain button: it reads the persona from ``chat`` and runs the training in ``training``."""
+
+    def __init__(self, parent: QWidget, *, chat, training) -> None:
+        self.window = parent  # dialogs' parent
+        self.chat = chat
+        self.training = training
+        self.ctx = chat.ctx
+        self.button = QPushButton(_("Retrain"))
+        self.button.setToolTip(_("Fine-tune the current persona on your well-rated replies (quick preset)."))
+        self.button.clicked.connect(self.retrain)
+        self.timer = QTimer(self.button)
+        self.timer.setInterval(20000)
+        self.timer.timeout.connect(self.update_hint)
+        self.timer.start()
+        self._running = False
+        self.update_hint()
+
+    def persona_key(self) -> str | None:
+        key = self.chat.persona_combo.currentData()
+        return str(key) if key else None
+
+    def update_hint(self) -> None:
+        if self._running:
+            return  # the button shows the run's progress
+        try:
+            n = ratings_since_last_run(self.ctx.db)
+        except Exception:  # noqa: BLE001 - never break the chat over a hint
+            log.exception("retrain hint")
+            return
+        every = max(1, self.ctx.settings.retrain_hint_every)
+        if n >= every:
+            self.button.setText(ngettext("Retrain ({n} new rating)", "Retrain ({n} new ratings)", n).format(n=n))
+            set_style_property(self.button, "emphasis", True)
+        else:
+            self.button.setText(_("Retrain"))
+            set_style_property(self.button, "emphasis", False)
+
+    def confirm(self, plan) -> bool:
+        """Show what the retrain will train on; below the minimum the default button is Cancel."""
+        box = QMessageBox(self.window)
+        box.setWindowTitle(_("Retrain"))
+        box.setText(_("Retrain persona '{p}' on your data?").format(p=plan.persona_key or _("default")))
+        text = plan.describe()
+        warnings = plan.warnings()
+        if warnings:
+            text += "\n\n" + "\n".join(warnings)
+        box.setInformativeText(text)
+        box.setIcon(QMessageBox.Icon.Warning if plan.too_small else QMessageBox.Icon.Question)
+        start = box.addButton(_("Train anyway") if plan.too_small else _("Start"),
+                              QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel if plan.too_small else start)
+        box.exec()
+        return box.clickedButton() is start
+
+    def retrain(self) -> None:
+        from aeon_studio.app.shared.errors import show_error
+
+        tab = self.training
+        key = self.persona_key()
+        try:
+            plan = plan_retrain(key, self.ctx.db)
+        except Exception as err:  # noqa: BLE001
+            show_error(self.window, _("Cannot retrain"), err)
+            return
+        if not self.confirm(plan):
+            return
+        try:
+            row = create_retrain_run(plan, self.ctx.db)
+        except Exception as err:  # noqa: BLE001
+            show_error(self.window, _("Cannot retrain"), err)
+            return
+        tab.run_finished.connect(self._finished)
+        tab.process.event.connect(self._on_event)
+        self._running = True
+        tab.start_run(row.id)
+        self.button.setEnabled(False)
+        self.button.setText(_("Retraining…"))
+
+    def _on_event(self, ev: object) -> None:
+        """Progress on the button itself: the chat stays usable and the user sees how far the run is."""
+        from aeon_studio.core.training.events import Step, parse
+        from aeon_studio.app.training.log import fmt_duration
+
+        total = self.training.total
+        ev = parse(ev)  # an Event from the Training tab's process
+        if isinstance(ev, Step) and total:
+            pct = min(100, int(100 * ev.step / total))
+            eta = fmt_duration(ev.eta_s)
+            self.button.setText(_("Retraining… {p}% · {eta} left").format(p=pct, eta=eta) if eta
+                                else _("Retraining… {p}%").format(p=pct))
+
+    def _finished(self, run_id: str, status: str) -> None:
+        from aeon_studio.core.training import runs
+        from aeon_studio.core.training.events import RunStatus
+
+        tab = self.training
+        for signal, slot in ((tab.run_finished, self._finished), (tab.process.event, self._on_event)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+        self._running = False
+        self.button.setEnabled(True)
+        self.update_hint()
+        row = runs.get_run(run_id, self.ctx.db)
+        if status != RunStatus.DONE or not row.adapter_id or not row.persona_key:
+            return
+        checks = (row.metrics or {}).get("checks") or {}
+        if checks.get("ok") is False:
+            QMessageBox.warning(self.window, _("The new version is not usable"), finished_text(row))
+            return
+        ok = QMessageBox.question(self.window, _("Retraining done"), finished_text(row) + "\n\n" + _(
+            "Use it for persona '{p}' in chat?").format(p=row.persona_key))
+        if ok == QMessageBox.StandardButton.Yes:
+            try:
+                from aeon_studio.core.export.adapters import activate
+
+                activate(row.adapter_id, row.persona_key, db=self.ctx.db)
+            except Exception as err:  # noqa: BLE001
+                from aeon_studio.app.shared.errors import show_error
+
+                show_error(self.window, _("Cannot use the adapter"), err)
