@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when a migration is added below. New *tables* need no migration:
 #: ``create_all`` adds them on open.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _v1_persona_datasets(conn: sqlite3.Connection) -> None:
@@ -50,13 +50,40 @@ def _v2_adapter_history(conn: sqlite3.Connection) -> None:
                      "SELECT key, adapter_id, updated_at FROM persona WHERE adapter_id IS NOT NULL ORDER BY updated_at")
 
 
+def _v3_adapter_versions(conn: sqlite3.Connection) -> None:
+    """Schema 3 → 4: adapters become versions of a persona (persona, parent, dataset hash, evaluation, verdict).
+
+    The golden prompt, evaluation and arena tables are new (``create_all`` adds them). Adapters trained
+    before the upgrade get their persona from their training run, else from the first persona bound to them,
+    so they show up in that persona's history; their parent and verdict stay unknown.
+    """
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(adapter)").fetchall()}
+    if not cols:
+        return  # no table: create_all builds it with the columns
+    for name, ddl in (("persona_key", "VARCHAR"), ("parent_id", "VARCHAR"), ("dataset_hash", "VARCHAR"),
+                      ("evaluation_id", "INTEGER"), ("verdict", "JSON NOT NULL DEFAULT '{}'")):
+        if name not in cols:
+            conn.execute(f"ALTER TABLE adapter ADD COLUMN {name} {ddl}")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_adapter_persona_key ON adapter (persona_key)")
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()}
+    run_cols = {r[1] for r in conn.execute("PRAGMA table_info(training_run)").fetchall()}
+    if "training_run" in tables and "persona_key" in run_cols:
+        conn.execute("UPDATE adapter SET persona_key = (SELECT r.persona_key FROM training_run r "
+                     "WHERE r.id = adapter.run_id) WHERE persona_key IS NULL")
+    if "adapter_binding" in tables:
+        conn.execute("UPDATE adapter SET persona_key = (SELECT b.persona_key FROM adapter_binding b "
+                     "WHERE b.adapter_id = adapter.id ORDER BY b.id LIMIT 1) WHERE persona_key IS NULL")
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_datasets, 2: _v2_adapter_history}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_datasets, 2: _v2_adapter_history,
+                                                               3: _v3_adapter_versions}
 
 
 def _load_tables() -> None:
     """Import every module that defines tables so ``SQLModel.metadata`` knows them."""
-    from . import datasets_tables, export_tables, memory_tables, tables, training_tables  # noqa: F401
+    from . import (datasets_tables, evaluation_tables, export_tables, memory_tables, tables,  # noqa: F401
+                   training_tables)
 
 
 def _explain(exc: Exception, path: Path) -> StorageError:

@@ -15,7 +15,9 @@ class AdapterRow(SQLModel, table=True):
     """A trained LoRA adapter (a PEFT folder), usable in chat once converted to a llama.cpp LoRA GGUF.
 
     ``id`` is a readable slug (e.g. ``casual-20261122-1705``). A persona binds an
-    adapter through ``PersonaRow.adapter_id``."""
+    adapter through ``PersonaRow.adapter_id``. ``status``: ``"ready"`` (usable), ``"rejected"`` (failed its
+    llama.cpp checks: never usable) or ``"not-promoted"`` (usable, but the gate kept the previous one; it
+    can be promoted by hand). The version fields (schema 4) tie it into its persona's history."""
 
     __tablename__ = "adapter"
     id: str = Field(primary_key=True)
@@ -30,6 +32,17 @@ class AdapterRow(SQLModel, table=True):
     metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     status: str = "ready"
     created_at: datetime = Field(default_factory=utcnow)
+    #: The persona it was trained for (schema 4).
+    persona_key: str | None = Field(default=None, index=True)
+    #: The adapter active for the persona when it was trained; None: the base model.
+    parent_id: str | None = None
+    #: Hash of the dataset snapshot it was trained on.
+    dataset_hash: str | None = None
+    #: The :class:`~.evaluation_tables.EvaluationRow` that judged it.
+    evaluation_id: int | None = None
+    #: ``{"promoted": bool | None, "reasons": [str], "by": "gate" | "user"}``; empty until judged.
+    verdict: dict[str, Any] = Field(default_factory=dict,
+                                    sa_column=Column(JSON, nullable=False, default=dict, server_default="{}"))
 
 
 class TrainingRun(SQLModel, table=True):
