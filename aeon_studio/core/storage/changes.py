@@ -24,6 +24,9 @@ ADAPTERS = "adapters"
 RUNS = "runs"
 PERSONAS = "personas"
 MODELS = "models"
+GOLDEN = "golden"  # golden prompts
+EVALUATIONS = "evaluations"
+ARENA = "arena"
 #: "Something changed, topic unknown" (another process wrote): every view refreshes.
 ANY = "*"
 
