@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from ..errors import NotFoundError, ValidationError
 from ..i18n import _
@@ -29,8 +30,8 @@ from ..storage.training_tables import AdapterRow
 
 log = logging.getLogger(__name__)
 _convert_lock = threading.Lock()
-#: Adapter statuses a persona can answer with.
-USABLE = ("ready", "active")
+#: Adapter statuses a persona can answer with ("not-promoted": the gate kept the previous one; usable by hand).
+USABLE = ("ready", "active", "not-promoted")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,17 @@ class AdapterInfo:
     metrics: dict[str, Any] = field(default_factory=dict)
     spec: dict[str, Any] = field(default_factory=dict)
     personas: tuple[str, ...] = ()
+    #: Version fields: the persona it was trained for, the adapter active then (None: base), dataset hash,
+    #: the evaluation that judged it and the verdict ``{"promoted", "reasons", "by"}`` (empty: not judged).
+    persona_key: str | None = None
+    parent_id: str | None = None
+    dataset_hash: str | None = None
+    evaluation_id: int | None = None
+    verdict: dict[str, Any] = field(default_factory=dict)
+    #: Set by :func:`history`: the persona answers with it now.
+    active: bool = False
+    #: Set by :func:`history`: the stored evaluation report (``Comparison.as_dict()``), empty when none.
+    evaluation: dict[str, Any] = field(default_factory=dict)
 
     @property
     def gguf_ready(self) -> bool:
@@ -58,10 +70,13 @@ def _db(db: Database | None) -> Database:
     return db or get_database()
 
 
-def _info(row: AdapterRow, personas: tuple[str, ...] = ()) -> AdapterInfo:
+def _info(row: AdapterRow, personas: tuple[str, ...] = (), *, active: bool = False,
+          evaluation: dict[str, Any] | None = None) -> AdapterInfo:
     return AdapterInfo(row.id, row.name, row.base_model_id, Path(row.path),
                        Path(row.gguf_path) if row.gguf_path else None, row.run_id, row.dataset_name, row.method,
-                       row.status, row.created_at, dict(row.metrics or {}), dict(row.spec or {}), personas)
+                       row.status, row.created_at, dict(row.metrics or {}), dict(row.spec or {}), personas,
+                       row.persona_key, row.parent_id, row.dataset_hash, row.evaluation_id, dict(row.verdict or {}),
+                       active, dict(evaluation or {}))
 
 
 def _bindings(db: Database) -> dict[str, list[str]]:
@@ -281,6 +296,145 @@ def persona_binding(persona_key: str, db: Database | None = None) -> PersonaBind
     return PersonaBinding(persona_key, info(current_id), current_id, info(previous_id), previous_id != current_id)
 
 
+# -- versions -----------------------------------------------------------------------------------------------
+
+def history(persona_key: str, db: Database | None = None) -> list[AdapterInfo]:
+    """The persona's adapter versions, newest first: those trained for it and any ever bound to it.
+
+    ``active`` marks the one it answers with now; ``evaluation`` holds each one's stored evaluation report.
+
+    Raises:
+        NotFoundError: No such persona.
+    """
+    from ..personas import PersonaStore
+    from ..storage.evaluation_tables import EvaluationRow
+
+    db = _db(db)
+    current = PersonaStore(db).get(persona_key).adapter_id
+    bound = {b.adapter_id for b in binding_history(db, persona_key, limit=100_000) if b.adapter_id}
+    with db.session() as s:
+        rows = s.exec(select(AdapterRow)
+                      .where(or_(AdapterRow.persona_key == persona_key, col(AdapterRow.id).in_(bound)))
+                      .order_by(col(AdapterRow.created_at).desc(), col(AdapterRow.id).desc())).all()
+        wanted = [r.evaluation_id for r in rows if r.evaluation_id is not None]
+        reports = {e.id: e.report for e in s.exec(select(EvaluationRow)
+                                                  .where(col(EvaluationRow.id).in_(wanted))).all()}
+    binds = _bindings(db)
+    return [_info(r, tuple(binds.get(r.id, ())), active=r.id == current, evaluation=reports.get(r.evaluation_id))
+            for r in rows]
+
+
+def promote(adapter_id: str, db: Database | None = None, *, by: str = "user", persona_key: str | None = None):
+    """Make the adapter its persona's active version and record it as promoted.
+
+    A "not-promoted" adapter (the gate kept the previous one) becomes "ready"; the gate's reasons are kept
+    and ``verdict["by"]`` says who promoted it.
+
+    Args:
+        adapter_id: The version to promote.
+        db: The database (default: the settings' one).
+        by: ``"gate"`` or ``"user"``.
+        persona_key: The persona to bind it to (default: the one it was trained for).
+
+    Returns:
+        The updated persona.
+
+    Raises:
+        ValidationError: The adapter failed its checks ("rejected"), or it belongs to no persona.
+        NotFoundError: No such adapter or persona.
+    """
+    if by not in ("gate", "user"):
+        raise ValueError(f"by must be 'gate' or 'user', not {by!r}")
+    db = _db(db)
+    info = get_adapter(adapter_id, db)
+    persona = persona_key or info.persona_key
+    if persona is None:
+        raise ValidationError(_("Adapter '{id}' was not trained for a persona.").format(id=adapter_id),
+                              hint=_("Bind it to one with 'aeon-studio adapters activate {id} --persona KEY'.")
+                              .format(id=adapter_id))
+    result = activate(adapter_id, persona, db)  # converts and binds first: a failure here changes nothing
+    with db.session() as s:
+        row = s.get(AdapterRow, adapter_id)
+        row.verdict = {**(row.verdict or {}), "promoted": True, "reasons": list((row.verdict or {}).get("reasons")
+                                                                               or []), "by": by}
+        if row.status == "not-promoted":
+            row.status = "ready"
+        s.add(row)
+    db.changes.emit("adapters")
+    return result
+
+
+def rollback(persona_key: str, db: Database | None = None, *, to: str | None = None):
+    """Bind an earlier version: the previous one (``to`` None), the base model (``"base"``) or a given version.
+
+    Returns:
+        The updated persona.
+
+    Raises:
+        ValidationError: Nothing earlier to go back to, ``to`` is not a version of this persona, or it
+            failed its checks.
+        NotFoundError: No such persona or adapter.
+    """
+    db = _db(db)
+    if to is None:
+        return use_previous(persona_key, db)
+    if to == "base":
+        return deactivate(persona_key, db)
+    get_adapter(to, db)  # NotFoundError for an unknown id
+    versions = {v.id: v for v in history(persona_key, db)}
+    if to not in versions:
+        raise ValidationError(
+            _("Adapter '{id}' is not a version of persona '{persona}'.").format(id=to, persona=persona_key),
+            hint=_("See 'aeon-studio adapters history {persona}', or bind any adapter with "
+                   "'aeon-studio adapters activate'.").format(persona=persona_key))
+    if versions[to].status == "not-promoted":  # going back to one the gate held back is promoting it by hand
+        return promote(to, db, by="user", persona_key=persona_key)
+    return activate(to, persona_key, db)
+
+
+def _owned(path: Path) -> bool:
+    """Whether Aeon Studio wrote ``path`` (under its adapters or runs folder), so deleting it is ours to do."""
+    settings = get_settings()
+    path = path.expanduser().resolve()
+    return any(path.is_relative_to(root.expanduser().resolve()) for root in (settings.adapters_dir,
+                                                                             settings.runs_dir))
+
+
+def delete_adapter(adapter_id: str, db: Database | None = None) -> AdapterInfo:
+    """Delete a version: its row, its LoRA GGUF and, when Aeon Studio wrote it, its PEFT folder.
+
+    A folder registered by path from elsewhere is left alone; evaluations that mention the adapter are kept.
+
+    Returns:
+        What was deleted.
+
+    Raises:
+        ValidationError: A persona answers with it (nothing is deleted).
+        NotFoundError: No such adapter.
+    """
+    db = _db(db)
+    info = get_adapter(adapter_id, db)
+    if info.personas:
+        raise ValidationError(
+            _("Adapter '{id}' is in use by {personas}; it was not deleted.").format(
+                id=adapter_id, personas=", ".join(info.personas)),
+            hint=_("Roll back first ('aeon-studio adapters rollback PERSONA') or bind another adapter, then delete "
+                   "it."))
+    with db.session() as s:
+        s.delete(s.get(AdapterRow, adapter_id))
+        shared = s.exec(select(AdapterRow.id).where(AdapterRow.path == str(info.path))).first() is not None
+    # files after the row: a failure leaves a stray file, never a row that points at a missing one
+    folder = get_settings().adapters_dir / "gguf"
+    stale = [f for f in folder.glob(f"{info.id}-*.lora-f16.gguf") if f.name[len(info.id) + 1:].split(".")[0].isdigit()]
+    for f in stale + ([info.gguf_path] if info.gguf_path and _owned(info.gguf_path) else []):
+        f.unlink(missing_ok=True)
+    if not shared and info.path.is_dir() and _owned(info.path):
+        shutil.rmtree(info.path, ignore_errors=True)
+    db.changes.emit("adapters")
+    log.info("adapter %s deleted", adapter_id)
+    return info
+
+
 def metrics_summary(info: AdapterInfo) -> str:
     """A short text of the adapter's metrics for lists (e.g. "loss 0.12 · ppl 3.4")."""
     parts = []
@@ -292,6 +446,6 @@ def metrics_summary(info: AdapterInfo) -> str:
     return " · ".join(parts) if parts else json.dumps(info.metrics, ensure_ascii=False)[:60] if info.metrics else ""
 
 
-__all__ = ["AdapterInfo", "PersonaBinding", "activate", "base_gguf", "deactivate", "get_adapter", "install",
-           "list_adapters", "lora_gguf", "metrics_summary", "persona_binding", "previous_adapter", "register_folder",
-           "resolve_lora_gguf", "resolve_ref", "use_previous"]
+__all__ = ["AdapterInfo", "PersonaBinding", "activate", "base_gguf", "deactivate", "delete_adapter", "get_adapter",
+           "history", "list_adapters", "lora_gguf", "metrics_summary", "persona_binding", "previous_adapter", "promote",
+           "register_folder", "resolve_lora_gguf", "resolve_ref", "rollback", "use_previous"]
