@@ -18,6 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--persona", required=True, metavar="KEY", help=_("the persona to retrain"))
     p.add_argument("--preset", default="quick", choices=["quick", "balanced", "thorough"],
                    help=_("training preset (default: quick)"))
+    p.add_argument("--dataset", action="append", default=[], metavar="NAME",
+                   help=_("train on exactly this dataset's training split instead of the automatic assembly "
+                          "(repeatable)"))
+    p.add_argument("--no-gate", action="store_true",
+                   help=_("use the new version without evaluating it against the active one"))
     p.add_argument("--plan", action="store_true", help=_("only show what it would train on"))
     p.add_argument("--yes", action="store_true",
                    help=_("train even with fewer examples than the recommended minimum"))
@@ -34,7 +39,7 @@ def _retrain(args: argparse.Namespace) -> int:
 
     db = get_database()
     key = PersonaStore(db).get(args.persona).key  # an unknown persona fails here, with its hint
-    plan = plan_retrain(key, db)
+    plan = plan_retrain(key, db, datasets=args.dataset or None)
     if args.plan:
         if args.json:
             print_json(plan.as_dict())
@@ -52,4 +57,57 @@ def _retrain(args: argparse.Namespace) -> int:
     if not args.json_events:
         print(plan.describe(), file=sys.stderr)
         print(_("Run {id} created.").format(id=row.id), file=sys.stderr)
-    return follow(row.id, args.json_events)
+    rc = follow(row.id, args.json_events)
+    from ..training import runs
+    from ..training.events import RunStatus
+
+    if runs.get_run(row.id, db).status != RunStatus.DONE:
+        return rc  # failed or cancelled: follow said why
+    return _gate(row.id, db, gate=not args.no_gate, json_events=args.json_events)
+
+
+def _gate(run_id: str, db, *, gate: bool, json_events: bool) -> int:
+    """Evaluate, judge and activate (or not); print the outcome. Non-zero when no usable adapter came out."""
+    from ..training.gated import finish_retrain
+
+    if gate and not json_events:
+        print(_("Evaluating the new version against the active one…"), file=sys.stderr)
+    out = finish_retrain(run_id, db, gate=gate, progress=None if json_events else _progress)
+    if json_events:
+        if out.evaluation is not None:
+            print_json({"event": "evaluation", **out.evaluation, "candidate": out.candidate, "against": out.against})
+        print_json(out.as_event())
+    else:
+        if gate:
+            print(file=sys.stderr)
+        print(gate_summary(out))
+    return 0 if out.usable else 1
+
+
+def _progress(done: int, total: int) -> None:
+    print("\r" + _("evaluated {done}/{total}").format(done=done, total=total), end="", file=sys.stderr, flush=True)
+
+
+def gate_summary(out) -> str:
+    """The gate's outcome in words, with both models' main numbers side by side."""
+    from ..training.gated import side_by_side
+
+    if not out.usable:
+        head = _("The new version {a} is not usable.").format(a=out.adapter)
+    elif out.promoted:
+        head = (_("The new version {a} is now active.") if out.by == "user" else
+                _("The new version {a} is better: it is now active.")).format(a=out.adapter)
+    elif out.promoted is None:
+        head = _("The new version {a} could not be judged, so the current one stays active.").format(a=out.adapter)
+    else:
+        head = _("The new version {a} is not better, so the current one stays active.").format(a=out.adapter)
+    lines = [head] + ["  • " + r for r in out.reasons]
+    rows = side_by_side(out)
+    if rows:
+        width = max(len(label) for label, _a, _c in rows)
+        lines.append("")
+        lines.append(f"{'':{width}}  {_('active'):>12}  {_('new'):>12}")
+        lines += [f"{label:{width}}  {a:>12}  {c:>12}" for label, a, c in rows]
+    if out.usable and not out.promoted:
+        lines.append(_("Use it anyway with 'aeon-studio adapters promote {a}'.").format(a=out.adapter))
+    return "\n".join(lines)

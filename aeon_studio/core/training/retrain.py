@@ -126,27 +126,45 @@ def _sources(persona_key: str | None, store, db) -> tuple[str, list[str]]:
     return name, sources
 
 
-def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES) -> RetrainPlan:
+def _named_sources(datasets: list[str], store) -> tuple[str, list[str]]:
+    """``--dataset NAME``...: exactly these datasets (each must exist), in the order given, without repeats."""
+    from ..datasets.errors import DatasetError
+
+    sources = list(dict.fromkeys(datasets))
+    for name in sources:
+        if not store.exists(name):
+            raise DatasetError(_("There is no dataset called '{name}'.").format(name=name),
+                               hint=_("See 'aeon-studio dataset list' for the datasets you have."))
+    return "+".join(sources), sources
+
+
+def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES,
+                 datasets: list[str] | None = None) -> RetrainPlan:
     """What a one-click retrain of ``persona_key`` trains on, from the database ``db``.
 
     Rebuilds ``retrain-<persona>`` from the persona's chats (replies rated ≥ 4 and the user's corrections), then
     adds the newest identity set and the datasets the persona names, without duplicates (by content hash).
+    With ``datasets`` it trains on exactly the train splits of those datasets instead, and holds out their eval
+    splits (nothing else is moved: the user chose the data).
 
     Raises:
-        DatasetError: nothing to train on, or the persona names a dataset that no longer exists.
+        DatasetError: nothing to train on, or a dataset (named by the persona or in ``datasets``) does not exist.
     """
     from ..datasets import DatasetStore
     from ..datasets.errors import DatasetError
     from ..datasets.records import content_hash
 
     store = DatasetStore(db)
-    name, sources = _sources(persona_key, store, db)
+    if datasets:
+        name, sources = _named_sources(datasets, store)
+    else:
+        name, sources = _sources(persona_key, store, db)
     rows: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
     seen: set[str] = set()
     origin: dict[str, str] = {}  # content hash -> source label
     for source in sources:
-        label = "chats" if source == name else source
+        label = "chats" if source == name and not datasets else source
         for split, bucket in (("eval", held), ("train", rows)):
             for ex in store.examples(source, split=split):
                 h = content_hash(ex["messages"])
@@ -154,12 +172,15 @@ def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES) ->
                     seen.add(h)
                     bucket.append(ex)
                     origin[h] = label
+    if not rows and datasets:
+        raise DatasetError(_("The datasets {names} have no training examples.").format(
+            names=", ".join(f"'{d}'" for d in sources)), hint=_("Add examples to them, or retrain without --dataset."))
     if not rows:
         raise DatasetError(
             _("There is nothing to retrain on yet: no reply is rated 4 or 5 stars, there are no corrections, "
               "and no identity set or persona dataset has examples."),
             hint=_("Rate some replies 4 or 5 stars, or define an identity set, before retraining."))
-    if len(held) < MIN_HELD_OUT and len(rows) >= MIN_FOR_HOLD_OUT:
+    if not datasets and len(held) < MIN_HELD_OUT and len(rows) >= MIN_FOR_HOLD_OUT:
         rows, moved = _hold_out(rows, max(MIN_HELD_OUT, len(rows) // 10))
         held += moved
     counts: dict[str, int] = {}

@@ -92,12 +92,44 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
     spec = make_spec(run_dir=str(folder), dataset_path=str(folder / "dataset.jsonl"), base=base, preset=preset,
                      method=method, backend=backend, **overrides)
     write_text_atomic(folder / "spec.json", spec.model_dump_json(indent=2))
+    # what the adapter will descend from, known now (the persona may bind another one while this run trains)
+    lineage = {"parent_id": _bound_adapter(persona_key, db), "dataset_hash": dataset_hash(rows)}
     row = TrainingRun(id=rid, dataset_name=dataset_name or (str(dataset) if dataset else None), base_model=base,
-                      method=method, preset=preset, persona_key=persona_key, spec=spec.model_dump())
+                      method=method, preset=preset, persona_key=persona_key, spec=spec.model_dump(),
+                      metrics=lineage)
     with db.session() as s:
         s.add(row)
     db.changes.emit("runs")
     return row
+
+
+def dataset_hash(rows: list[dict[str, Any]]) -> str:
+    """A fingerprint of the training rows (order does not matter): equal data, equal hash."""
+    import hashlib
+
+    from ..datasets.records import content_hash
+
+    def one(row: dict[str, Any]) -> str:  # preference pairs have no "messages"
+        if isinstance(row.get("messages"), list):
+            return content_hash(row["messages"])
+        return hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    digest = hashlib.sha256()
+    for h in sorted(one(r) for r in rows):
+        digest.update(h.encode())
+    return digest.hexdigest()[:16]
+
+
+def _bound_adapter(persona_key: str | None, db) -> str | None:
+    """The adapter the persona answers with now (None: the base model, or no such persona)."""
+    if not persona_key:
+        return None
+    from ..personas import PersonaStore
+
+    try:
+        return PersonaStore(db).get(persona_key).adapter_id
+    except NotFoundError:
+        return None  # `train --persona` names the persona a run is for; it need not exist yet
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -221,7 +253,8 @@ def _register_adapter(s, row: TrainingRun, path: str, metrics: dict[str, Any]) -
     gguf = checks.get("gguf") if checks.get("ok") else None
     s.add(AdapterRow(id=aid, name=aid, base_model_id=row.base_model, path=path, run_id=row.id, status=status,
                      gguf_path=gguf if gguf and Path(gguf).is_file() else None,
-                     dataset_name=row.dataset_name, method=row.method,
+                     dataset_name=row.dataset_name, method=row.method, persona_key=row.persona_key,
+                     parent_id=metrics.get("parent_id"), dataset_hash=metrics.get("dataset_hash"),
                      spec={"r": row.spec.get("rank"), "lora_alpha": row.spec.get("alpha"),
                            "target_modules": row.spec.get("target_modules"), "preset": row.preset},
                      metrics={**{k: metrics.get(k) for k in ("final_loss", "first_loss", "eval_loss",

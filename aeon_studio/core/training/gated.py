@@ -1,0 +1,190 @@
+"""The gated retrain: after a retrain run, evaluate the new adapter against the active one, judge, activate.
+
+Kept apart from :mod:`.retrain` because the evaluation builds its frozen set from ``retrain.plan_retrain``:
+``retrain`` importing the evaluation back would be an import cycle. The CLI's ``retrain``, the Retrain button and
+``bench/retrain_e2e.py`` all end a retrain with :func:`finish_retrain`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..i18n import _
+
+
+@dataclass
+class GateOutcome:
+    """What became of a finished retrain: the gate's verdict and both models' numbers (see :func:`finish_retrain`).
+
+    ``promoted`` is None when the gate could not judge (nothing to evaluate on); ``candidate`` and ``against`` are
+    the two models' metrics (``ModelMetrics`` as a dict, without the replies), empty when there was no evaluation.
+    """
+
+    adapter: str
+    promoted: bool | None
+    reasons: list[str]
+    candidate: dict[str, Any]
+    against: dict[str, Any]
+    #: the stored evaluation: id, eval_set_hash, items, seconds (None when there was none)
+    evaluation: dict[str, Any] | None = None
+    #: "gate" when the gate decided, "user" for ``--no-gate``
+    by: str = "gate"
+    #: True when the adapter is usable (not rejected by its llama.cpp checks)
+    usable: bool = True
+
+    def as_event(self) -> dict[str, Any]:
+        """The CLI's final ``gate`` JSON event."""
+        return {"event": "gate", "adapter": self.adapter, "promoted": self.promoted, "reasons": list(self.reasons),
+                "candidate": self.candidate, "against": self.against}
+
+
+def _metrics(m: Any) -> dict[str, Any]:
+    from dataclasses import asdict, is_dataclass
+
+    d = asdict(m) if is_dataclass(m) else dict(m)
+    d.pop("replies", None)  # every greedy reply: kept in the stored report, too long for an event or a dialog
+    return d
+
+
+def _record(adapter_id: str, db, *, verdict: dict[str, Any], status: str | None,
+            evaluation_id: int | None = None) -> None:
+    """Store the verdict (and the evaluation, and the status) on the adapter in one write."""
+    from ..storage.training_tables import AdapterRow
+
+    with db.session() as s:
+        row = s.get(AdapterRow, adapter_id)
+        row.verdict = verdict
+        if evaluation_id is not None:
+            row.evaluation_id = evaluation_id
+        if status is not None:
+            row.status = status
+        s.add(row)
+    db.changes.emit("adapters")
+
+
+def _evaluation_id(comparison: Any, adapter_id: str, db) -> int | None:
+    """The id of the EvaluationRow ``evaluate`` stored for this comparison (the newest one of the candidate)."""
+    found = getattr(comparison, "evaluation_id", None)
+    if found is not None:
+        return int(found)
+    from sqlmodel import select
+
+    from ..storage.evaluation_tables import EvaluationRow
+
+    with db.session() as s:
+        row = s.exec(select(EvaluationRow).where(EvaluationRow.candidate == adapter_id)
+                     .order_by(EvaluationRow.id.desc())).first()
+    return row.id if row is not None else None
+
+
+def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_stop=None) -> GateOutcome:
+    """After a retrain run is done: evaluate the new adapter against the persona's active one, judge, activate.
+
+    The candidate and the persona's active adapter (or the base model) are scored on the persona's frozen
+    evaluation set in one llama.cpp run; the gate promotes the candidate only when it is not worse (see
+    :func:`aeon_studio.core.evaluation.gate.judge`). A promoted adapter becomes the persona's active one; any other
+    is kept as ``not-promoted`` (usable, promotable by hand). With ``gate=False`` the adapter is activated without
+    judging (the verdict says the user chose it). The verdict and the evaluation are stored on the adapter.
+    An adapter that failed its llama.cpp checks is neither evaluated nor activated (``usable`` is False).
+
+    Args:
+        run_id: a retrain run that ended ``done``.
+        db: the database.
+        gate: judge before activating (False: ``--no-gate``).
+        progress: passed to :func:`aeon_studio.core.evaluation.evaluate.evaluate`.
+        should_stop: passed to ``evaluate`` (Cancel).
+
+    Raises:
+        TrainingError: the run did not finish with an adapter.
+        ValidationError: the run trained no persona (nothing to activate).
+    """
+    from ..errors import ValidationError
+    from ..export.adapters import get_adapter, promote
+    from . import runs
+    from .data import TrainingError
+    from .events import RunStatus
+
+    row = runs.get_run(run_id, db)
+    if row.status != RunStatus.DONE or not row.adapter_id:
+        raise TrainingError(_("Run {id} did not finish with a new adapter ({status}): there is nothing to "
+                              "evaluate.").format(id=run_id, status=row.status),
+                            hint=_("See 'aeon-studio runs show {id}' for what happened.").format(id=run_id))
+    if not row.persona_key:
+        raise ValidationError(_("Run {id} did not train a persona: there is nothing to activate.").format(id=run_id),
+                              hint=_("Retrain with --persona KEY."))
+    info = get_adapter(row.adapter_id, db)
+    if info.status == "rejected":
+        checks = info.metrics.get("checks") or {}
+        return GateOutcome(info.id, False, [_("it failed its checks in llama.cpp: {failures}").format(
+            failures="; ".join(checks.get("failures") or []) or _("no details"))], {}, {}, usable=False)
+    if not gate:
+        promote(info.id, db, by="user")
+        reasons = [_("activated without evaluation (--no-gate)")]
+        _record(info.id, db, verdict={"promoted": True, "reasons": reasons, "by": "user"}, status=None)
+        return GateOutcome(info.id, True, reasons, {}, {}, by="user")
+    return _gate(info.id, row.persona_key, db, progress=progress, should_stop=should_stop)
+
+
+def _gate(adapter_id: str, persona_key: str, db, *, progress, should_stop) -> GateOutcome:
+    from ..evaluation.errors import EvaluationError
+    from ..evaluation.evaluate import evaluate
+    from ..evaluation.gate import judge
+    from ..export.adapters import promote
+
+    try:
+        comparison = evaluate(adapter_id, against="active", persona_key=persona_key, db=db, progress=progress,
+                              should_stop=should_stop)
+    except EvaluationError as err:
+        # never promote silently: nothing to judge by means "could not judge", and the previous one stays
+        reasons = [getattr(err, "message", str(err))] + ([err.hint] if getattr(err, "hint", None) else [])
+        _record(adapter_id, db, verdict={"promoted": None, "reasons": reasons, "by": "gate"}, status="not-promoted")
+        return GateOutcome(adapter_id, None, reasons, {}, {})
+    verdict = judge(comparison)
+    evaluation_id = _evaluation_id(comparison, adapter_id, db)
+    if verdict.promoted:
+        promote(adapter_id, db, by="gate")
+    _record(adapter_id, db, verdict={"promoted": verdict.promoted, "reasons": list(verdict.reasons), "by": "gate"},
+            status=None if verdict.promoted else "not-promoted", evaluation_id=evaluation_id)
+    summary = {"id": evaluation_id, "eval_set_hash": comparison.eval_set_hash, "items": len(comparison.items),
+               "seconds": comparison.seconds}
+    return GateOutcome(adapter_id, verdict.promoted, list(verdict.reasons), _metrics(comparison.candidate),
+                       _metrics(comparison.against), evaluation=summary)
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _ratio(m: dict[str, Any], hits: str, total: str) -> str:
+    if m.get(total) in (None, 0):
+        return "—"
+    return f"{m.get(hits) or 0}/{m[total]}"
+
+
+def side_by_side(out: GateOutcome) -> list[tuple[str, str, str]]:
+    """The evaluation's numbers as rows of (label, active model, new version), for the CLI and the result dialog.
+
+    Empty when there was no evaluation (``--no-gate``, a rejected adapter, nothing to judge by)."""
+    a, c = out.against, out.candidate
+    if not a or not c:
+        return []
+    rows = [
+        (_("perplexity (lower is better)"), _fmt(a.get("perplexity")), _fmt(c.get("perplexity"))),
+        (_("BLEU"), _fmt(a.get("bleu"), 1), _fmt(c.get("bleu"), 1)),
+        (_("chrF"), _fmt(a.get("chrf"), 1), _fmt(c.get("chrf"), 1)),
+        (_("golden prompts passed"), _ratio(a, "golden_passed", "golden_total"),
+         _ratio(c, "golden_passed", "golden_total")),
+        (_("identity answers"), _ratio(a, "identity_hits", "identity_total"),
+         _ratio(c, "identity_hits", "identity_total")),
+        (_("empty replies"), _fmt(a.get("empty")), _fmt(c.get("empty"))),
+        (_("repetitive replies"), _fmt(a.get("repetitive")), _fmt(c.get("repetitive"))),
+        (_("replies cut at the limit"), _fmt(a.get("cut")), _fmt(c.get("cut"))),
+        (_("mean reply length (words)"), _fmt(a.get("mean_reply_words"), 1), _fmt(c.get("mean_reply_words"), 1)),
+        (_("tokens per second"), _fmt(a.get("tokens_per_s"), 0), _fmt(c.get("tokens_per_s"), 0)),
+    ]
+    return rows
