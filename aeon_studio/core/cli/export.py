@@ -1,4 +1,4 @@
-"""``aeon-studio adapters list|activate|deactivate`` and ``aeon-studio export gguf|ollama``."""
+"""``aeon-studio export gguf|ollama`` (``adapters …`` is in :mod:`.adapters`)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,10 @@ import sys
 from pathlib import Path
 
 from ..i18n import _
-from .common import print_json, print_table
+from .common import print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("adapters", help=_("list trained adapters and bind them to personas"),
-                       description=_("Trained LoRA adapters: list them, use one in chat through a persona, or "
-                                     "go back to the base model."))
-    ps = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    q = ps.add_parser("list", help=_("list adapters"))
-    q.add_argument("--json", action="store_true", help=_("print JSON"))
-    q.set_defaults(func=_list)
-    q = ps.add_parser("activate", help=_("answer with this adapter when chatting with a persona"))
-    q.add_argument("adapter", metavar="ADAPTER", help=_("adapter id or PEFT adapter folder"))
-    q.add_argument("--persona", required=True, metavar="KEY", help=_("persona key"))
-    q.add_argument("--base", metavar="MODEL_ID", help=_("base model of a folder given by path"))
-    q.set_defaults(func=_activate)
-    q = ps.add_parser("deactivate", help=_("chat with the base model again"))
-    q.add_argument("--persona", required=True, metavar="KEY", help=_("persona key"))
-    q.set_defaults(func=_deactivate)
-
     p = sub.add_parser("export", help=_("export an adapter as GGUF or to Ollama"),
                        description=_("Every export is reloaded in llama.cpp and checked before it is reported; "
                                      "a file that fails is deleted."))
@@ -51,40 +35,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--base", metavar="MODEL_ID", help=_("base model of a folder given by path"))
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=_ollama)
-
-
-def _list(args: argparse.Namespace) -> int:
-    from ..export.adapters import list_adapters, metrics_summary
-
-    items = list_adapters()
-    if args.json:
-        print_json([{"id": a.id, "name": a.name, "base_model": a.base_model_id, "path": a.path,
-                     "gguf": a.gguf_path if a.gguf_ready else None, "status": a.status, "metrics": a.metrics,
-                     "personas": list(a.personas), "created_at": a.created_at} for a in items])
-        return 0
-    if not items:
-        print(_("No adapters yet. Train one with 'aeon-studio train', or pass a PEFT folder to 'export'."))
-        return 0
-    print_table([[a.id, a.base_model_id, a.status, metrics_summary(a), ", ".join(a.personas)] for a in items],
-                [_("ID"), _("BASE"), _("STATUS"), _("METRICS"), _("PERSONAS")])
-    return 0
-
-
-def _activate(args: argparse.Namespace) -> int:
-    from ..export.adapters import activate, resolve_ref
-
-    info = resolve_ref(args.adapter, base_model_id=args.base)
-    persona = activate(info.id, args.persona)
-    print(_("Persona '{persona}' now answers with adapter '{adapter}'.").format(persona=persona.key, adapter=info.id))
-    return 0
-
-
-def _deactivate(args: argparse.Namespace) -> int:
-    from ..export.adapters import deactivate
-
-    persona = deactivate(args.persona)
-    print(_("Persona '{persona}' answers with the base model again.").format(persona=persona.key))
-    return 0
 
 
 def _progress(fraction: float, message: str) -> None:

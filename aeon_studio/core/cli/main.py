@@ -17,11 +17,13 @@ COMMAND_MODULES = [
     "ratings",
     "personas",
     "models",
+    "adapters",
     "export",
     "train",
     "retrain",
     "dataset",
     "memory",
+    "golden",
 ]
 
 
