@@ -1,5 +1,6 @@
 """Chat-tab extension: a **Retrain** button (show what it will train on, start a quick run for the current
-persona, report the held-out result and the adapter checks) and a "suggest retrain" hint after
+persona, then judge the new version against the active one off the UI thread and show the verdict with both
+models' numbers, see :mod:`.gate`) and a "suggest retrain" hint after
 ``retrain_hint_every`` new rated replies. What to train on is decided in the core
 (:mod:`aeon_studio.core.training.retrain`); this module only asks and shows."""
 
@@ -130,14 +131,50 @@ class Retrain:
         if checks.get("ok") is False:
             QMessageBox.warning(self.window, _("The new version is not usable"), finished_text(row))
             return
-        ok = QMessageBox.question(self.window, _("Retraining done"), finished_text(row) + "\n\n" + _(
-            "Use it for persona '{p}' in chat?").format(p=row.persona_key))
-        if ok == QMessageBox.StandardButton.Yes:
-            try:
-                from aeon_studio.core.export.adapters import activate
+        self.evaluate(run_id)
 
-                activate(row.adapter_id, row.persona_key, db=self.ctx.db)
-            except Exception as err:  # noqa: BLE001
-                from aeon_studio.app.shared.errors import show_error
+    def evaluate(self, run_id: str) -> None:
+        """Judge the new version against the active one off the UI thread, with progress and Cancel."""
+        from PySide6.QtWidgets import QProgressDialog
 
-                show_error(self.window, _("Cannot use the adapter"), err)
+        from aeon_studio.app.training.gate import GateJob
+
+        self.job = job = GateJob(run_id, self.ctx.db, self.button)
+        self.progress = bar = QProgressDialog(_("Comparing the new version with the current one…"), _("Cancel"),
+                                              0, 0, self.window)
+        bar.setWindowTitle(_("Retrain"))
+        bar.setMinimumDuration(0)
+        bar.canceled.connect(job.cancel)
+        job.progressed.connect(self._gate_progress)
+        job.succeeded.connect(self._gate_done)
+        job.failed.connect(self._gate_failed)
+        job.finished.connect(bar.reset)
+        self._running = True
+        self.button.setEnabled(False)
+        self.button.setText(_("Evaluating…"))
+        job.start()
+
+    def _gate_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(max(1, total))
+        self.progress.setValue(done)
+        self.button.setText(_("Evaluating… {done}/{total}").format(done=done, total=total))
+
+    def _gate_ended(self) -> None:
+        self._running = False
+        self.button.setEnabled(True)
+        self.update_hint()
+
+    def _gate_done(self, outcome) -> None:
+        from aeon_studio.app.training.gate import GateDialog
+
+        self._gate_ended()
+        self.dialog = GateDialog(outcome, self.ctx.db, self.window)
+        self.dialog.open()
+
+    def _gate_failed(self, err: BaseException) -> None:
+        from aeon_studio.app.shared.errors import show_error
+
+        self._gate_ended()
+        if self.job.cancel_event.is_set():
+            return  # the user cancelled: the new version stays, unjudged and not active
+        show_error(self.window, _("Cannot evaluate the new version"), err)

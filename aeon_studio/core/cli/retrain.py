@@ -90,18 +90,9 @@ def _progress(done: int, total: int) -> None:
 
 def gate_summary(out) -> str:
     """The gate's outcome in words, with both models' main numbers side by side."""
-    from ..training.gated import side_by_side
+    from ..training.gated import headline, side_by_side
 
-    if not out.usable:
-        head = _("The new version {a} is not usable.").format(a=out.adapter)
-    elif out.promoted:
-        head = (_("The new version {a} is now active.") if out.by == "user" else
-                _("The new version {a} is better: it is now active.")).format(a=out.adapter)
-    elif out.promoted is None:
-        head = _("The new version {a} could not be judged, so the current one stays active.").format(a=out.adapter)
-    else:
-        head = _("The new version {a} is not better, so the current one stays active.").format(a=out.adapter)
-    lines = [head] + ["  • " + r for r in out.reasons]
+    lines = [headline(out)] + ["  • " + r for r in out.reasons]
     rows = side_by_side(out)
     if rows:
         width = max(len(label) for label, _a, _c in rows)

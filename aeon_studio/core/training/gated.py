@@ -119,7 +119,7 @@ def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_
         return GateOutcome(info.id, False, [_("it failed its checks in llama.cpp: {failures}").format(
             failures="; ".join(checks.get("failures") or []) or _("no details"))], {}, {}, usable=False)
     if not gate:
-        promote(info.id, db, by="user")
+        promote(info.id, db, by="user", persona_key=row.persona_key)
         reasons = [_("activated without evaluation (--no-gate)")]
         _record(info.id, db, verdict={"promoted": True, "reasons": reasons, "by": "user"}, status=None)
         return GateOutcome(info.id, True, reasons, {}, {}, by="user")
@@ -143,7 +143,7 @@ def _gate(adapter_id: str, persona_key: str, db, *, progress, should_stop) -> Ga
     verdict = judge(comparison)
     evaluation_id = _evaluation_id(comparison, adapter_id, db)
     if verdict.promoted:
-        promote(adapter_id, db, by="gate")
+        promote(adapter_id, db, by="gate", persona_key=persona_key)
     _record(adapter_id, db, verdict={"promoted": verdict.promoted, "reasons": list(verdict.reasons), "by": "gate"},
             status=None if verdict.promoted else "not-promoted", evaluation_id=evaluation_id)
     summary = {"id": evaluation_id, "eval_set_hash": comparison.eval_set_hash, "items": len(comparison.items),
@@ -188,3 +188,15 @@ def side_by_side(out: GateOutcome) -> list[tuple[str, str, str]]:
         (_("tokens per second"), _fmt(a.get("tokens_per_s"), 0), _fmt(c.get("tokens_per_s"), 0)),
     ]
     return rows
+
+
+def headline(out: GateOutcome) -> str:
+    """The outcome in one sentence: what became of the new version."""
+    if not out.usable:
+        return _("The new version {a} is not usable.").format(a=out.adapter)
+    if out.promoted:
+        return (_("The new version {a} is now active.") if out.by == "user" else
+                _("The new version {a} is better: it is now active.")).format(a=out.adapter)
+    if out.promoted is None:
+        return _("The new version {a} could not be judged, so the current one stays active.").format(a=out.adapter)
+    return _("The new version {a} is not better, so the current one stays active.").format(a=out.adapter)

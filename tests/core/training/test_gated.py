@@ -85,11 +85,11 @@ def gate(monkeypatch):
     def judge(comparison, **kw):
         return state["verdict"]
 
-    def promote(adapter_id, db=None, *, by="user"):
+    def promote(adapter_id, db=None, *, by="user", persona_key=None):
         state["calls"].append(("promote", adapter_id, by))
         with db.session() as s:
             row = s.get(AdapterRow, adapter_id)
-            key = row.persona_key
+            key = persona_key or row.persona_key
             row.status = "ready"
             s.add(row)
         PersonaStore(db).update(key, adapter_id=adapter_id)
