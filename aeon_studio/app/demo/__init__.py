@@ -11,4 +11,5 @@ RENDERERS: list[tuple[str, str]] = [
     ("models", "render_models"),
     ("datasets", "render_dataset"),
     ("training", "render_training"),
+    ("evaluation", "render_evaluation"),
 ]

@@ -218,7 +218,7 @@ class EvaluationTab(QWidget):
         v, idle = self.selected(), self.job is None
         self.promote_button.setEnabled(idle and v is not None and not v.active and v.status != "rejected")
         self.delete_button.setEnabled(idle and v is not None and not v.active)
-        self.rollback_button.setEnabled(idle and any(r.active for r in self.model.rows))
+        self.rollback_button.setEnabled(idle and bool(self.model.rows))
         self.evaluate_button.setEnabled(idle and v is not None and v.status != "rejected")
         self.cancel_button.setEnabled(not idle)
         self.against_combo.setEnabled(idle)
@@ -238,7 +238,17 @@ class EvaluationTab(QWidget):
         v = self.selected()
         if v is None:
             return False
-        return self._do(_("Promote"), lambda: self.data.promote(v.id),
+        persona = self.persona_key()
+
+        def act() -> None:
+            # A version the gate held back is promoted by hand; an earlier good one is simply used again
+            # (its own verdict stays what the gate said).
+            if v.status == "not-promoted":
+                self.data.promote(v.id)
+            else:
+                self.data.rollback(persona, to=v.id)
+
+        return self._do(_("Promote"), act,
                         _("'{persona}' now answers with version {id}.").format(
                             persona=self.persona_combo.currentText(), id=v.id))
 

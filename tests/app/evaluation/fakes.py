@@ -57,7 +57,7 @@ class FakeData:
 
     def rollback(self, persona_key, to=None):
         self.calls.append(("rollback", persona_key, to))
-        self._activate("casual-1")
+        self._activate(to or "casual-1")
 
     def delete(self, adapter_id):
         if any(v.active and v.id == adapter_id for v in self.versions_):

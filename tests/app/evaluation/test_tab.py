@@ -61,11 +61,14 @@ def test_promote_roll_back_delete(tab, qtbot, monkeypatch):
     assert tab.promote_button.isEnabled() and tab.delete_button.isEnabled()
     assert tab.promote_selected()
     assert [cell(tab, r, ACTIVE) for r in range(3)] == ["●", "", ""]
-    assert "casual-3" in tab.status.text()
+    assert "casual-3" in tab.status.text() and ("promote", "casual-3") in tab.data.calls  # held back: by hand
     assert not tab.promote_button.isEnabled() and not tab.delete_button.isEnabled()  # it is in use now
     assert tab.roll_back() and ("rollback", "casual", None) in tab.data.calls
     assert cell(tab, 2, ACTIVE) == "●"
-    tab.select("casual-2")
+    tab.select("casual-2")  # an earlier good version is used again, not re-judged
+    assert tab.promote_selected() and ("rollback", "casual", "casual-2") in tab.data.calls
+    assert cell(tab, 1, ACTIVE) == "●"
+    tab.roll_back()
     monkeypatch.setattr(tab, "confirm_delete", lambda v: False)
     assert not tab.delete_selected() and tab.model.rowCount() == 3
     monkeypatch.setattr(tab, "confirm_delete", lambda v: True)

@@ -1,0 +1,94 @@
+"""Demo data and the screenshot of the Evaluation tab (scripts/screenshots.py); never imported by the running app."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from aeon_studio.app.context import AppContext
+from aeon_studio.app.evaluation.tab import EvaluationTab
+
+PERSONA = "casual"
+
+
+def _metrics(model: str, ppl: float, passed: int, bleu: float, chrf: float, **degeneration: int) -> dict[str, Any]:
+    return {"model": model, "perplexity": ppl, "bleu": bleu, "chrf": chrf, "golden_passed": passed,
+            "golden_total": 6, "identity_hits": None, "identity_total": None, "empty": 0, "repetitive": 0,
+            "cut": 0, "mean_reply_words": 31.0, "tokens_per_s": 180.0, "replies": {}, **degeneration}
+
+
+#: (id, parent, status, candidate metrics, against metrics, verdict) oldest first; the third is active.
+VERSIONS = [
+    ("casual-20261120-0910", None, "ready", _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0),
+     _metrics("base", 21.6, 1, 9.8, 30.2), {"promoted": True, "by": "gate", "reasons": [
+         "perplexity 21.6 → 14.2 (−34 %)", "golden 1/6 → 4/6", "no degeneration"]}),
+    ("casual-20261124-1830", "casual-20261120-0910", "not-promoted",
+     _metrics("casual-20261124-1830", 15.1, 3, 17.9, 39.8, repetitive=2),
+     _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0), {"promoted": False, "by": "gate", "reasons": [
+         "perplexity 14.2 → 15.1 (+6 %)", "golden 4/6 → 3/6", "2 repetitive replies (was 0)"]}),
+    ("casual-20261128-2115", "casual-20261120-0910", "ready", _metrics("casual-20261128-2115", 9.7, 6, 24.6, 47.5),
+     _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0), {"promoted": True, "by": "gate", "reasons": [
+         "perplexity 14.2 → 9.7 (−32 %)", "golden 4/6 → 6/6", "no degeneration"]}),
+    ("casual-20261130-0940", "casual-20261128-2115", "ready", {}, {}, {}),
+]
+ACTIVE = "casual-20261128-2115"
+GOLDEN = [("Who are you?", ["Aeon"], ["SmolLM"], False), ("Quem é você?", ["Aeon"], ["SmolLM", "OpenAI"], False),
+          ("What can you do offline?", [r"offline|locally|no internet"], [], True)]
+
+
+def seed_demo(ctx: AppContext) -> None:
+    """Four versions of the 'casual' persona (one held back by the gate, one not yet evaluated), their
+    evaluation reports and three golden prompts. Rows only: the adapter folders do not exist; use a scratch home."""
+    from aeon_studio.core.evaluation.golden import add_golden, list_golden
+    from aeon_studio.core.models import SMOLLM2_ID
+    from aeon_studio.core.personas import PersonaStore
+    from aeon_studio.core.storage.bindings import record_binding
+    from aeon_studio.core.storage.evaluation_tables import EvaluationRow
+    from aeon_studio.core.storage.training_tables import AdapterRow
+
+    t = datetime(2026, 11, 20, 9, 10, tzinfo=timezone.utc)
+    with ctx.db.session() as s:
+        for n, (adapter_id, parent, status, candidate, against, verdict) in enumerate(VERSIONS):
+            if s.get(AdapterRow, adapter_id) is not None:
+                return  # seeded already
+            evaluation_id = None
+            if candidate:
+                row = EvaluationRow(persona_key=PERSONA, candidate=adapter_id, against=against["model"],
+                                    eval_set_hash="3f9c2a", report={"candidate": candidate, "against": against},
+                                    verdict=verdict)
+                s.add(row)
+                s.flush()
+                evaluation_id = row.id
+            s.add(AdapterRow(id=adapter_id, name=adapter_id, base_model_id=SMOLLM2_ID,
+                             path=str(ctx.home / "adapters" / adapter_id), persona_key=PERSONA, parent_id=parent,
+                             status=status, evaluation_id=evaluation_id, verdict=verdict,
+                             created_at=t + timedelta(days=3 * n, hours=n)))
+    for adapter_id in ("casual-20261120-0910", ACTIVE):  # the binding history Roll back goes through
+        PersonaStore(ctx.db).update(PERSONA, adapter_id=adapter_id)
+        record_binding(ctx.db, PERSONA, adapter_id)
+    if not list_golden(PERSONA, ctx.db):
+        for prompt, must, must_not, regex in GOLDEN:
+            add_golden(PERSONA, prompt, must=must, must_not=must_not, regex=regex, db=ctx.db)
+
+
+def render_evaluation(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Path:
+    """Render the tab to ``evaluation_tab.png``; with ``demo`` the versions above, a golden prompt open in the
+    editor and the report of an "Evaluate now" of the version the gate held back against the one in use."""
+    from aeon_studio.app.shared.render import save_grab
+
+    if demo:
+        seed_demo(ctx)
+    ctx.settings.default_persona = PERSONA
+    tab = EvaluationTab(ctx)
+    tab.resize(1180, 900)
+    if demo:
+        tab.persona_combo.setCurrentIndex(max(0, tab.persona_combo.findData(PERSONA)))
+        tab.select("casual-20261124-1830")  # the one the gate held back: its reasons show, Promote is offered
+        tab.golden.list.setCurrentRow(1)
+        comparison = SimpleNamespace(candidate=VERSIONS[1][3], against=_metrics(ACTIVE, 9.7, 6, 24.6, 47.5))
+        tab.show_result((comparison, SimpleNamespace(promoted=False, reasons=[
+            "perplexity 9.7 → 15.1 (+56 %)", "golden 6/6 → 3/6", "2 repetitive replies (was 0)"])))
+    tab.show()
+    return save_grab(tab, out_dir, "evaluation_tab.png")
