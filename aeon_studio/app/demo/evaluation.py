@@ -91,4 +91,7 @@ def render_evaluation(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> P
         tab.show_result((comparison, SimpleNamespace(promoted=False, reasons=[
             "perplexity 9.7 → 15.1 (+56 %)", "golden 6/6 → 3/6", "2 repetitive replies (was 0)"])))
     tab.show()
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()  # let the editors lay out their text as a shown window would
     return save_grab(tab, out_dir, "evaluation_tab.png")

@@ -40,7 +40,7 @@ class GoldenEditor(QWidget):
         self.must_not.setPlaceholderText(_("one per line, e.g. SmolLM"))
         for edit in (self.must, self.must_not):
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+            edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)  # three entries without scrolling
         self.regex = QCheckBox(_("Regular expressions (case-insensitive)"))
         self.regex.setToolTip(_("Each line is a Python regular expression instead of a plain text."))
         self.error = QLabel()

@@ -314,7 +314,7 @@ class EvaluationTab(QWidget):
                 False: _("Not better: the gate would keep the other one."),
                 None: _("Nothing to judge it on: add golden prompts or rated chats.")}[promoted]
         reasons = "; ".join(getattr(verdict, "reasons", []) or [])
-        self.status.setText(f"{head} {reasons}".strip())
+        self.status.setText(f"{head}\n{reasons}" if reasons else head)
         self.result.setText(comparison_table(_metrics(comparison.against), _metrics(comparison.candidate)))
 
     def _on_failed(self, err: Exception) -> None:
