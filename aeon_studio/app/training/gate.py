@@ -10,7 +10,7 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -81,13 +81,18 @@ class GateDialog(QDialog):
         layout.addWidget(self.reasons)
         rows = side_by_side(outcome)
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels([_("Active ({model})").format(model=outcome.against.get("model", "")),
-                                              _("New ({model})").format(model=outcome.adapter)])
+        # two lines: adapter ids are long, and a cut header would hide which side is which
+        before = _("Before") if outcome.promoted else _("Now active")  # once promoted, the new one is active
+        self.table.setHorizontalHeaderLabels([before + "\n" + str(outcome.against.get("model", "")),
+                                              _("New version") + "\n" + outcome.adapter])
         self.table.setVerticalHeaderLabels([label for label, _a, _c in rows])
         for i, (_label, active, new) in enumerate(rows):
             self.table.setItem(i, 0, QTableWidgetItem(active))
             self.table.setItem(i, 1, QTableWidgetItem(new))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setVisible(bool(rows))
         layout.addWidget(self.table)
@@ -104,7 +109,7 @@ class GateDialog(QDialog):
             ok = buttons.addButton(QDialogButtonBox.StandardButton.Ok)
             ok.clicked.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(560, 420 if rows else 200)
+        self.resize(620, 400 if rows else 180)
 
     def use_anyway(self) -> None:
         """Promote the new version by hand; on failure the error is shown and nothing changes."""

@@ -84,7 +84,7 @@ def _gate(run_id: str, db, *, gate: bool, json_events: bool) -> int:
     return 0 if out.usable else 1
 
 
-def _progress(done: int, total: int) -> None:
+def _progress(done: int, total: int, *_message: str) -> None:
     print("\r" + _("evaluated {done}/{total}").format(done=done, total=total), end="", file=sys.stderr, flush=True)
 
 
