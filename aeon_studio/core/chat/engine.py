@@ -152,6 +152,8 @@ class ChatEngine:
             self.llm.chat_format = fallback_chat_format(self.architecture)
             self.llm.chat_handler = None
         self.chat_format = self.llm.chat_format if not self.has_template else "gguf-template"
+        #: LoRA GGUFs loaded through :meth:`set_lora`, by path (a switch back costs nothing).
+        self._loras: dict[str, object] = {}
         self._formatter = None
         if self.has_template:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -165,6 +167,52 @@ class ChatEngine:
                     bos_token=token_text(self.llm.token_bos()), add_generation_prompt=True)
             except Exception:  # an unusual template: fall back to the estimate
                 log.warning("cannot render the chat template of %s for token counting", self.model_path)
+
+    # -- LoRA hot-swap ---------------------------------------------------------
+    def set_lora(self, path: Path | None) -> None:
+        """Answer through the LoRA adapter GGUF at ``path`` from now on (None: the bare model).
+
+        The base weights stay loaded; each adapter is read once and kept (by path) until :meth:`close`,
+        so switching back and forth is cheap. Evaluation and the arena compare two models this way.
+
+        Raises:
+            ModelError: the file is not a LoRA GGUF llama.cpp can apply to this model.
+        """
+        import ctypes
+
+        import llama_cpp
+
+        with self.lock:
+            key = str(Path(path).resolve()) if path is not None else None
+            adapter = None
+            if key is not None:
+                adapter = self._loras.get(key)
+                if adapter is None:
+                    check_header(Path(key))
+                    adapter = llama_cpp.llama_adapter_lora_init(self.llm.model, key.encode("utf-8"))
+                    if not adapter:
+                        raise ModelError(_("llama.cpp could not load the LoRA adapter {path}.").format(path=key),
+                                         hint=_("It may be made for another base model or damaged; export the "
+                                                "adapter again ('aeon-studio export gguf')."))
+                    self._loras[key] = adapter
+            if adapter is None:
+                rc = llama_cpp.llama_set_adapters_lora(self.llm.ctx, None, 0, None)
+            else:
+                adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
+                rc = llama_cpp.llama_set_adapters_lora(self.llm.ctx, adapters, 1, (ctypes.c_float * 1)(1.0))
+            if rc:
+                raise ModelError(_("llama.cpp could not apply the LoRA adapter {path}.").format(path=key))
+            self.lora_path = Path(key) if key else None
+            # The KV cache was computed with the previous weights: no prompt prefix may be reused.
+            self.llm.reset()
+
+    def prompt_token_ids(self, messages: list[dict]) -> list[int] | None:
+        """The token ids the chat template turns ``messages`` into (with the generation prompt), exactly as
+        the chat feeds them to the model; None when the model has no chat template of its own."""
+        if self._formatter is None:
+            return None
+        prompt = self._formatter(messages=messages).prompt
+        return self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     # -- tokens ------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -252,6 +300,14 @@ class ChatEngine:
     def close(self) -> None:
         llm = getattr(self, "llm", None)
         if llm is not None:
+            if getattr(self, "_loras", None):
+                import llama_cpp
+
+                # Adapters belong to the model: free them before it goes.
+                llama_cpp.llama_set_adapters_lora(llm.ctx, None, 0, None)
+                for adapter in self._loras.values():
+                    llama_cpp.llama_adapter_lora_free(adapter)
+                self._loras.clear()
             llm.close()
             self.llm = None
 
