@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "dataset",
     "memory",
     "golden",
+    "evaluate",
 ]
 
 
