@@ -19,28 +19,31 @@ def _metrics(model: str, ppl: float, passed: int, bleu: float, chrf: float, **de
             "cut": 0, "mean_reply_words": 31.0, "tokens_per_s": 180.0, "replies": {}, **degeneration}
 
 
-#: (id, parent, status, candidate metrics, against metrics, verdict) oldest first; the third is active.
+#: (id, parent, status, candidate metrics, against metrics) oldest first; the third is active. The verdicts
+#: are the real gate's on these numbers.
 VERSIONS = [
     ("casual-20261120-0910", None, "ready", _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0),
-     _metrics("base", 21.6, 1, 9.8, 30.2), {"promoted": True, "by": "gate", "reasons": [
-         "perplexity 21.6 → 14.2 (−34 %)", "golden 1/6 → 4/6", "no degeneration"]}),
+     _metrics("base", 21.6, 1, 9.8, 30.2)),
     ("casual-20261124-1830", "casual-20261120-0910", "not-promoted",
      _metrics("casual-20261124-1830", 15.1, 3, 17.9, 39.8, repetitive=2),
-     _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0), {"promoted": False, "by": "gate", "reasons": [
-         "perplexity 14.2 → 15.1 (+6 %)", "golden 4/6 → 3/6", "2 repetitive replies (was 0)"]}),
+     _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0)),
     ("casual-20261128-2115", "casual-20261120-0910", "ready", _metrics("casual-20261128-2115", 9.7, 6, 24.6, 47.5),
-     _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0), {"promoted": True, "by": "gate", "reasons": [
-         "perplexity 14.2 → 9.7 (−32 %)", "golden 4/6 → 6/6", "no degeneration"]}),
-    ("casual-20261130-0940", "casual-20261128-2115", "ready", {}, {}, {}),
+     _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0)),
+    ("casual-20261130-0940", "casual-20261128-2115", "ready", {}, {}),
 ]
 ACTIVE = "casual-20261128-2115"
 GOLDEN = [("Who are you?", ["Aeon"], ["SmolLM"], False), ("Quem é você?", ["Aeon"], ["SmolLM", "OpenAI"], False),
           ("What can you do offline?", [r"offline|locally|no internet"], [], True)]
 
 
+def _comparison(candidate: dict[str, Any], against: dict[str, Any]) -> SimpleNamespace:
+    return SimpleNamespace(candidate=SimpleNamespace(**candidate), against=SimpleNamespace(**against))
+
+
 def seed_demo(ctx: AppContext) -> None:
     """Four versions of the 'casual' persona (one held back by the gate, one not yet evaluated), their
     evaluation reports and three golden prompts. Rows only: the adapter folders do not exist; use a scratch home."""
+    from aeon_studio.core.evaluation.gate import judge
     from aeon_studio.core.evaluation.golden import add_golden, list_golden
     from aeon_studio.core.models import SMOLLM2_ID
     from aeon_studio.core.personas import PersonaStore
@@ -50,11 +53,12 @@ def seed_demo(ctx: AppContext) -> None:
 
     t = datetime(2026, 11, 20, 9, 10, tzinfo=timezone.utc)
     with ctx.db.session() as s:
-        for n, (adapter_id, parent, status, candidate, against, verdict) in enumerate(VERSIONS):
+        for n, (adapter_id, parent, status, candidate, against) in enumerate(VERSIONS):
             if s.get(AdapterRow, adapter_id) is not None:
                 return  # seeded already
-            evaluation_id = None
+            evaluation_id, verdict = None, {}
             if candidate:
+                verdict = {**judge(_comparison(candidate, against)).as_dict(), "by": "gate"}
                 row = EvaluationRow(persona_key=PERSONA, candidate=adapter_id, against=against["model"],
                                     eval_set_hash="3f9c2a", report={"candidate": candidate, "against": against},
                                     verdict=verdict)
@@ -80,16 +84,16 @@ def render_evaluation(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> P
 
     if demo:
         seed_demo(ctx)
-    ctx.settings.default_persona = PERSONA
     tab = EvaluationTab(ctx)
     tab.resize(1180, 900)
     if demo:
         tab.persona_combo.setCurrentIndex(max(0, tab.persona_combo.findData(PERSONA)))
         tab.select("casual-20261124-1830")  # the one the gate held back: its reasons show, Promote is offered
         tab.golden.list.setCurrentRow(1)
-        comparison = SimpleNamespace(candidate=VERSIONS[1][3], against=_metrics(ACTIVE, 9.7, 6, 24.6, 47.5))
-        tab.show_result((comparison, SimpleNamespace(promoted=False, reasons=[
-            "perplexity 9.7 → 15.1 (+56 %)", "golden 6/6 → 3/6", "2 repetitive replies (was 0)"])))
+        comparison = _comparison(VERSIONS[1][3], _metrics(ACTIVE, 9.7, 6, 24.6, 47.5))
+        from aeon_studio.core.evaluation.gate import judge
+
+        tab.show_result((comparison, judge(comparison)))
     tab.show()
     from PySide6.QtWidgets import QApplication
 
