@@ -107,7 +107,9 @@ class Bubble(QFrame):
         buttons = []
         for name, tip, slot in ((_("Regenerate"), _("Write a new version of this reply"), self._regenerate),
                                 (_("Edit"), _("Correct this reply (the original is kept)"), self._edit),
-                                (_("Copy"), _("Copy the reply text"), self._copy)):
+                                (_("Copy"), _("Copy the reply text"), self._copy),
+                                (_("Compare"), _("Blind A/B: two models answer this question"),
+                                 lambda: tab.compare(message.id))):
             b = QToolButton(self)
             b.setText(name)
             b.setToolTip(tip)
@@ -115,7 +117,7 @@ class Bubble(QFrame):
             b.clicked.connect(slot)
             row.addWidget(b)
             buttons.append(b)
-        self.regenerate_button, self.edit_button, self.copy_button = buttons
+        self.regenerate_button, self.edit_button, self.copy_button, self.compare_button = buttons
         lay.addLayout(row)
 
     @staticmethod
@@ -333,6 +335,10 @@ class ChatTab(QWidget):
         #: other areas add buttons here (e.g. "Retrain")
         self.toolbar_layout = QHBoxLayout()
         top.addLayout(self.toolbar_layout)
+        self.arena_button = QPushButton(_("Compare…"), right)  # the arena on any question
+        self.arena_button.setToolTip(_("Blind A/B: two models answer the same question; vote for the better one"))
+        self.arena_button.clicked.connect(lambda: self.compare())
+        self.toolbar_layout.addWidget(self.arena_button)
         rl.addLayout(top)
         self.header = AdapterHeader(right)
         self.header.back_requested.connect(self.use_previous_adapter)
@@ -756,6 +762,12 @@ class ChatTab(QWidget):
             show_error(self, _("Could not save the rating"), exc)
             return
         self.maybe_show_survey()
+
+    def compare(self, reply_id: int | None = None):
+        """Open Compare (blind A/B arena) on the question this reply answered."""
+        from aeon_studio.app.chat.compare import open_compare
+
+        return open_compare(self, reply_id)
 
     def activate_version(self, message_id: int) -> None:
         try:
