@@ -123,10 +123,36 @@ def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_
         reasons = [_("activated without evaluation (--no-gate)")]
         _record(info.id, db, verdict={"promoted": True, "reasons": reasons, "by": "user"}, status=None)
         return GateOutcome(info.id, True, reasons, {}, {}, by="user")
-    return _gate(info.id, row.persona_key, db, progress=progress, should_stop=should_stop)
+    return _gate(run_id, info.id, row.persona_key, db, progress=progress, should_stop=should_stop)
 
 
-def _gate(adapter_id: str, persona_key: str, db, *, progress, should_stop) -> GateOutcome:
+def _eval_set(run_id: str, persona_key: str, db, max_items: int = 40):
+    """The persona's frozen set, plus the run's own held-out rows when it trained on other data (``--dataset``).
+
+    For an automatic retrain both are the same rows; a ``--dataset`` run is also measured on what it held out of
+    the datasets it was given. The same rows every time (lowest content hash first), at most ``max_items``."""
+    from ..evaluation.errors import EvaluationError
+    from ..evaluation.evalset import EvalSet, build_eval_set, item_from_row
+    from . import runs
+    from .data import read_jsonl
+
+    path = runs.run_dir(run_id) / "eval.jsonl"
+    extra = [item_from_row(r["messages"]) for r in (read_jsonl(path) if path.is_file() else [])
+             if isinstance(r.get("messages"), list)]
+    extra = [i for i in extra if i is not None]
+    try:
+        base = build_eval_set(persona_key, db, max_items=max_items)
+    except EvaluationError:
+        if not extra:
+            raise
+        base = EvalSet(persona_key)
+    items = {i.hash: i for i in extra}
+    items.update({i.hash: i for i in base.items})  # the persona's own items keep their source (identity)
+    base.items = [items[h] for h in sorted(items)[:max_items]]
+    return base
+
+
+def _gate(run_id: str, adapter_id: str, persona_key: str, db, *, progress, should_stop) -> GateOutcome:
     from ..evaluation.errors import EvaluationError
     from ..evaluation.evaluate import evaluate
     from ..evaluation.gate import judge
@@ -134,7 +160,7 @@ def _gate(adapter_id: str, persona_key: str, db, *, progress, should_stop) -> Ga
 
     try:
         comparison = evaluate(adapter_id, against="active", persona_key=persona_key, db=db, progress=progress,
-                              should_stop=should_stop)
+                              should_stop=should_stop, eval_set=_eval_set(run_id, persona_key, db))
     except EvaluationError as err:
         # never promote silently: nothing to judge by means "could not judge", and the previous one stays
         reasons = [getattr(err, "message", str(err))] + ([err.hint] if getattr(err, "hint", None) else [])

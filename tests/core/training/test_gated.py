@@ -103,6 +103,7 @@ def gate(monkeypatch):
     _patch(monkeypatch, "aeon_studio.core.evaluation.gate", judge=judge)
     _patch(monkeypatch, "aeon_studio.core.evaluation.errors", EvaluationError=real_error)
     monkeypatch.setattr("aeon_studio.core.export.adapters.promote", promote, raising=False)
+    monkeypatch.setattr("aeon_studio.core.training.gated._eval_set", lambda run_id, persona_key, db: None)
     return state
 
 
@@ -294,3 +295,21 @@ def test_outcome_event_shape():
     out = GateOutcome("a", None, ["nothing to judge"], {}, {})
     assert out.as_event() == {"event": "gate", "adapter": "a", "promoted": None, "reasons": ["nothing to judge"],
                               "candidate": {}, "against": {}}
+
+
+def test_eval_set_adds_the_runs_own_held_out_rows():
+    from aeon_studio.core.evaluation.errors import EvaluationError
+    from aeon_studio.core.evaluation.golden import add_golden
+    from aeon_studio.core.training.data import write_jsonl
+    from aeon_studio.core.training.gated import _eval_set
+
+    db = get_database()
+    folder = runs.run_dir("run-e")
+    folder.mkdir(parents=True)
+    with pytest.raises(EvaluationError):  # nothing at all: said, never judged silently
+        _eval_set("run-e", "casual", db)
+    write_jsonl(folder / "eval.jsonl", [_msgs("Oi?", "Olá!"), _msgs("Tchau?", "Até logo!"), _msgs("Oi?", "Olá!")])
+    add_golden("casual", "Who are you?", must=["Aeon"], db=db)
+    es = _eval_set("run-e", "casual", db)
+    assert sorted(i.reference for i in es.items) == ["Até logo!", "Olá!"] and len(es.golden) == 1
+    assert _eval_set("run-e", "casual", db).fingerprint == es.fingerprint  # the same set every time
