@@ -221,8 +221,9 @@ def evaluate(candidate: str, *, against: str = "active", persona_key: str | None
         compile_golden(g)
     cand = resolve_model(candidate, persona_key=persona_key, db=db)
     other = resolve_model(against, persona_key=persona_key, db=db, base_model_id=cand.base_model_id)
-    if cand.label != "base" and other.label == "base" and other.base_model_id != cand.base_model_id:
-        other = resolve_model("base", persona_key=persona_key, db=db, base_model_id=cand.base_model_id)
+    if cand.label == "base" and other.label != "base" and other.base_model_id != cand.base_model_id:
+        # "base" means the base of the adapter it is compared with, so one engine serves both sides
+        cand = resolve_model("base", persona_key=persona_key, db=db, base_model_id=other.base_model_id)
     run = _Run(2 * (len(eval_set.items) + len(eval_set.golden)), progress, should_stop)
     try:
         against_metrics = _score(other, eval_set, run, max_tokens)
