@@ -137,12 +137,11 @@ def test_sources_row_and_conversation_actions(qtbot, monkeypatch):
     assert tab.conv_model.rowCount() == 0
     tab.search_box.setText("")
     tab.open_conversation(conv.id)
-    from PySide6.QtWidgets import QLabel, QToolButton
+    from PySide6.QtWidgets import QLabel, QMessageBox, QToolButton
     texts = [t.text() for t in tab.bubbles[-1].findChildren(QToolButton)]
     assert "Sources (1)" in texts
     assert any("Older messages" in lab.text() for lab in tab.chat_widget.findChildren(QLabel))
-    monkeypatch.setattr(chat_tab_module.QMessageBox, "question",
-                        lambda *a, **k: chat_tab_module.QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     tab.delete_conversation()
     assert tab.conv_model.rowCount() == 0 and not store.list_conversations()
 
