@@ -14,6 +14,7 @@ from aeon_studio.app.memory import tab as memory_tab_module
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.memory.tab import MemoryTab
 from aeon_studio.app.memory import sources as memory_source_module
+from aeon_studio.app.memory import store as memory_store_module
 from aeon_studio.app.memory.model import KIND, SCORE, SOURCE
 
 pytestmark = [pytest.mark.gui, pytest.mark.model]
@@ -39,7 +40,7 @@ def ctx():
 
 @pytest.fixture()
 def store(ctx):
-    return memory_tab_module.memory_store(ctx)
+    return memory_store_module.memory_store(ctx)
 
 
 @pytest.fixture()
@@ -354,13 +355,13 @@ def test_embedding_model_warms_up_after_start_only_when_there_is_memory(qtbot, c
 
     calls: list[str] = []
     monkeypatch.setattr(MemoryStore, "warm_up", lambda self: calls.append("warm"))
-    monkeypatch.setattr(memory_tab_module, "WARM_UP_DELAY_MS", 0)
+    monkeypatch.setattr(memory_store_module, "WARM_UP_DELAY_MS", 0)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     qtbot.wait(300)
     assert calls == []  # an empty memory: nothing to recall, torch stays unloaded
 
-    memory_tab_module.memory_store(ctx).add("I am allergic to peanuts.")
+    memory_store_module.memory_store(ctx).add("I am allergic to peanuts.")
     other = MainWindow(ctx)
     qtbot.addWidget(other)
     qtbot.waitUntil(lambda: calls == ["warm"], timeout=5000)
