@@ -248,7 +248,7 @@ def test_identity_and_from_chats_builders(qtbot, ctx):
 
 
 def test_review_dialog_with_a_candidate_api(qtbot):
-    from aeon_studio.app.datasets.tab import candidate_api
+    from aeon_studio.app.datasets.builders import candidate_api
     from aeon_studio.app.datasets.dialogs import ReviewDialog
 
     class Fake:
