@@ -327,6 +327,10 @@ def test_chat_reply_sources_open_and_forget(qtbot, ctx, store, tmp_path, monkeyp
     opened: list = []
     monkeypatch.setattr(memory_source_module.QDesktopServices, "openUrl",
                         staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    fact_dlg = bubble._open_source(rows[0])  # a fact has no document to open; Enter closes, never forgets
+    assert not fact_dlg.open_button.isVisibleTo(fact_dlg)
+    assert not fact_dlg.forget_button.isDefault() and not fact_dlg.forget_button.autoDefault()
+    fact_dlg.close()
     dlg = bubble._open_source(rows[1])
     assert "sunflower seeds" in dlg.text_view.toPlainText()
     assert dlg.kind_label.text() == "document" and "menu.md" in dlg.source_label.text()
