@@ -85,8 +85,9 @@ class Bubble(QFrame):
             return
         self.meta_label.setText(self._meta_text(message))
         lay.addWidget(self.meta_label)
-        if (message.meta or {}).get("finish_reason") == "stopped":
-            self.stopped_label = stopped_marker(self)
+        finish = (message.meta or {}).get("finish_reason")
+        if finish in ("stopped", "length"):
+            self.stopped_label = stopped_marker(self, finish)
             lay.addWidget(self.stopped_label)
         self._add_sources(lay, message)
         row = QHBoxLayout()

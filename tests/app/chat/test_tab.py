@@ -235,10 +235,14 @@ def test_a_stopped_reply_is_marked(qtbot):
     store.add_message(conv.id, "assistant", "Once upon a", meta={"finish_reason": "stopped"})
     store.add_message(conv.id, "user", "Thanks.")
     store.add_message(conv.id, "assistant", "You're welcome!", meta={"finish_reason": "stop"})
+    store.add_message(conv.id, "user", "A long story, please.")
+    store.add_message(conv.id, "assistant", "It was a dark and stormy night, and the", meta={"finish_reason": "length"})
     tab.open_conversation(conv.id)
-    stopped, finished = tab.bubbles[1], tab.bubbles[3]
+    stopped, finished, cut = tab.bubbles[1], tab.bubbles[3], tab.bubbles[5]
     assert stopped.stopped_label is not None and stopped.stopped_label.text().endswith("Stopped")
     assert not stopped.stopped_label.isHidden() and finished.stopped_label is None
+    # a reply cut at the persona's length limit says so too (it ended mid-word for a new user, unmarked)
+    assert cut.stopped_label is not None and cut.stopped_label.text().endswith("Cut off at the length limit")
 
 
 def test_remembered_fact_is_confirmed_with_undo(qtbot):
