@@ -374,8 +374,13 @@ class DatasetTab(DatasetPanels, DatasetBuilders, QWidget):
             self.import_dialog.raise_()
             return self.import_dialog
         try:
-            names = [r["name"] for r in self.store.list()]
-            dlg = ImportDialog(self.ctx, paths, dataset=self.current, datasets=names, parent=self)
+            sets = self.store.list()
+            names = [r["name"] for r in sets]
+            # A set the app builds (from chats, the identity set) is rebuilt from its source: an import goes to a
+            # new dataset named after the file unless the user picks one. An imported set gets more of the same.
+            kinds = {r["name"]: r.get("kind") for r in sets}
+            target = self.current if kinds.get(self.current) not in ("chats", "identity") else None
+            dlg = ImportDialog(self.ctx, paths, dataset=target, datasets=names, parent=self)
         except Exception as err:  # noqa: BLE001
             show_error(self, _("Import"), err)
             return None
