@@ -38,6 +38,7 @@ def run_app(argv: list[str] | None = None) -> int:
     from aeon_studio.core.cli.main import setup_logging
     from aeon_studio.core.i18n import _
     from aeon_studio.app.main_window import MainWindow
+    from aeon_studio.app.qt_language import install_qt_translations
     from aeon_studio.app.resources import icon_path
     from aeon_studio.app.style import apply_style, follow_system
 
@@ -49,6 +50,7 @@ def run_app(argv: list[str] | None = None) -> int:
     if icon_path().exists():
         app.setWindowIcon(QIcon(str(icon_path())))
     _install_excepthook()
+    install_qt_translations(app)  # Qt's own buttons and dialogs in the app's language
     apply_style(app)  # once, before any widget: the theme follows the system unless AEON_STUDIO_THEME forces one
     follow_system(app)
     loop = qasync.QEventLoop(app)

@@ -16,7 +16,8 @@ from aeon_studio.app.chat.tab import ChatTab
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.datasets.tab import DatasetTab
 from aeon_studio.app.evaluation.tab import EvaluationTab
-from aeon_studio.app.memory.tab import MemoryTab, schedule_warm_up
+from aeon_studio.app.memory.store import schedule_warm_up
+from aeon_studio.app.memory.tab import MemoryTab
 from aeon_studio.app.models.tab import ModelsTab
 from aeon_studio.app.personas.tab import PersonaTab
 from aeon_studio.app.training.retrain import Retrain

@@ -87,9 +87,12 @@ def parse_po(text: str) -> dict[str, str]:
 
 
 def plural_index(n: int, lang: str | None = None) -> int:
-    """Which plural form ``n`` takes: pt_BR (like French) uses the singular for 0 and 1; English for 1 only."""
+    """Which plural form ``n`` takes: the singular for 1 only, in English and Portuguese alike.
+
+    gettext's classic pt_BR rule (``n > 1``) makes "0 exemplo separado"; people write "0 exemplos", so the app
+    counts like English. French (``n > 1``) keeps its own rule."""
     lang = lang or current_language()
-    if lang == "pt_BR" or lang in ("pt", "fr"):
+    if lang.split("_")[0] == "fr":
         return int(abs(n) > 1)
     return int(abs(n) != 1)
 

@@ -129,7 +129,7 @@ def test_tones_and_stars_follow_the_theme(themed, qtbot, theme):
 
 
 def test_a_bubble_is_painted_in_its_theme_colour(themed, qtbot):
-    from aeon_studio.app.chat.tab import Bubble
+    from aeon_studio.app.chat.bubble import Bubble
 
     for theme in style.THEMES:
         themed(theme)

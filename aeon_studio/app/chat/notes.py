@@ -25,11 +25,17 @@ def muted(label: QLabel, *, italic: bool = True, smaller: bool = True) -> QLabel
     return label
 
 
-def stopped_marker(parent: QWidget | None = None) -> QLabel:
-    """The "Stopped" line under a reply the user stopped (meta ``finish_reason == "stopped"``)."""
-    label = QLabel("■ " + _("Stopped"), parent)
+def stopped_marker(parent: QWidget | None = None, finish_reason: str = "stopped") -> QLabel:
+    """The line under a reply that did not end on its own: the user stopped it (``finish_reason == "stopped"``)
+    or it reached the persona's reply length (``"length"``)."""
+    if finish_reason == "length":
+        label = QLabel("■ " + _("Cut off at the length limit"), parent)
+        label.setToolTip(_("The reply reached the persona's maximum length; raise it in the Personas tab, or ask "
+                           "the assistant to go on."))
+    else:
+        label = QLabel("■ " + _("Stopped"), parent)
+        label.setToolTip(_("You stopped this reply; it is kept as far as it got."))
     label.setObjectName("stopped_marker")
-    label.setToolTip(_("You stopped this reply; it is kept as far as it got."))
     return muted(label)
 
 

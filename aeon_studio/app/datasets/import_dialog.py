@@ -2,7 +2,9 @@
 conversations, then the import itself in a thread with progress, Cancel and a summary.
 
 The work is :mod:`aeon_studio.core.datasets.importers` (``preview_file``, ``import_files``) and
-:func:`aeon_studio.core.datasets.clean.pii_preview`; the dialog only collects options and shows results.
+:func:`aeon_studio.core.datasets.clean.pii_preview`; the dialog only collects options and shows results. Its pages
+are laid out in :mod:`~aeon_studio.app.datasets.import_pages`, what it shows of a preview or a run in
+:mod:`~aeon_studio.app.datasets.import_results`; this module keeps the mapping editor, the options and the run.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QPlainTextEdit, QProgressBar, QPushButton, QStackedWidget, QTableWidget,
-                               QTableWidgetItem, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QStackedWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
-from aeon_studio.core.datasets.formats.garbled import misspelt_label, shown
-from aeon_studio.core.i18n import N_, _, ngettext
+from aeon_studio.core.datasets.formats.garbled import misspelt_label
+from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.datasets.import_pages import ImportPages
+from aeon_studio.app.datasets.import_results import ImportResults
 from aeon_studio.app.datasets.jobs import DatasetJob
 
 log = logging.getLogger(__name__)
@@ -26,21 +29,6 @@ log = logging.getLogger(__name__)
 FILE_FILTER = N_("Conversations and documents (*.log *.txt *.csv *.tsv *.json *.jsonl *.md *.pdf);;All files (*)")
 ROLE_CHOICES = [("user", N_("user")), ("assistant", N_("assistant")), ("system", N_("system"))]
 PREVIEW_LIMIT = 8
-RED = QColor("#b3261e")
-
-
-def _short(text: str, limit: int = 160) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def suggest_name(paths: list[Path]) -> str:
-    """A dataset name from the first file's name (``conversation.log`` → ``conversation``)."""
-    import re
-
-    stem = paths[0].stem if paths else "imported"
-    name = re.sub(r"[^\w.\-]+", "-", stem, flags=re.UNICODE).strip("-.") or "imported"
-    return name[:80]
 
 
 def guess_roles(labels: list[str], known: dict[str, str]) -> dict[str, str]:
@@ -65,9 +53,10 @@ def guess_roles(labels: list[str], known: dict[str, str]) -> dict[str, str]:
     return out
 
 
-class ImportDialog(QDialog):
+class ImportDialog(ImportPages, ImportResults, QDialog):
     """Signals: ``imported(name)`` after rows were added; ``finished_import(summary_or_None)`` when the run
-    ended (``None`` when it failed)."""
+    ended (``None`` when it failed). Its pages come from :class:`ImportPages`, what it shows from
+    :class:`ImportResults`."""
 
     imported = Signal(str)
     finished_import = Signal(object)
@@ -119,156 +108,6 @@ class ImportDialog(QDialog):
             bottom.addWidget(b)
         lay.addLayout(bottom)
         self.refresh_preview()
-
-    # -- layout ------------------------------------------------------------------------------
-    def _setup_page(self, dataset: str | None, datasets: list[str]) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(0, 0, 0, 0)
-        top = QFormLayout()
-        names = ", ".join(p.name for p in self.paths[:4]) + (
-            _(" and {n} more").format(n=len(self.paths) - 4) if len(self.paths) > 4 else "")
-        self.files_label = QLabel(names)
-        self.files_label.setToolTip("\n".join(str(p) for p in self.paths))
-        self.preview_file = QComboBox()
-        for p in self.paths:
-            self.preview_file.addItem(p.name, str(p))
-        self.preview_file.currentIndexChanged.connect(lambda _i: self._reset_mapping_and_preview())
-        files_row = QHBoxLayout()
-        files_row.addWidget(self.files_label, 1)
-        if len(self.paths) > 1:
-            files_row.addWidget(QLabel(_("Preview:")))
-            files_row.addWidget(self.preview_file)
-        top.addRow(_("Files:"), files_row)
-        self.dataset = QComboBox()
-        self.dataset.setEditable(True)
-        self.dataset.addItems(datasets)
-        self.dataset.setCurrentText(dataset or suggest_name(self.paths))
-        self.dataset.setToolTip(_("An existing dataset gets the new examples added; a new name creates one."))
-        top.addRow(_("Dataset:"), self.dataset)
-        self.format = QComboBox()
-        self.format.addItem(_("Detect automatically"), None)
-        for key, info in self.importers.FORMATS.items():
-            self.format.addItem(_(getattr(info, "label", key)), key)
-        self.format.currentIndexChanged.connect(lambda _i: self._reset_mapping_and_preview())
-        fmt_row = QHBoxLayout()
-        self.format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.format.setMinimumContentsLength(24)
-        fmt_row.addWidget(self.format)
-        self.detected = QLabel()
-        self.detected.setWordWrap(True)
-        fmt_row.addWidget(self.detected, 1)
-        top.addRow(_("Format:"), fmt_row)
-        lay.addLayout(top)
-        self.notice = QLabel()
-        self.notice.setWordWrap(True)
-        self.notice.setProperty("tone", "warning-box")
-        self.notice.hide()
-        lay.addWidget(self.notice)
-
-        middle = QHBoxLayout()
-        self.speakers_box = QGroupBox(_("Speakers"))
-        sl = QVBoxLayout(self.speakers_box)
-        hint = QLabel(_("Which label is the user and which is the assistant. Edit a label or add one if the "
-                        "log uses other names."))
-        hint.setWordWrap(True)
-        hint.setProperty("tone", "hint")
-        sl.addWidget(hint)
-        self.speakers = QTableWidget(0, 2)
-        self.speakers.setHorizontalHeaderLabels([_("Label"), _("Role")])
-        self.speakers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.speakers.verticalHeader().hide()
-        self.speakers.itemChanged.connect(lambda _it: self._mapping_edited())
-        sl.addWidget(self.speakers, 1)
-        srow = QHBoxLayout()
-        add, remove = QPushButton(_("Add label")), QPushButton(_("Remove"))
-        add.clicked.connect(lambda: (self.add_speaker("", "user"), self.speakers.editItem(
-            self.speakers.item(self.speakers.rowCount() - 1, 0))))
-        remove.clicked.connect(self._remove_speaker)
-        srow.addWidget(add)
-        srow.addWidget(remove)
-        srow.addStretch(1)
-        sl.addLayout(srow)
-        middle.addWidget(self.speakers_box, 1)
-
-        self.columns_box = QGroupBox(_("Columns"))
-        cl = QFormLayout(self.columns_box)
-        self.user_column = QComboBox()
-        self.reply_column = QComboBox()
-        self.user_column.currentIndexChanged.connect(lambda _i: self._mapping_edited())
-        self.reply_column.currentIndexChanged.connect(lambda _i: self._mapping_edited())
-        cl.addRow(_("Question column:"), self.user_column)
-        cl.addRow(_("Answer column:"), self.reply_column)
-        middle.addWidget(self.columns_box, 1)
-
-        clean_box = QGroupBox(_("Cleaning"))
-        kl = QVBoxLayout(clean_box)
-        self.pii = QCheckBox(_("Replace personal data (e-mail, phone, CPF/CNPJ, card numbers)"))
-        self.pii.toggled.connect(lambda _on: self._show_pii())
-        self.near_dup = QCheckBox(_("Remove near-duplicates"))
-        self.near_dup.setChecked(True)
-        kl.addWidget(self.pii)
-        kl.addWidget(self.near_dup)
-        self.pii_view = QTreeWidget()
-        self.pii_view.setHeaderLabels([_("Before"), _("After")])
-        self.pii_view.setRootIsDecorated(False)
-        self.pii_view.setWordWrap(True)
-        self.pii_view.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.pii_note = QLabel()
-        self.pii_note.setProperty("tone", "hint")
-        self.pii_note.setWordWrap(True)
-        kl.addWidget(self.pii_note)
-        kl.addWidget(self.pii_view, 1)
-        self.clean_spacer = QWidget()
-        kl.addWidget(self.clean_spacer, 1)
-        middle.addWidget(clean_box, 1)
-        lay.addLayout(middle, 2)
-
-        prev_box = QGroupBox(_("Preview of the first conversations"))
-        pl = QVBoxLayout(prev_box)
-        self.records = QTreeWidget()
-        self.records.setHeaderLabels([_("Where"), _("Turns"), _("First user turn"), _("Reply or problem")])
-        self.records.setRootIsDecorated(False)
-        self.records.setUniformRowHeights(True)
-        header = self.records.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(2, 320)
-        pl.addWidget(self.records)
-        lay.addWidget(prev_box, 3)
-        return page
-
-    def _result_page(self) -> QWidget:
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        self.result_title = QLabel()
-        font = self.result_title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.result_title.setFont(font)
-        self.result_title.setWordWrap(True)
-        lay.addWidget(self.result_title)
-        self.result_details = QLabel()
-        self.result_details.setWordWrap(True)
-        self.result_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.result_details)
-        self.result_warnings = QLabel()
-        self.result_warnings.setWordWrap(True)
-        self.result_warnings.setProperty("tone", "warning-box")
-        lay.addWidget(self.result_warnings)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(_("Problems:")))
-        row.addStretch(1)
-        self.rejects_btn = QPushButton(_("Open rejects file"))
-        self.rejects_btn.clicked.connect(self.open_rejects)
-        row.addWidget(self.rejects_btn)
-        lay.addLayout(row)
-        self.problems = QPlainTextEdit()
-        self.problems.setReadOnly(True)
-        self.problems.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        lay.addWidget(self.problems, 1)
-        return page
 
     # -- mapping -----------------------------------------------------------------------------
     def add_speaker(self, label: str, role: str) -> None:
@@ -393,98 +232,6 @@ class ImportDialog(QDialog):
             self._filling = False
         return changed
 
-    def _show_failure(self, err: BaseException) -> None:
-        self.records.clear()
-        item = QTreeWidgetItem(["", "", "", str(err)])
-        item.setForeground(3, RED)
-        self.records.addTopLevelItem(item)
-        self.detected.setText("")
-        self.notice.hide()
-        self.status.setText(_("This file cannot be previewed with these options."))
-        self.import_btn.setEnabled(False)
-
-    def _show_preview(self, pv) -> None:
-        info = self.importers.FORMATS.get(pv.format)
-        label = _(info.label) if info is not None and getattr(info, "label", None) else pv.format
-        self.detected.setText(_("detected: {fmt}").format(fmt=label) if self.current_format() is None
-                              else "")
-        notes = []
-        if pv.encoding and pv.encoding.replace("-", "").lower() not in ("utf8", "ascii"):
-            notes.append(_("Encoding: {enc} (converted to UTF-8).").format(enc=pv.encoding))
-        if pv.repaired_mojibake:
-            notes.append(_("Garbled accents (mojibake such as 'VOCÃŠ' or 'Ã©') were found and repaired."))
-        self.notice.setText(" ".join(notes))
-        self.notice.setVisible(bool(notes))
-        self.records.clear()
-        valid = 0
-        left_out = 0
-        for rec in pv.records:
-            user = next((m.get("content", "") for m in rec.messages if m.get("role") == "user"), "")
-            reply = next((m.get("content", "") for m in rec.messages if m.get("role") == "assistant"), "")
-            if self.importers.is_line_problem(rec, pv.format):
-                left_out += 1
-                text = shown(str(rec.extra.get("text", "")))
-                item = QTreeWidgetItem([rec.ref, "–", text, rec.problem])
-                item.setForeground(2, RED)
-                item.setForeground(3, RED)
-                item.setToolTip(2, text)
-                item.setToolTip(3, rec.problem)
-            elif rec.problem:
-                item = QTreeWidgetItem([rec.ref, str(len(rec.messages)), _short(user),
-                                        _("Rejected: {reason}").format(reason=rec.problem)])
-                item.setForeground(3, RED)
-                item.setToolTip(3, rec.problem)
-            else:
-                valid += 1
-                item = QTreeWidgetItem([rec.ref, str(len(rec.messages)), _short(user), _short(reply)])
-                item.setToolTip(2, _short(user, 1000))
-                item.setToolTip(3, _short(reply, 1000))
-            self.records.addTopLevelItem(item)
-        for ref, text in getattr(pv, "passages", None) or []:
-            item = QTreeWidgetItem([ref, "", _("passage"), _short(text)])
-            item.setToolTip(3, _short(text, 1000))
-            self.records.addTopLevelItem(item)
-        if not pv.records and not getattr(pv, "passages", None):
-            self.records.addTopLevelItem(QTreeWidgetItem(["", "", _("No conversation found in the first lines."),
-                                                          ""]))
-        if pv.format == "document":
-            self.status.setText(_("Documents are split into passages (for memory and question generation); "
-                                  "they add no examples by themselves."))
-        else:
-            n = len(pv.records) - left_out
-            status = ngettext("{valid} of the first {n} conversation is valid.",
-                              "{valid} of the first {n} conversations are valid.", n).format(valid=valid, n=n)
-            if left_out:
-                status += " " + ngettext("{n} line is not part of any turn and will be left out (in red).",
-                                         "{n} lines are not part of any turn and will be left out (in red).",
-                                         left_out).format(n=left_out)
-            self.status.setText(status)
-        self.import_btn.setEnabled(self.job is None)
-        self._show_pii()
-
-    def _show_pii(self) -> None:
-        on = self.pii.isChecked()
-        self.pii_view.setVisible(on)
-        self.pii_note.setVisible(on)
-        self.clean_spacer.setVisible(not on)
-        self.pii_view.clear()
-        if not on or self.preview is None:
-            return
-        from aeon_studio.core.datasets.clean import pii_preview
-
-        try:
-            pairs = pii_preview([r for r in self.preview.records if not r.problem], limit=20)
-        except Exception as err:  # noqa: BLE001
-            self.pii_note.setText(str(err))
-            return
-        for before, after in pairs:
-            item = QTreeWidgetItem([_short(before, 120), _short(after, 120)])
-            item.setToolTip(0, before)
-            item.setToolTip(1, after)
-            self.pii_view.addTopLevelItem(item)
-        self.pii_note.setText(_("Changes in the preview:") if pairs else
-                              _("No personal data found in the preview; the whole file is checked on import."))
-
     # -- import ------------------------------------------------------------------------------
     def dataset_name(self) -> str:
         return self.dataset.currentText().strip()
@@ -563,43 +310,6 @@ class ImportDialog(QDialog):
         # Rows may have been written before a cancel: let the tab refresh either way.
         self.imported.emit(self.dataset_name())
         self.finished_import.emit(None)
-
-    def show_summary(self, s, *, cancelled: bool = False) -> None:
-        self.pages.setCurrentIndex(1)
-        title = (_("Import cancelled; '{name}' was left as it was.") if cancelled else
-                 ngettext("Imported {n} example into '{name}'.", "Imported {n} examples into '{name}'.", s.imported))
-        self.result_title.setText(title.format(n=f"{s.imported:,}", name=s.name))
-        read = _("Read {conversations} from {files}.").format(
-            conversations=ngettext("{n} conversation", "{n} conversations", s.read).format(n=f"{s.read:,}"),
-            files=ngettext("{n} file", "{n} files", s.files).format(n=s.files))
-        skipped = _("Skipped {duplicates} and {near}.").format(
-            duplicates=ngettext("{n} duplicate", "{n} duplicates", s.duplicates).format(n=f"{s.duplicates:,}"),
-            near=ngettext("{n} near-duplicate", "{n} near-duplicates", s.near_duplicates).format(
-                n=f"{s.near_duplicates:,}"))
-        lines = [read, skipped,
-                 ngettext("Rejected {r} record (see the problems below).",
-                          "Rejected {r} records (see the problems below).", s.rejected).format(r=f"{s.rejected:,}")
-                 if s.rejected else _("No record was rejected.")]
-        if s.pii_replacements:
-            lines.append(ngettext("Replaced {n} piece of personal data.", "Replaced {n} pieces of personal data.",
-                                  s.pii_replacements).format(n=f"{s.pii_replacements:,}"))
-        if getattr(s, "passages", 0):
-            lines.append(ngettext("Stored {n} document passage.", "Stored {n} document passages.", s.passages)
-                         .format(n=f"{s.passages:,}"))
-        if s.domains:
-            from aeon_studio.app.datasets.model import DOMAIN_NAMES
-
-            lines.append(_("Domains: {list}").format(list=", ".join(
-                f"{_(DOMAIN_NAMES[d]) if d in DOMAIN_NAMES else d} {n:,}"
-                for d, n in sorted(s.domains.items(), key=lambda kv: -kv[1]))))
-        self.result_details.setText("\n".join(lines))
-        self.result_warnings.setText("\n".join("⚠ " + w for w in s.warnings or []))
-        self.result_warnings.setVisible(bool(s.warnings))
-        rejects = s.rejects_path
-        self.rejects_btn.setEnabled(bool(rejects) and Path(rejects).exists())
-        self.rejects_btn.setToolTip(str(rejects or ""))
-        self.problems.setPlainText("\n".join(s.problems or []) or _("None."))
-        self.status.setText("")
 
     def open_rejects(self) -> bool:
         path = self.summary.rejects_path if self.summary is not None else None

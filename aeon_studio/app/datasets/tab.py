@@ -3,7 +3,9 @@
 Imports come from the Import button or from files dropped on the tab, through
 :class:`~aeon_studio.app.datasets.import_dialog.ImportDialog`. Everything that can take time (imports, chat
 extraction, exports) runs in a :class:`DatasetJob`; the table reads one page at a time
-(:class:`~aeon_studio.app.datasets.model.ExamplesModel`), so it stays smooth at 100k examples.
+(:class:`~aeon_studio.app.datasets.model.ExamplesModel`), so it stays smooth at 100k examples. The panels are laid
+out in :mod:`~aeon_studio.app.datasets.panels`; building from chats, identity sets and the review of generated
+questions are in :mod:`~aeon_studio.app.datasets.builders`.
 """
 
 from __future__ import annotations
@@ -13,51 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QScrollArea, QSplitter,
-                               QStackedWidget, QTableView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTreeWidgetItem, QWidget
 
 from aeon_studio.core.i18n import N_, _, ngettext
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
-from aeon_studio.app.datasets.dialogs import EXPORT_FORMATS, PERIODS, SPLITS, FromChatsDialog, IdentityDialog, ReviewDialog
+from aeon_studio.app.datasets.builders import DatasetBuilders
 from aeon_studio.app.datasets.jobs import DatasetJob
-from aeon_studio.app.datasets.model import DOMAIN_NAMES, SOURCE_NAMES, ExamplesModel
-from aeon_studio.app.datasets.stats import StatsPanel
+from aeon_studio.app.datasets.model import DOMAIN_NAMES, SOURCE_NAMES
+from aeon_studio.app.datasets.panels import DatasetPanels
 
 log = logging.getLogger(__name__)
 
 KIND_NAMES = {"sft": N_("examples"), "chats": N_("from chats"), "identity": N_("identity")}
-
-
-def candidate_api(store: Any) -> dict[str, Any] | None:
-    """The core's review functions for questions generated from documents, if this build has them.
-
-    Looks for ``list_candidates`` / ``accept_candidate`` / ``reject_candidate`` on the store, then in
-    :mod:`aeon_studio.core.datasets.questions`; ``None`` hides the Review button.
-    """
-    names = ("list_candidates", "accept_candidate", "reject_candidate")
-    questions = _questions_module()
-    for holder in (store, questions):
-        if holder is not None and all(hasattr(holder, n) for n in names):
-            api = {"list": getattr(holder, names[0]), "accept": getattr(holder, names[1]),
-                   "reject": getattr(holder, names[2])}
-            generate = getattr(holder, "generate_for_dataset", None) or getattr(questions, "generate_for_dataset",
-                                                                                 None)
-            if generate is not None:
-                api["generate"] = generate
-            return api
-    return None
-
-
-def _questions_module():
-    try:
-        from aeon_studio.core.datasets import questions
-    except ImportError:
-        return None
-    return questions
 
 
 def local_paths(mime: QMimeData) -> list[Path]:
@@ -68,8 +40,12 @@ def local_paths(mime: QMimeData) -> list[Path]:
     return [p for p in paths if p.is_file()]
 
 
-class DatasetTab(QWidget):
-    """Signals: ``dataset_changed(name)`` when the shown dataset's rows changed (import, edit, delete…)."""
+class DatasetTab(DatasetPanels, DatasetBuilders, QWidget):
+    """Signals: ``dataset_changed(name)`` when the shown dataset's rows changed (import, edit, delete…).
+
+    Its layout comes from :class:`DatasetPanels`, the chat/identity builders and the review from
+    :class:`DatasetBuilders`.
+    """
 
     dataset_changed = Signal(str)
 
@@ -94,173 +70,6 @@ class DatasetTab(QWidget):
 
     def tab_title(self) -> str:
         return _("Datasets")
-
-    # -- layout ------------------------------------------------------------------------------
-    def _build(self) -> None:
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self._left())
-        split.addWidget(self._centre())
-        split.addWidget(self._right())
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setStretchFactor(2, 0)
-        split.setSizes([235, 700, 245])
-        split.setChildrenCollapsible(False)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 10, 10, 10)
-        lay.addWidget(split)
-
-    def _left(self) -> QWidget:
-        box = QGroupBox(_("Datasets"))
-        lay = QVBoxLayout(box)
-        self.datasets = QTreeWidget()
-        # Name and kind share the first column (two lines) so long names fit in a narrow panel.
-        self.datasets.setHeaderLabels([_("Name / kind"), _("Examples"), _("Pairs")])
-        self.datasets.setRootIsDecorated(False)
-        self.datasets.setAlternatingRowColors(True)
-        header = self.datasets.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in (1, 2):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        self.datasets.currentItemChanged.connect(self._dataset_selected)
-        lay.addWidget(self.datasets, 1)
-        row = QHBoxLayout()
-        self.new_btn = QPushButton(_("New…"))
-        self.new_btn.clicked.connect(lambda: self.new_dataset())
-        self.delete_ds_btn = QPushButton(_("Delete"))
-        self.delete_ds_btn.clicked.connect(lambda: self.delete_dataset())
-        row.addWidget(self.new_btn)
-        row.addWidget(self.delete_ds_btn)
-        lay.addLayout(row)
-        self.import_btn = QPushButton(_("Import files…"))
-        self.import_btn.setToolTip(_("Logs, CSV, JSON/JSONL, TXT/MD/PDF documents; you can also drop files on "
-                                     "this tab."))
-        self.import_btn.clicked.connect(lambda: self.choose_files())
-        self.chats_btn = QPushButton(_("From chats…"))
-        self.chats_btn.setToolTip(_("Examples and preference pairs from the replies you rated in the chat."))
-        self.chats_btn.clicked.connect(lambda: self.from_chats())
-        self.identity_btn = QPushButton(_("Identity set…"))
-        self.identity_btn.setToolTip(_("Questions and answers about who the assistant is, in English and "
-                                       "Portuguese."))
-        self.identity_btn.clicked.connect(lambda: self.identity_set())
-        self.review_btn = QPushButton(_("Review questions…"))
-        self.review_btn.setToolTip(_("Accept, edit or reject the questions generated from your documents."))
-        self.review_btn.clicked.connect(lambda: self.review_questions())
-        self.review_btn.setVisible(candidate_api(self.store) is not None)
-        for b in (self.import_btn, self.chats_btn, self.identity_btn, self.review_btn):
-            lay.addWidget(b)
-        box.setMinimumWidth(225)
-        return box
-
-    def _centre(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(0, 0, 0, 0)
-        filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search the text of every turn…"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(170)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        filters.addWidget(self.search, 2)
-        self.source_filter = QComboBox()
-        self.domain_filter = QComboBox()
-        self.rating_filter = QComboBox()
-        self.rating_filter.addItem(_("Any rating"), None)
-        for r in range(5, 0, -1):
-            self.rating_filter.addItem(_("≥ {stars}").format(stars="★" * r), r)
-        self.date_filter = QComboBox()
-        for key, label in PERIODS[:3]:
-            self.date_filter.addItem(_(label), key or None)
-        for combo, tip in ((self.source_filter, _("Source")), (self.domain_filter, _("Domain")),
-                           (self.rating_filter, _("Minimum rating")), (self.date_filter, _("Date"))):
-            combo.setToolTip(tip)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(9)
-            combo.currentIndexChanged.connect(self.apply_filters)
-            filters.addWidget(combo)
-        lay.addLayout(filters)
-
-        self.model = ExamplesModel(self.ctx.db, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        # Fixed widths: ResizeToContents would make the view read rows just to measure them.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setMinimumSectionSize(36)
-        for col, width in enumerate((200, 200, 40, 74, 56, 62, 48, 80)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda idx: self.edit_example(idx.row()))
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
-        self.model.modelReset.connect(self._update_buttons)
-        self.model.rowsInserted.connect(lambda *_a: self._update_count())
-
-        self.empty = QLabel()
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.empty.setObjectName("dataset_empty")
-        self.empty.setProperty("tone", "hint")
-        self.empty.setMargin(30)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty)
-        lay.addWidget(self.stack, 1)
-
-        bottom = QHBoxLayout()
-        self.count_label = QLabel()
-        bottom.addWidget(self.count_label, 1)
-        self.edit_btn = QPushButton(_("Edit…"))
-        self.edit_btn.clicked.connect(lambda: self.edit_example(self.table.currentIndex().row()))
-        self.delete_btn = QPushButton(_("Delete selected"))
-        self.delete_btn.clicked.connect(lambda: self.delete_selected())
-        bottom.addWidget(self.edit_btn)
-        bottom.addWidget(self.delete_btn)
-        lay.addLayout(bottom)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, activated=lambda: self.delete_selected())
-        return w
-
-    def _right(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.stats = StatsPanel()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.stats)
-        lay.addWidget(scroll, 1)
-        box = QGroupBox(_("Export"))
-        bl = QVBoxLayout(box)
-        self.export_format = QComboBox()
-        for key, label in EXPORT_FORMATS:
-            self.export_format.addItem(_(label), key)
-        self.export_split = QComboBox()
-        for key, label in SPLITS:
-            self.export_split.addItem(_(label), key)
-        bl.addWidget(self.export_format)
-        bl.addWidget(self.export_split)
-        self.export_btn = QPushButton(_("Export…"))
-        self.export_btn.clicked.connect(lambda: self.choose_export())
-        bl.addWidget(self.export_btn)
-        self.export_status = QLabel()
-        self.export_status.setWordWrap(True)
-        self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bl.addWidget(self.export_status)
-        lay.addWidget(box)
-        w.setMinimumWidth(235)
-        return w
 
     # -- datasets ----------------------------------------------------------------------------
     def reload_datasets(self, select: str | None = None) -> None:
@@ -500,7 +309,7 @@ class DatasetTab(QWidget):
         if self.current:
             self.dataset_changed.emit(self.current)
 
-    # -- builders ----------------------------------------------------------------------------
+    # -- background work ---------------------------------------------------------------------
     def _run(self, fn, done, title: str) -> DatasetJob | None:
         if self.job is not None:
             show_error(self, title, _("Another dataset task is still running; wait for it to finish."))
@@ -523,68 +332,6 @@ class DatasetTab(QWidget):
         job.start()
         self._update_buttons()
         return job
-
-    def from_chats(self, *, options: dict[str, Any] | None = None) -> DatasetJob | None:
-        if options is None:
-            try:
-                from aeon_studio.core.personas import PersonaStore
-
-                personas = [(p.key, p.name) for p in PersonaStore(self.ctx.db).list()]
-            except Exception:  # noqa: BLE001 - the dialog still works without the list
-                log.exception("personas")
-                personas = []
-            dlg = FromChatsDialog(personas, parent=self)
-            if dlg.exec() != FromChatsDialog.DialogCode.Accepted:
-                return None
-            options = dlg.options()
-        name = options.pop("name") or "from-chats"
-
-        def work(_progress, _cancel):
-            return self.store.build_from_chats(name, **options)
-
-        def done(summary) -> None:
-            self.export_status.setText(_("'{name}': {examples} and {pairs} from {replies}.").format(
-                name=name,
-                examples=ngettext("{n} example", "{n} examples", summary.examples).format(n=summary.examples),
-                pairs=ngettext("{n} preference pair", "{n} preference pairs", summary.pairs).format(n=summary.pairs),
-                replies=ngettext("{n} rated reply", "{n} rated replies", summary.replies_seen).format(
-                    n=summary.replies_seen)))
-            self.reload_datasets(select=name)
-            self.dataset_changed.emit(name)
-
-        return self._run(work, done, _("Dataset from chats"))
-
-    def identity_set(self, *, options: dict[str, str] | None = None) -> DatasetJob | None:
-        if options is None:
-            dlg = IdentityDialog(self)
-            if dlg.exec() != IdentityDialog.DialogCode.Accepted:
-                return None
-            options = dlg.options()
-        name = options.pop("name") or "identity"
-
-        def work(_progress, _cancel):
-            return self.store.build_identity(name, **options)
-
-        def done(n) -> None:
-            self.export_status.setText(ngettext("'{name}': {n} identity example.",
-                                                "'{name}': {n} identity examples.", n).format(name=name, n=n))
-            self.reload_datasets(select=name)
-            self.dataset_changed.emit(name)
-
-        return self._run(work, done, _("Identity set"))
-
-    def review_questions(self) -> None:
-        api = candidate_api(self.store)
-        if api is None or not self.current:
-            return
-        try:
-            dlg = ReviewDialog(api, self.current, self)
-        except Exception as err:  # noqa: BLE001
-            show_error(self, _("Review generated questions"), err)
-            return
-        dlg.exec()
-        if dlg.accepted_count:
-            self._rows_changed()
 
     # -- export ------------------------------------------------------------------------------
     def choose_export(self) -> None:
@@ -627,8 +374,13 @@ class DatasetTab(QWidget):
             self.import_dialog.raise_()
             return self.import_dialog
         try:
-            names = [r["name"] for r in self.store.list()]
-            dlg = ImportDialog(self.ctx, paths, dataset=self.current, datasets=names, parent=self)
+            sets = self.store.list()
+            names = [r["name"] for r in sets]
+            # A set the app builds (from chats, the identity set) is rebuilt from its source: an import goes to a
+            # new dataset named after the file unless the user picks one. An imported set gets more of the same.
+            kinds = {r["name"]: r.get("kind") for r in sets}
+            target = self.current if kinds.get(self.current) not in ("chats", "identity") else None
+            dlg = ImportDialog(self.ctx, paths, dataset=target, datasets=names, parent=self)
         except Exception as err:  # noqa: BLE001
             show_error(self, _("Import"), err)
             return None
@@ -664,6 +416,3 @@ class DatasetTab(QWidget):
             if job is not None and job.isRunning():
                 job.cancel()
                 job.wait(10000)
-
-
-# -- screenshots -----------------------------------------------------------------------------

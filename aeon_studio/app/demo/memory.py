@@ -13,7 +13,8 @@ from PySide6.QtGui import QGuiApplication
 from aeon_studio.core.i18n import N_, _
 from aeon_studio.core.memory import MemoryItem, MemoryStore
 from aeon_studio.app.context import AppContext
-from aeon_studio.app.memory.tab import MemoryTab, memory_store
+from aeon_studio.app.memory.store import memory_store
+from aeon_studio.app.memory.tab import MemoryTab
 
 DEMO_FACTS = [N_("My daughter Ana turns 7 on March 3 and she loves dinosaurs."),
               N_("I prefer short answers with a code example when we talk about Python."),

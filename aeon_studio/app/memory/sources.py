@@ -94,12 +94,16 @@ class MemorySourceDialog(QDialog):
         self.open_button = QPushButton(_("Open document"), self)
         self.open_button.setToolTip(_("Open the imported file this passage comes from"))
         self.open_button.clicked.connect(self.open_document)
-        self.open_button.setVisible(document_path(item) is not None)
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # after addButton, which shows the button again: only a passage of an imported document can be opened
+        self.open_button.setVisible(document_path(item) is not None)
         self.forget_button = QPushButton(_("Forget"), self)
         self.forget_button.setToolTip(_("Remove this memory; the assistant will not recall it again"))
         self.forget_button.clicked.connect(self.forget)
+        self.forget_button.setAutoDefault(False)  # Enter closes the dialog; it never forgets a memory
         buttons.addButton(self.forget_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
         lay.addWidget(buttons)
         if item is None:
             self.mark_forgotten()

@@ -3,7 +3,9 @@
 
 Listing and counting read SQLite only. Everything that may load the embedding model (torch) — adding,
 editing, a search by meaning, importing, rebuilding — runs in a :class:`MemoryJob` thread, and nothing
-touches the memory store before the tab is first shown, so the window opens without torch.
+touches the memory store before the tab is first shown, so the window opens without torch. Adding, editing and
+forgetting live in :mod:`~aeon_studio.app.memory.actions`; which store the app uses, and its warm-up after start,
+in :mod:`~aeon_studio.app.memory.store`.
 """
 
 from __future__ import annotations
@@ -11,24 +13,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QInputDialog, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from aeon_studio.core.i18n import N_, _, ngettext
-from aeon_studio.core.memory.display import item_text, stored_exchange
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
+from aeon_studio.app.memory.actions import MemoryActions
 from aeon_studio.app.memory.jobs import MemoryJob, Progress
-from aeon_studio.app.memory.model import DATE, KIND, SCORE, SOURCE, TEXT, MemoryItemsModel, one_line
-
-if TYPE_CHECKING:
-    from aeon_studio.core.memory import MemoryStore
+from aeon_studio.app.memory.model import DATE, KIND, SCORE, SOURCE, TEXT, MemoryItemsModel
+from aeon_studio.app.memory.store import memory_store
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +44,9 @@ KIND_FILTERS = [(N_("All kinds"), None), (N_("Facts"), "fact"), (N_("Conversatio
                 (N_("Documents"), "passage")]
 
 
-def memory_store(ctx: AppContext) -> MemoryStore:
-    """The memory store of ``ctx``: the process-wide one when ``ctx`` uses the current settings (the chat
-    recalls through it too), else one over ``ctx``'s own database and settings."""
-    from aeon_studio.core.memory import MemoryStore, get_memory
-    from aeon_studio.core.settings import get_settings
+class MemoryTab(MemoryActions, QWidget):
+    """The Memory tab; adding, editing and forgetting come from :class:`MemoryActions`."""
 
-    if ctx.settings is get_settings():
-        return get_memory()
-    return MemoryStore(ctx.db, ctx.settings)
-
-
-class MemoryTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -374,117 +364,6 @@ class MemoryTab(QWidget):
         if message:
             self.message_label.setText(message)
 
-    # -- actions -------------------------------------------------------------------------------
-    def add_fact(self, text: str | None = None) -> MemoryJob | None:
-        """Remember a fact the user types (or ``text``); embedding runs off the UI thread."""
-        if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, _("Add a memory"),
-                                                     _("Something the assistant should remember:"))
-            if not ok:
-                return None
-        text = text.strip()
-        if not text:
-            return None
-        return self._start(_simple(_("Remembering…"), lambda: self.store.add(text, kind="fact")),
-                           lambda item: self._changed(_("Remembered: {text}").format(text=one_line(item.text, 80))),
-                           _("Could not add the memory"), name="add")
-
-    def edit_selected(self, text: str | None = None) -> MemoryJob | None:
-        items = self.selected_items()
-        if len(items) != 1 or self.job is not None:
-            return None
-        item = items[0]
-        if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, _("Edit memory"), _("What the assistant remembers:"),
-                                                     item_text(item.kind, item.text))
-            if not ok:
-                return None
-            text = stored_exchange(text) if item.kind == "exchange" else text
-        text = text.strip()
-        if not text or text == item.text:
-            return None
-        return self._start(_simple(_("Saving…"), lambda: self.store.update(item.id, text)),
-                           lambda _item: self._changed(_("Memory updated.")),
-                           _("Could not update the memory"), name="edit")
-
-    def forget_selected(self) -> MemoryJob | None:
-        items = self.selected_items()
-        if not items or self.job is not None:
-            return None
-        if len(items) == 1:
-            question = _("Forget this memory?\n\n“{text}”\n\nThe assistant will not recall it again.").format(
-                text=one_line(item_text(items[0].kind, items[0].text), 200))
-        else:
-            question = ngettext("Forget this {n} memory? The assistant will not recall it again.",
-                                "Forget these {n} memories? The assistant will not recall them again.",
-                                len(items)).format(n=len(items))
-        if QMessageBox.question(self, _("Forget memories"), question) != QMessageBox.StandardButton.Yes:
-            return None
-        return self._forget_items([i.id for i in items])
-
-    def _forget_items(self, ids: list[int], message: str | None = None) -> MemoryJob | None:
-        def work(progress: Progress, cancelled: Callable[[], bool]) -> int:
-            from aeon_studio.core.memory.errors import MemoryNotFoundError
-
-            done = 0
-            for n, item_id in enumerate(ids):
-                if cancelled():
-                    break
-                progress(n / len(ids), _("Forgetting…"))
-                try:
-                    self.store.forget(item_id)
-                except MemoryNotFoundError:  # already forgotten (e.g. from the chat meanwhile)
-                    continue
-                done += 1
-            return done
-
-        def finished(n: int) -> None:
-            self._changed(message or ngettext("Forgot {n} memory.", "Forgot {n} memories.", n).format(n=n))
-
-        return self._start(work, finished, _("Could not forget the memories"), name="forget")
-
-    def forget_about(self, topic: str | None = None) -> MemoryJob | None:
-        """Ask for a topic, list what matches (nothing is removed yet), confirm, then forget exactly those."""
-        if self.job is not None:
-            return None
-        if topic is None:
-            topic, ok = QInputDialog.getText(self, _("Forget everything about…"),
-                                             _("Forget every memory about (a person, a place, a subject):"))
-            if not ok:
-                return None
-        topic = topic.strip()
-        if not topic:
-            return None
-        return self._start(
-            _simple(_("Looking for memories about “{topic}”…").format(topic=topic),
-                    lambda: self.store.forget_about(topic, dry_run=True)),
-            lambda matches: self._confirm_forget_about(topic, matches),
-            _("Could not look for memories about this topic"), name="forget-about")
-
-    def _confirm_forget_about(self, topic: str, matches: list) -> None:
-        self.last_matches = list(matches)
-        if not matches:
-            self.message_label.setText(_("Nothing in memory is about “{topic}”.").format(topic=topic))
-            QMessageBox.information(self, _("Forget everything about…"),
-                                    _("Nothing in memory is about “{topic}”.").format(topic=topic))
-            return
-        shown = "\n".join("• " + one_line(item_text(m.kind, m.text), 110) for m in matches[:12])
-        more = len(matches) - 12
-        if more > 0:
-            shown += "\n" + _("…and {n} more").format(n=more)
-        box = QMessageBox.question(
-            self, _("Forget everything about “{topic}”").format(topic=topic),
-            ngettext("{n} memory is about “{topic}”:\n\n{items}\n\nForget it?",
-                     "{n} memories are about “{topic}”:\n\n{items}\n\nForget all of them?",
-                     len(matches)).format(n=len(matches), topic=topic, items=shown))
-        if box != QMessageBox.StandardButton.Yes:
-            self.message_label.setText(_("Nothing was forgotten."))
-            return
-        self._forget_items([m.id for m in matches],
-                           ngettext("Forgot {n} memory about “{topic}”.",
-                                    "Forgot {n} memories about “{topic}”.", len(matches)).format(
-                               n=len(matches), topic=topic))
-
     # -- documents -----------------------------------------------------------------------------
     def choose_documents(self) -> MemoryJob | None:
         paths, _filter = QFileDialog.getOpenFileNames(
@@ -548,53 +427,8 @@ class MemoryTab(QWidget):
         return self._start(work, done, _("Could not rebuild the index"), name="rebuild")
 
 
-def _simple(message: str, fn: Callable[[], Any]) -> Callable[[Progress, Callable[[], bool]], Any]:
-    """A job body that shows ``message`` with a busy bar while ``fn()`` runs."""
-    def work(progress: Progress, _cancelled: Callable[[], bool]) -> Any:
-        progress(-1, message)
-        return fn()
-
-    return work
-
-
 def _dropped_documents(mime) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(u.toLocalFile()) for u in mime.urls()
             if u.isLocalFile() and Path(u.toLocalFile()).suffix.lower() in DOCUMENT_SUFFIXES]
-
-
-# -- screenshots ---------------------------------------------------------------------------------------
-
-
-#: Seconds after the window appears before the embedding model is loaded in the background.
-WARM_UP_DELAY_MS = 2000
-
-
-def schedule_warm_up(ctx: AppContext) -> None:
-    """Main-window extension: when there are memories to recall, load the embedding model in the
-    background shortly after the window appears, so the first message does not wait for torch.
-    With an empty memory nothing is loaded (recall has nothing to search)."""
-    QTimer.singleShot(WARM_UP_DELAY_MS, lambda: _warm_up_if_needed(ctx))
-
-
-def _warm_up_if_needed(ctx: AppContext) -> None:
-    import threading
-
-    try:
-        from aeon_studio.core.personas import PersonaStore
-
-        store = memory_store(ctx)
-        if store.count() == 0 or not any(p.memory_enabled for p in PersonaStore(ctx.db).list()):
-            return
-    except Exception:  # the memory tab reports its own errors when opened
-        log.exception("memory warm-up check failed")
-        return
-
-    def run() -> None:
-        try:
-            store.warm_up()
-        except Exception:
-            log.exception("memory warm-up failed")
-
-    threading.Thread(target=run, name="aeon-memory-warm-up", daemon=True).start()

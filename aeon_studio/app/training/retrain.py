@@ -60,7 +60,8 @@ class Retrain:
         """Show what the retrain will train on; below the minimum the default button is Cancel."""
         box = QMessageBox(self.window)
         box.setWindowTitle(_("Retrain"))
-        box.setText(_("Retrain persona '{p}' on your data?").format(p=plan.persona_key or _("default")))
+        box.setText(_("Retrain persona '{p}' on your data?").format(
+            p=self.chat.persona_combo.currentText() or plan.persona_key or _("default")))  # its name, not its key
         text = plan.describe()
         warnings = plan.warnings()
         if warnings:
@@ -96,16 +97,21 @@ class Retrain:
         self._running = True
         tab.start_run(row.id)
         self.button.setEnabled(False)
-        self.button.setText(_("Retraining…"))
+        self.button.setText(_("Retraining… loading the model"))
 
     def _on_event(self, ev: object) -> None:
         """Progress on the button itself: the chat stays usable and the user sees how far the run is."""
-        from aeon_studio.core.training.events import Step, parse
         from aeon_studio.app.training.log import fmt_duration
+        from aeon_studio.core.training.events import Preflight, Step, parse
 
         total = self.training.total
         ev = parse(ev)  # an Event from the Training tab's process
-        if isinstance(ev, Step) and total:
+        if isinstance(ev, Preflight):
+            self.button.setText(_("Retraining… preparing"))
+        elif isinstance(ev, Step) and total and ev.step >= total:
+            # training is over; the worker saves the adapter and asks it a few questions in llama.cpp
+            self.button.setText(_("Retraining… checking the new version"))
+        elif isinstance(ev, Step) and total:
             pct = min(100, int(100 * ev.step / total))
             eta = fmt_duration(ev.eta_s)
             self.button.setText(_("Retraining… {p}% · {eta} left").format(p=pct, eta=eta) if eta

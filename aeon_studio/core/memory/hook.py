@@ -20,7 +20,7 @@ from typing import Any
 
 from ..i18n import _
 from .facts import extract_fact, extract_statements
-from .notes import EXCHANGE_MARK, NOTE_HEADER  # noqa: F401 - NOTE_HEADER is part of this module's API
+from .notes import EXCHANGE_MARK, NOTE_HEADER, mentions_notes  # noqa: F401 - NOTE_HEADER: this module's API
 from .recall import already_shown, exchange_text, on_screen, remember_kept, screen, stale_exchanges
 
 log = logging.getLogger(__name__)
@@ -168,8 +168,8 @@ def memory_reply_hook(reply) -> None:
     store = get_memory()
     for statement in extract_statements(user):  # "my name is …", "moro em …": facts without being asked
         _submit(_add_statement, store, statement, cid, reply.user_message.id, reply.persona.key)
-    if _trivial(user, answer):
-        return
+    if _trivial(user, answer) or mentions_notes(answer):
+        return  # a reply that copies its memory note would feed the note's wording back into every prompt
     # The store is taken now: the write lands in this home even if the settings change meanwhile.
     _submit(store.add, exchange_text(user, answer), kind="exchange",
             source=_("conversation {id}").format(id=cid), source_ref=f"conversation:{cid}/message:{mid}",

@@ -26,6 +26,7 @@ from sqlmodel import col, select
 
 from ..i18n import _
 from ..storage.tables import Message, Rating
+from .notes import mentions_notes
 
 #: A kept reply rated this or lower is not recalled (Likert 1–5).
 LOW_RATING = 2
@@ -105,7 +106,7 @@ def remember_kept(store: Any, db: Any, kept: Message, *, stale: Iterable[Any] = 
         item = found[0] if found else None
         if item is None:
             question = question_for(db, kept)
-            if question and kept.content.strip():
+            if question and kept.content.strip() and not mentions_notes(kept.content):
                 item = store.add(exchange_text(question, kept.content), kind="exchange",
                                  source=_("conversation {id}").format(id=kept.conversation_id), source_ref=ref,
                                  persona_key=persona_key or kept.persona_key)

@@ -137,12 +137,11 @@ def test_sources_row_and_conversation_actions(qtbot, monkeypatch):
     assert tab.conv_model.rowCount() == 0
     tab.search_box.setText("")
     tab.open_conversation(conv.id)
-    from PySide6.QtWidgets import QLabel, QToolButton
+    from PySide6.QtWidgets import QLabel, QMessageBox, QToolButton
     texts = [t.text() for t in tab.bubbles[-1].findChildren(QToolButton)]
     assert "Sources (1)" in texts
     assert any("Older messages" in lab.text() for lab in tab.chat_widget.findChildren(QLabel))
-    monkeypatch.setattr(chat_tab_module.QMessageBox, "question",
-                        lambda *a, **k: chat_tab_module.QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     tab.delete_conversation()
     assert tab.conv_model.rowCount() == 0 and not store.list_conversations()
 
@@ -236,10 +235,14 @@ def test_a_stopped_reply_is_marked(qtbot):
     store.add_message(conv.id, "assistant", "Once upon a", meta={"finish_reason": "stopped"})
     store.add_message(conv.id, "user", "Thanks.")
     store.add_message(conv.id, "assistant", "You're welcome!", meta={"finish_reason": "stop"})
+    store.add_message(conv.id, "user", "A long story, please.")
+    store.add_message(conv.id, "assistant", "It was a dark and stormy night, and the", meta={"finish_reason": "length"})
     tab.open_conversation(conv.id)
-    stopped, finished = tab.bubbles[1], tab.bubbles[3]
+    stopped, finished, cut = tab.bubbles[1], tab.bubbles[3], tab.bubbles[5]
     assert stopped.stopped_label is not None and stopped.stopped_label.text().endswith("Stopped")
     assert not stopped.stopped_label.isHidden() and finished.stopped_label is None
+    # a reply cut at the persona's length limit says so too (it ended mid-word for a new user, unmarked)
+    assert cut.stopped_label is not None and cut.stopped_label.text().endswith("Cut off at the length limit")
 
 
 def test_remembered_fact_is_confirmed_with_undo(qtbot):

@@ -248,7 +248,7 @@ def test_identity_and_from_chats_builders(qtbot, ctx):
 
 
 def test_review_dialog_with_a_candidate_api(qtbot):
-    from aeon_studio.app.datasets.tab import candidate_api
+    from aeon_studio.app.datasets.builders import candidate_api
     from aeon_studio.app.datasets.dialogs import ReviewDialog
 
     class Fake:
@@ -484,3 +484,26 @@ def test_a_dataset_made_by_the_cli_shows_up(qtbot, ctx, aeon_home):
                    env={**os.environ, "AEON_STUDIO_HOME": str(aeon_home)})
     qtbot.waitUntil(lambda: tab.current == "from-cli", timeout=10_000)  # the poll timer looks every 2 s
     assert tab.model.total >= 60
+
+
+def test_an_import_does_not_default_to_a_set_the_app_builds(qtbot, ctx, tmp_path):
+    """Seen by a new user: with the retrain set selected, the import dialog offered it as the target, mixing a log
+    into the Retrain data unless the user noticed and renamed it."""
+    from aeon_studio.app.datasets.tab import DatasetTab
+    from aeon_studio.core.datasets import DatasetStore
+
+    log = tmp_path / "minha-conversa.txt"
+    log.write_text("VOCÊ: Oi\nAEON: Olá! Como posso ajudar?\n", encoding="utf-8")
+    store = DatasetStore(ctx.db)
+    store.build_identity("eu", "Aeon", "Ana")
+    store.create("faq")
+    tab = DatasetTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show_dataset("eu")
+    dlg = tab.open_import([log])
+    assert dlg.dataset.currentText() == "minha-conversa"
+    dlg.close()
+    tab.show_dataset("faq")  # an imported set: more of the same goes there
+    dlg = tab.open_import([log])
+    assert dlg.dataset.currentText() == "faq"
+    dlg.close()

@@ -14,6 +14,7 @@ from aeon_studio.app.memory import tab as memory_tab_module
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.memory.tab import MemoryTab
 from aeon_studio.app.memory import sources as memory_source_module
+from aeon_studio.app.memory import store as memory_store_module
 from aeon_studio.app.memory.model import KIND, SCORE, SOURCE
 
 pytestmark = [pytest.mark.gui, pytest.mark.model]
@@ -39,7 +40,7 @@ def ctx():
 
 @pytest.fixture()
 def store(ctx):
-    return memory_tab_module.memory_store(ctx)
+    return memory_store_module.memory_store(ctx)
 
 
 @pytest.fixture()
@@ -326,6 +327,10 @@ def test_chat_reply_sources_open_and_forget(qtbot, ctx, store, tmp_path, monkeyp
     opened: list = []
     monkeypatch.setattr(memory_source_module.QDesktopServices, "openUrl",
                         staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    fact_dlg = bubble._open_source(rows[0])  # a fact has no document to open; Enter closes, never forgets
+    assert not fact_dlg.open_button.isVisibleTo(fact_dlg)
+    assert not fact_dlg.forget_button.isDefault() and not fact_dlg.forget_button.autoDefault()
+    fact_dlg.close()
     dlg = bubble._open_source(rows[1])
     assert "sunflower seeds" in dlg.text_view.toPlainText()
     assert dlg.kind_label.text() == "document" and "menu.md" in dlg.source_label.text()
@@ -354,13 +359,13 @@ def test_embedding_model_warms_up_after_start_only_when_there_is_memory(qtbot, c
 
     calls: list[str] = []
     monkeypatch.setattr(MemoryStore, "warm_up", lambda self: calls.append("warm"))
-    monkeypatch.setattr(memory_tab_module, "WARM_UP_DELAY_MS", 0)
+    monkeypatch.setattr(memory_store_module, "WARM_UP_DELAY_MS", 0)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     qtbot.wait(300)
     assert calls == []  # an empty memory: nothing to recall, torch stays unloaded
 
-    memory_tab_module.memory_store(ctx).add("I am allergic to peanuts.")
+    memory_store_module.memory_store(ctx).add("I am allergic to peanuts.")
     other = MainWindow(ctx)
     qtbot.addWidget(other)
     qtbot.waitUntil(lambda: calls == ["warm"], timeout=5000)

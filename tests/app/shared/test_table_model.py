@@ -80,7 +80,7 @@ def test_list_model_keeps_index_with_one_argument(qapp):
 
 
 def test_the_app_models_keep_their_cells(qapp):
-    from aeon_studio.app.chat.tab import ConversationModel
+    from aeon_studio.app.chat.conversations import ConversationModel
     from aeon_studio.app.models.tab import RowsModel
     from aeon_studio.app.training.runs import RunsModel
 

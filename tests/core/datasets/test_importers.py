@@ -497,3 +497,16 @@ def test_fuzz_jsonl_line_numbers_are_right(tmp_path, rows):
     res = convert_file(src, tmp_path / "f.out.jsonl", near_dup=False)
     want = [f"f.jsonl:{i}" for i, r in enumerate(rows, 1) if not isinstance(r, dict)]
     assert [p.split(": ")[0] for p in res.problems] == want
+
+
+def test_a_binary_line_in_a_log_is_reported_not_glued_to_the_reply(tmp_path):
+    """Seen by a new user: a PNG fragment pasted into a chat export (mostly printable once decoded) ended up inside
+    the assistant's reply, NUL bytes and all."""
+    raw = ("VOCÊ: Qual é a capital do Brasil?\nAEON: A capital do Brasil é Brasília.\n".encode()
+           + b"\x00\x01\xff\xfe\x89PNG junk\x00\n" + "VOCÊ: Obrigado!\nAEON: De nada.\n".encode())
+    res, convs, rejects = _convert(tmp_path, "chat-log.txt", raw)
+    assert _pairs(convs[0]) == [("user", "Qual é a capital do Brasil?"),
+                                ("assistant", "A capital do Brasil é Brasília."),
+                                ("user", "Obrigado!"), ("assistant", "De nada.")]
+    assert not any("\x00" in m["content"] or "PNG" in m["content"] for c in convs for m in c)
+    assert [r["ref"] for r in rejects] == ["chat-log.txt:3"] and "unreadable" in rejects[0]["reason"]

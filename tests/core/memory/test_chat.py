@@ -183,3 +183,14 @@ def test_recall_never_repeats_what_the_conversation_shows():
     assert "Meu cachorro se chama Rex." in _recall(service, other.id, "Como se chama o meu cachorro?")
     said = service.new_conversation("casual")
     assert _recall(service, said.id, "Meu cachorro se chama Rex. Como se chama o meu cachorro?") == []
+
+
+def test_a_reply_that_copies_its_memory_note_is_not_remembered():
+    """Seen by a new user: the model answered with its prompt's note ("- (earlier chat) User: … Assistant: …"),
+    and that was stored as a new memory, feeding the note's English wording back into every later prompt."""
+    service = build_chat_service()
+    _exchange(service, "Qual é a capital da França, por favor?",
+              "- (earlier chat) User: Qual é a capital da França? Assistant: A capital da França é Paris.")
+    assert memory.get_memory().count(kind="exchange") == 0
+    _exchange(service, "Qual é a capital da Itália, por favor?", "A capital da Itália é Roma, claro.")
+    assert memory.get_memory().count(kind="exchange") == 1

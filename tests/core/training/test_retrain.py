@@ -201,9 +201,14 @@ def test_retrain_button_shows_the_run_progress(qtbot, monkeypatch):
     monkeypatch.setattr(runs, "create_run", lambda **kw: type("Row", (), {"id": "run-x"})())
     monkeypatch.setattr(tab, "start_run", lambda run_id: None)
     r.retrain()
-    assert not r.button.isEnabled() and r.button.text() == "Retraining…"
+    assert not r.button.isEnabled() and r.button.text() == "Retraining… loading the model"
+    tab.process.event.emit({"event": "preflight", "params": 1, "examples": 60, "dataset_tokens": 900, "notes": []})
+    assert r.button.text() == "Retraining… preparing"
     tab.total = 40
     tab.process.event.emit({"event": "step", "step": 10, "loss": 1.0, "eta_s": 95})
     assert r.button.text() == "Retraining… 25% · 1 min 35 s left"
     r.update_hint()  # the periodic hint must not overwrite the progress
     assert r.button.text() == "Retraining… 25% · 1 min 35 s left"
+    # after the last step the worker checks the new adapter: the button says so instead of "100% · 0 s left"
+    tab.process.event.emit({"event": "step", "step": 40, "loss": 0.5, "eta_s": 0})
+    assert r.button.text() == "Retraining… checking the new version"

@@ -4,8 +4,9 @@ A line without a known label normally continues the last turn (multi-line messag
 ``ERROR: …``); these are left alone. Two kinds of line cannot be a continuation and are left out of the
 conversation and reported instead (``file:line``, the reason and the text):
 
-- **unreadable** lines: at least a third of their visible characters are control characters (other than tab),
-  replacement characters (``�``) or private-use characters: binary junk or a broken decode;
+- **unreadable** lines: a NUL or a similar binary control character anywhere (``\x00\x01…PNG``), or at least a third
+  of their visible characters are control characters (other than tab), replacement characters (``�``) or
+  private-use characters: binary junk or a broken decode;
 - lines that start with a **broken speaker label**: ``VOCE:`` / ``V0CÊ:`` / ``AEOM:`` in a log whose speakers
   are ``VOCÊ`` and ``AEON`` (the same letters once accents, case and look-alike digits are ignored, or one
   letter off after the first for labels of four letters or more: ``Leon`` is a name, not a broken ``AEON``),
@@ -61,12 +62,19 @@ def has_junk(text: str) -> bool:
     return not flat.isprintable() and JUNK.search(text) is not None
 
 
+#: Control characters that no text holds, not even pasted terminal output (tab, line and form feeds, carriage
+#: return and ESC of colour codes excepted): one of them marks binary data (``\x00\x01…PNG``), whatever surrounds it.
+BINARY = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
 def unreadable(text: str) -> bool:
-    """Whether at least a third of the visible characters of ``text`` are junk (control, replacement or
-    private-use characters)."""
+    """Whether ``text`` is not text: it holds a NUL or a similar binary control character, or at least a third of
+    its visible characters are junk (control, replacement or private-use characters)."""
     junk = len(JUNK.findall(text))
     if not junk:
         return False
+    if BINARY.search(text):
+        return True
     visible = len(text) - sum(map(text.count, (" ", "\t")))
     return junk * 3 >= visible
 
