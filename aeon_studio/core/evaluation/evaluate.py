@@ -138,6 +138,20 @@ class _Run:
         self.engines.clear()
 
 
+def _generate(engine, messages: list[dict], params) -> tuple[str, str | None, int, float]:
+    """One greedy reply, not streamed (nobody watches it): (text, finish reason, tokens, seconds)."""
+    fitted, _notices, _n = engine.fit_context(messages, params.max_tokens)
+    t0 = time.perf_counter()
+    with engine.lock:
+        out = engine.llm.create_chat_completion(
+            messages=fitted, temperature=params.temperature, top_p=params.top_p, max_tokens=params.max_tokens,
+            repeat_penalty=params.repeat_penalty, seed=params.seed)
+    choice = out["choices"][0]
+    text = (choice.get("message", {}).get("content") or "").strip()
+    return text, choice.get("finish_reason"), int(out.get("usage", {}).get("completion_tokens") or 0), \
+        time.perf_counter() - t0
+
+
 def _score(model: ModelRef, eval_set: EvalSet, run: _Run, max_tokens: int) -> ModelMetrics:
     engine = run.engine(model.base_path)
     engine.set_lora(model.lora_path)
@@ -147,30 +161,26 @@ def _score(model: ModelRef, eval_set: EvalSet, run: _Run, max_tokens: int) -> Mo
     nll, scored, tokens, gen_s = 0.0, 0, 0, 0.0
     can_score = True
     for item in eval_set.items:
+        # The reply first, from the same cache state the chat would have; the reference is scored after,
+        # from scratch, so scoring never changes a greedy reply.
+        text, finish, n, secs = _generate(engine, item.messages, params)
+        replies[item.id] = text
+        finishes.append(finish)
+        tokens, gen_s = tokens + n, gen_s + secs
         prompt_ids = engine.prompt_token_ids(item.messages)
         ref_ids = engine.llm.tokenize(item.reference.encode("utf-8"), add_bos=False, special=False)
         can_score = can_score and prompt_ids is not None
         if can_score and ref_ids and len(prompt_ids) + len(ref_ids) <= engine.n_ctx:
-            # Scored first: the prompt stays in llama.cpp's cache for the reply generated right after.
             logprobs = reference_logprobs(engine, prompt_ids, ref_ids)
             nll -= sum(logprobs)
             scored += len(logprobs)
-        stream = engine.stream(item.messages, params)
-        for _piece in stream:
-            pass
-        replies[item.id] = stream.text.strip()
-        finishes.append(stream.finish_reason)
-        tokens, gen_s = tokens + stream.completion_tokens, gen_s + stream.elapsed_s
         run.step(_("{model}: held-out example {id}").format(model=model.label, id=item.id))
     passed = 0
     for g in eval_set.golden:
-        stream = engine.stream([{"role": "user", "content": g["prompt"]}], params)
-        for _piece in stream:
-            pass
-        reply = stream.text.strip()
+        reply, finish, n, secs = _generate(engine, [{"role": "user", "content": g["prompt"]}], params)
         replies[f"golden:{g['id']}"] = reply
-        finishes.append(stream.finish_reason)
-        tokens, gen_s = tokens + stream.completion_tokens, gen_s + stream.elapsed_s
+        finishes.append(finish)
+        tokens, gen_s = tokens + n, gen_s + secs
         passed += golden_passes(reply, g)
         run.step(_("{model}: golden prompt {id}").format(model=model.label, id=g["id"]))
     preds = [replies[i.id] for i in eval_set.items]

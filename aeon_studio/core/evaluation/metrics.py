@@ -25,9 +25,9 @@ REPEAT_MIN_WORDS = 12
 def reference_logprobs(engine, prompt_ids: Sequence[int], reference_ids: Sequence[int]) -> list[float]:
     """Log-probability of each reference token given the prompt and the reference tokens before it.
 
-    Decodes prompt + reference once (logits only where needed) and leaves the tokens in llama.cpp's
-    cache as llama-cpp-python's own bookkeeping expects, so a generation from the same prompt right
-    after reuses the prompt instead of evaluating it again.
+    Reuses the prompt prefix already in llama.cpp's cache (a reply generated from the same prompt just
+    before), decodes the rest once (logits only where needed) and leaves the tokens in the cache as
+    llama-cpp-python's own bookkeeping expects.
     """
     import numpy as np
     from llama_cpp import llama_get_logits_ith
@@ -40,9 +40,16 @@ def reference_logprobs(engine, prompt_ids: Sequence[int], reference_ids: Sequenc
     n_vocab = llm.n_vocab()
     out: list[float] = []
     with engine.lock:
-        llm.reset()
-        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
-        for start in range(0, len(tokens), llm.n_batch):
+        # Keep the cached prompt prefix (e.g. the reply just generated from this prompt): only the rest is
+        # decoded, from the position whose logits predict the first reference token.
+        keep = 0
+        for a, b in zip(llm.input_ids[:llm.n_tokens].tolist(), tokens[:first]):
+            if a != b:
+                break
+            keep += 1
+        llm.n_tokens = keep
+        llm._ctx.kv_cache_seq_rm(-1, keep, -1)
+        for start in range(keep, len(tokens), llm.n_batch):
             chunk = tokens[start:start + llm.n_batch]
             llm._batch.set_batch(batch=chunk, n_past=start, logits_all=False)
             wanted = [i for i in range(len(chunk)) if first <= start + i < len(tokens) - 1]
