@@ -16,7 +16,7 @@ from aeon_studio.app.context import AppContext
 from aeon_studio.app.evaluation.chart import MetricsChart
 from aeon_studio.app.evaluation.data import EvaluationData, Version
 from aeon_studio.app.evaluation.golden import GoldenEditor
-from aeon_studio.app.evaluation.jobs import EvaluateJob
+from aeon_studio.app.shared.jobs import BackgroundJob
 from aeon_studio.app.evaluation.versions import VersionsModel, bleu_chrf, degeneration, golden, perplexity
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.shared.live import LiveView
@@ -40,7 +40,7 @@ class EvaluationTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data = data or EvaluationData(ctx.db)
-        self.job: EvaluateJob | None = None
+        self.job: BackgroundJob | None = None
         self._build()
         self.refresh()
         self.live = LiveView(self, ctx.changes, TOPICS, lambda _topics: self.refresh())
@@ -271,13 +271,14 @@ class EvaluationTab(QWidget):
         return self._do(_("Delete version"), lambda: self.data.delete(v.id),
                         _("Version {id} deleted.").format(id=v.id))
 
-    def evaluate_now(self) -> EvaluateJob | None:
+    def evaluate_now(self) -> BackgroundJob | None:
         """Evaluate the selected version against the chosen model, off the UI thread."""
         v = self.selected()
         if v is None or self.job is not None:
             return None
         persona, against, data = self.persona_key(), self.against_combo.currentData(), self.data
-        self.job = EvaluateJob(lambda progress, stop: data.evaluate(v.id, against, persona, progress, stop), self)
+        self.job = BackgroundJob(lambda progress, stop: data.evaluate(v.id, against, persona, progress, stop),
+                                 "evaluation", self)
         self.job.progressed.connect(self._on_progress)
         self.job.succeeded.connect(self.show_result)
         self.job.failed.connect(self._on_failed)

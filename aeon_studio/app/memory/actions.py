@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from aeon_studio.core.i18n import _, ngettext
 from aeon_studio.core.memory.display import item_text, stored_exchange
-from aeon_studio.app.memory.jobs import MemoryJob, Progress
+from aeon_studio.app.shared.jobs import BackgroundJob, Progress
 from aeon_studio.app.memory.model import one_line
 
 
 class MemoryActions:
     """Add, edit and forget memories (a mixin of the Memory tab)."""
 
-    def add_fact(self, text: str | None = None) -> MemoryJob | None:
+    def add_fact(self, text: str | None = None) -> BackgroundJob | None:
         """Remember a fact the user types (or ``text``); embedding runs off the UI thread."""
         if text is None:
             text, ok = QInputDialog.getMultiLineText(self, _("Add a memory"),
@@ -36,7 +36,7 @@ class MemoryActions:
                            lambda item: self._changed(_("Remembered: {text}").format(text=one_line(item.text, 80))),
                            _("Could not add the memory"), name="add")
 
-    def edit_selected(self, text: str | None = None) -> MemoryJob | None:
+    def edit_selected(self, text: str | None = None) -> BackgroundJob | None:
         items = self.selected_items()
         if len(items) != 1 or self.job is not None:
             return None
@@ -54,7 +54,7 @@ class MemoryActions:
                            lambda _item: self._changed(_("Memory updated.")),
                            _("Could not update the memory"), name="edit")
 
-    def forget_selected(self) -> MemoryJob | None:
+    def forget_selected(self) -> BackgroundJob | None:
         items = self.selected_items()
         if not items or self.job is not None:
             return None
@@ -69,7 +69,7 @@ class MemoryActions:
             return None
         return self._forget_items([i.id for i in items])
 
-    def _forget_items(self, ids: list[int], message: str | None = None) -> MemoryJob | None:
+    def _forget_items(self, ids: list[int], message: str | None = None) -> BackgroundJob | None:
         def work(progress: Progress, cancelled: Callable[[], bool]) -> int:
             from aeon_studio.core.memory.errors import MemoryNotFoundError
 
@@ -90,7 +90,7 @@ class MemoryActions:
 
         return self._start(work, finished, _("Could not forget the memories"), name="forget")
 
-    def forget_about(self, topic: str | None = None) -> MemoryJob | None:
+    def forget_about(self, topic: str | None = None) -> BackgroundJob | None:
         """Ask for a topic, list what matches (nothing is removed yet), confirm, then forget exactly those."""
         if self.job is not None:
             return None

@@ -2,7 +2,7 @@
 "forget everything about…", import documents (also by drag and drop), index status and rebuild.
 
 Listing and counting read SQLite only. Everything that may load the embedding model (torch) — adding,
-editing, a search by meaning, importing, rebuilding — runs in a :class:`MemoryJob` thread, and nothing
+editing, a search by meaning, importing, rebuilding — runs in a :class:`BackgroundJob` thread, and nothing
 touches the memory store before the tab is first shown, so the window opens without torch. Adding, editing and
 forgetting live in :mod:`~aeon_studio.app.memory.actions`; which store the app uses, and its warm-up after start,
 in :mod:`~aeon_studio.app.memory.store`.
@@ -25,7 +25,7 @@ from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.memory.actions import MemoryActions
-from aeon_studio.app.memory.jobs import MemoryJob, Progress
+from aeon_studio.app.shared.jobs import BackgroundJob, Progress
 from aeon_studio.app.memory.model import DATE, KIND, SCORE, SOURCE, TEXT, MemoryItemsModel
 from aeon_studio.app.memory.store import memory_store
 
@@ -50,7 +50,7 @@ class MemoryTab(MemoryActions, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.job: MemoryJob | None = None
+        self.job: BackgroundJob | None = None
         self.total = 0
         self._store = None
         self._loaded = False
@@ -304,11 +304,11 @@ class MemoryTab(MemoryActions, QWidget):
 
     # -- background work -----------------------------------------------------------------------
     def _start(self, work: Callable[[Progress, Callable[[], bool]], Any], done: Callable[[Any], None],
-               error_title: str, *, name: str = "", cancellable: bool = False) -> MemoryJob | None:
+               error_title: str, *, name: str = "", cancellable: bool = False) -> BackgroundJob | None:
         """Run ``work`` off the UI thread (one job at a time); ``done(result)`` runs back on the UI thread."""
         if self.job is not None:
             return None
-        job = MemoryJob(work, name, self)
+        job = BackgroundJob(work, name, self)
         job.progressed.connect(self._on_progress)
         job.succeeded.connect(lambda result: self._end(job) and done(result))
         job.failed.connect(lambda exc: self._end(job) and show_error(self, error_title, exc))
@@ -332,7 +332,7 @@ class MemoryTab(MemoryActions, QWidget):
         if message:
             self.message_label.setText(message)
 
-    def _end(self, job: MemoryJob) -> bool:
+    def _end(self, job: BackgroundJob) -> bool:
         """Back to idle; True so that ``_end(job) and then(...)`` chains."""
         job.wait(5000)
         if self.job is job:
@@ -365,13 +365,13 @@ class MemoryTab(MemoryActions, QWidget):
             self.message_label.setText(message)
 
     # -- documents -----------------------------------------------------------------------------
-    def choose_documents(self) -> MemoryJob | None:
+    def choose_documents(self) -> BackgroundJob | None:
         paths, _filter = QFileDialog.getOpenFileNames(
             self, _("Import documents"), str(Path.home()),
             _("Documents (*.txt *.md *.markdown *.pdf);;All files (*)"))
         return self.import_documents([Path(p) for p in paths]) if paths else None
 
-    def import_documents(self, paths: list[Path]) -> MemoryJob | None:
+    def import_documents(self, paths: list[Path]) -> BackgroundJob | None:
         """Import files off the UI thread with progress and Cancel; the result goes to the message line."""
         if not paths or self.job is not None:
             return None
@@ -413,7 +413,7 @@ class MemoryTab(MemoryActions, QWidget):
             self.import_documents(paths)
 
     # -- index ---------------------------------------------------------------------------------
-    def rebuild(self) -> MemoryJob | None:
+    def rebuild(self) -> BackgroundJob | None:
         """Embed every item again and write a new index, with progress."""
         def work(progress: Progress, _cancelled: Callable[[], bool]):
             progress(-1, _("Loading the embedding model…"))

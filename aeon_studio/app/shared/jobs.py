@@ -1,4 +1,4 @@
-"""The evaluation off the UI thread: a QThread with progress and a cancel flag the core polls."""
+"""A cancellable background job: work of the core (embedding, import, evaluation…) off the UI thread."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 log = logging.getLogger(__name__)
 
+#: ``progress(fraction 0..1 or -1 for "busy", message)`` — safe to call from the job's thread.
+Progress = Callable[[float, str], None]
 
-class EvaluateJob(QThread):
-    """Runs ``fn(progress, should_stop)`` in a thread; its results come back through queued signals.
 
-    ``progress(fraction, message)`` may be called from the thread (``fraction < 0``: busy, no fraction known);
-    ``should_stop()`` turns true once :meth:`cancel` was called (the core's ``should_stop=`` takes it as is).
+class BackgroundJob(QThread):
+    """Runs ``fn(progress, cancelled)`` in a thread and reports back through queued signals.
+
+    ``cancelled`` is a no-argument callable that turns true once :meth:`cancel` was called; the work
+    checks it between steps (the core's ``cancel=`` / ``should_stop=`` parameters take it as is).
 
     Signals: ``progressed(fraction, message)``, ``succeeded(result)``, ``failed(exc)``.
     """
@@ -25,9 +28,10 @@ class EvaluateJob(QThread):
     succeeded = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, fn: Callable[[Callable[[float, str], None], Callable[[], bool]], Any],
+    def __init__(self, fn: Callable[[Progress, Callable[[], bool]], Any], name: str = "",
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.name = name
         self._fn = fn
         self._cancel = threading.Event()
 
@@ -40,8 +44,8 @@ class EvaluateJob(QThread):
     def run(self) -> None:  # noqa: D401 - Qt name
         try:
             result = self._fn(lambda f, m="": self.progressed.emit(float(f), str(m)), self._cancel.is_set)
-        except Exception as exc:  # reaches the user through the tab (show_error), and the log
-            log.exception("evaluation failed")
+        except Exception as exc:  # reaches the user through show_error, and the log
+            log.exception("background job %s failed", self.name)
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)
