@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(func=_gguf)
     q = ps.add_parser("ollama", help=_("create an Ollama model (or write its Modelfile)"))
     q.add_argument("adapter", metavar="ADAPTER", help=_("adapter id or PEFT adapter folder"))
-    q.add_argument("--name", required=True, help=_("Ollama model name, e.g. aeon-casual"))
-    q.add_argument("--host", metavar="URL", help=_("Ollama server (default: the ollama_host setting)"))
+    q.add_argument("--name", required=True, help=_("Ollama model name, e.g. aeon-casual or user/aeon:v2"))
+    q.add_argument("--host", metavar="URL", help=_("Ollama server, e.g. 127.0.0.1:11434 (default: the ollama_host "
+                                                   "setting, else OLLAMA_HOST)"))
     q.add_argument("--modelfile-only", action="store_true", help=_("only write the folder and Modelfile"))
     q.add_argument("--persona", metavar="KEY", help=_("persona for SYSTEM, temperature and top_p"))
     q.add_argument("--merged", type=Path, metavar="GGUF", help=_("use this merged GGUF instead of base + ADAPTER"))

@@ -5,7 +5,13 @@ API (https://github.com/ollama/ollama/blob/main/docs/api.md): each file is pushe
 the bytes (201; 400 when the bytes do not hash to the digest) — then ``POST /api/create`` with
 ``{"model", "files": {name: digest}, "adapters": {name: digest}, "template", "system",
 "parameters", "stream": true}`` streams ``{"status": …}`` lines and ends with ``success`` (or an
-``{"error": …}`` line). Only loopback hosts are contacted unless the user configured another host.
+``{"error": …}`` line). Only loopback hosts are contacted unless the user configured another host
+(the ``ollama_host`` setting, or Ollama's own ``OLLAMA_HOST``: see :mod:`aeon_studio.core.ollama.host`).
+
+The Modelfile is written so that Ollama's parser reads back exactly the same template, system prompt
+and parameters (:mod:`aeon_studio.core.ollama.modelfile`), and the TEMPLATE renders what the model's
+own chat template renders, including a default system prompt the model's template inserts when the
+conversation has none (SmolLM2 and Qwen2.5 do).
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..i18n import _
-from ..settings import get_settings
+from ..ollama.host import configured_base_url, parse_host
+from ..ollama.modelfile import modelfile_value
+from ..ollama.names import check_model_name
 from .errors import ExportError
 from .gguf_io import atomic_output
 
@@ -60,6 +68,50 @@ TEMPLATES: dict[str, tuple[str, list[str]]] = {
 }
 
 
+#: How a family writes a system turn: the text before and after its content (Gemma has no system turn).
+SYSTEM_TURN: dict[str, tuple[str, str]] = {
+    "chatml": ("<|im_start|>system\n", "<|im_end|>\n"),
+    "llama3": ("<|start_header_id|>system<|end_header_id|>\n\n", "<|eot_id|>"),
+}
+_PROBE = "\x00aeon-probe\x00"
+
+
+def _raise(message: str) -> None:
+    raise ValueError(message)  # what transformers' raise_exception does inside a chat template
+
+
+def default_system_prompt(chat_template: str | None, family: str) -> str:
+    """The system prompt the model's own chat template adds when a conversation has none ("" if none).
+
+    The Jinja template is rendered (as transformers and llama.cpp do) for one user message; a system
+    turn in front of it is the template's default, which the Ollama TEMPLATE must then add too.
+    """
+    if not chat_template or family not in SYSTEM_TURN:
+        return ""
+    try:
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+        env.globals["raise_exception"] = _raise
+        text = env.from_string(chat_template).render(
+            messages=[{"role": "user", "content": _PROBE}], add_generation_prompt=False, bos_token="",
+            eos_token="")
+    except Exception as exc:  # noqa: BLE001 - any template error only means "no default found"
+        log.warning("chat template not rendered (%s); no default system prompt", exc)
+        return ""
+    before = text.split(_PROBE, 1)[0]
+    opening, closing = SYSTEM_TURN[family]
+    head = before.removeprefix("<|begin_of_text|>")
+    if head.startswith(opening) and closing in head[len(opening):]:
+        return head[len(opening):].split(closing, 1)[0]
+    return ""
+
+
+def _go_text(text: str) -> str:
+    """``text`` as literal output of a Go template (a string action when it holds ``{{``)."""
+    return "{{ " + json.dumps(text, ensure_ascii=False) + " }}" if "{{" in text else text
+
+
 def template_family(chat_template: str | None, architecture: str) -> str:
     """``chatml``, ``gemma`` or ``llama3`` from the GGUF chat template (or the architecture)."""
     t = chat_template or ""
@@ -85,10 +137,17 @@ class OllamaSpec:
     temperature: float = 0.7
     top_p: float = 0.95
     extra_stops: list[str] = field(default_factory=list)
+    default_system: str = ""  # what the model's chat template says when the conversation has no system turn
 
     @property
     def template(self) -> str:
-        return TEMPLATES[self.family][0]
+        body = TEMPLATES[self.family][0]
+        if not self.default_system or self.family not in SYSTEM_TURN:
+            return body
+        opening, closing = SYSTEM_TURN[self.family]
+        # Ollama puts SYSTEM (the persona) first in .Messages; only a conversation without one gets the default.
+        return ('{{- if and .Messages (ne (index .Messages 0).Role "system") }}'
+                f"{opening}{_go_text(self.default_system)}{closing}{{{{ end }}}}" + body)
 
     @property
     def stops(self) -> list[str]:
@@ -98,22 +157,19 @@ class OllamaSpec:
         return {"stop": self.stops, "temperature": self.temperature, "top_p": self.top_p}
 
 
-def _quote(text: str) -> str:
-    if '"""' in text:
-        text = text.replace('"""', '"\u200b""')  # a triple quote would end the block
-    return f'"""{text}"""'
-
-
 def modelfile_text(spec: OllamaSpec, *, model_ref: str, adapter_ref: str | None) -> str:
-    lines = [f"# Aeon Studio export: {spec.name}", f"FROM {model_ref}"]
+    """The Modelfile; Ollama's parser reads every value back unchanged, or this raises ``ModelfileError``."""
+    lines = [f"# Aeon Studio export: {spec.name}",
+             f"FROM {modelfile_value(model_ref, _('the model path'), prefer='bare')}"]
     if adapter_ref:
-        lines.append(f"ADAPTER {adapter_ref}")
-    lines.append(f"TEMPLATE {_quote(spec.template)}")
-    lines += [f'PARAMETER stop "{s}"' for s in spec.stops]
+        lines.append(f"ADAPTER {modelfile_value(adapter_ref, _('the adapter path'), prefer='bare')}")
+    lines.append(f"TEMPLATE {modelfile_value(spec.template, _('the template'))}")
+    lines += [f"PARAMETER stop {modelfile_value(s, _('the stop sequence {stop!r}').format(stop=s), prefer='quoted')}"
+              for s in spec.stops]
     lines.append(f"PARAMETER temperature {spec.temperature:g}")
     lines.append(f"PARAMETER top_p {spec.top_p:g}")
     if spec.system:
-        lines.append(f"SYSTEM {_quote(spec.system)}")
+        lines.append(f"SYSTEM {modelfile_value(spec.system, _('the system prompt'))}")
     return "\n".join(lines) + "\n"
 
 
@@ -128,6 +184,9 @@ class OllamaResult:
 
 def write_folder(spec: OllamaSpec, folder: Path) -> Path:
     """Copy the GGUF files next to a Modelfile that references them by relative path."""
+    # The text first: a prompt Ollama's parser would misread stops the export before any file is copied.
+    text = modelfile_text(spec, model_ref=f"./{spec.model_file.name}",
+                          adapter_ref=f"./{spec.adapter_file.name}" if spec.adapter_file else None)
     folder.mkdir(parents=True, exist_ok=True)
     for src in [spec.model_file] + ([spec.adapter_file] if spec.adapter_file else []):
         dst = folder / src.name
@@ -137,8 +196,6 @@ def write_folder(spec: OllamaSpec, folder: Path) -> Path:
                     os.link(src, tmp)
                 except OSError:
                     shutil.copyfile(src, tmp)
-    text = modelfile_text(spec, model_ref=f"./{spec.model_file.name}",
-                          adapter_ref=f"./{spec.adapter_file.name}" if spec.adapter_file else None)
     target = folder / "Modelfile"
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -146,8 +203,9 @@ def write_folder(spec: OllamaSpec, folder: Path) -> Path:
 
 
 def check_host(host: str) -> str:
-    """Return ``host`` normalized; refuse non-loopback hosts unless it is the configured setting."""
-    url = host if "://" in host else f"http://{host}"
+    """Return ``host`` as a URL (read like ``OLLAMA_HOST``: no port means 11434); refuse a non-loopback host
+    unless it is the configured one (the ``ollama_host`` setting or ``OLLAMA_HOST``)."""
+    url = parse_host(host)
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ExportError(_("'{host}' is not an http(s) URL.").format(host=host),
@@ -157,12 +215,11 @@ def check_host(host: str) -> str:
         loopback = ipaddress.ip_address(name).is_loopback
     except ValueError:
         loopback = name == "localhost"
-    configured = get_settings().ollama_host.rstrip("/")
-    if not loopback and url.rstrip("/") != configured:
+    if not loopback and url != configured_base_url():
         raise ExportError(
             _("Refusing to send the model to {host}: only this computer (loopback) is allowed.").format(host=host),
-            hint=_("To use another machine, set 'ollama_host' in the settings to that URL first."))
-    return url.rstrip("/")
+            hint=_("To use another machine, set 'ollama_host' in the settings (or OLLAMA_HOST) to that URL first."))
+    return url
 
 
 def sha256_file(path: Path) -> str:
@@ -253,12 +310,13 @@ def export_ollama(spec: OllamaSpec, folder: Path, *, host: str | None = None, mo
                   status: Status | None = None) -> OllamaResult:
     """Write the folder, then create the model via the API, else the CLI, else print the command."""
     status = status or (lambda _m: None)
+    check_model_name(spec.name)
     modelfile = write_folder(spec, folder)
     command = f'ollama create {spec.name} -f "{modelfile}"'
     result = OllamaResult(folder, modelfile, "modelfile", command)
     if modelfile_only:
         return result
-    url = check_host(host or get_settings().ollama_host)
+    url = check_host(host or configured_base_url())
     if server_alive(url):
         status(_("Ollama answers at {host}").format(host=url))
         result.statuses = create_via_api(spec, url, status)

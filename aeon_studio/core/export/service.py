@@ -108,16 +108,12 @@ def export_ollama(ref: str, name: str, *, host: str | None = None, modelfile_onl
                   base_model_id: str | None = None, status: Callable[[str], None] | None = None,
                   db: Database | None = None) -> ExportOutcome:
     """Write an Ollama folder (base + ADAPTER, or a merged GGUF) and create the model."""
-    import re
-
-    from ..errors import ValidationError
+    from ..ollama.names import check_model_name
     from ..personas import PersonaStore
     from .gguf_io import quick_read
     from .ollama import OllamaSpec, export_ollama as run_ollama, template_family
 
-    if not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9._-]*(?::[a-zA-Z0-9._-]+)?", name or ""):
-        raise ValidationError(_("'{name}' is not a valid Ollama model name.").format(name=name),
-                              hint=_("Use letters, digits, '.', '-' or '_' (optionally ':tag'), e.g. aeon-casual."))
+    check_model_name(name)  # Ollama's own rules, before any file is written
     db = db or get_database()
     status = status or (lambda _m: None)
     t0 = time.perf_counter()
@@ -132,7 +128,8 @@ def export_ollama(ref: str, name: str, *, host: str | None = None, modelfile_onl
     else:
         spec = OllamaSpec(name, base, adapters.lora_gguf(info.id, db=db), family)
     spec.system, spec.temperature, spec.top_p = persona.system_prompt, persona.temperature, persona.top_p
-    folder = Path(out_dir) if out_dir else get_settings().exports_dir / "ollama" / name.replace(":", "_")
+    safe = name.replace("://", "_").replace(":", "_").replace("/", "_")  # "user/aeon:v2" is one folder
+    folder = Path(out_dir) if out_dir else get_settings().exports_dir / "ollama" / safe
     result = run_ollama(spec, folder, host=host, modelfile_only=modelfile_only, status=status)
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     outcome = ExportOutcome("ollama", result.modelfile, size, time.perf_counter() - t0, None, None,

@@ -15,6 +15,8 @@ import ipaddress
 import os
 from collections.abc import Mapping
 
+from ..settings import get_settings
+
 DEFAULT_PORT = "11434"
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 
@@ -116,3 +118,34 @@ def ollama_base_url(environ: Mapping[str, str] | None = None) -> str:
         host = "::1"
     url = f"{scheme}://{_join(host, number)}"
     return f"{url}/{path}".rstrip("/") if path else url
+
+
+def parse_host(value: str) -> str:
+    """A host written by the user (``--host``, a setting) read with the same rules as ``OLLAMA_HOST``.
+
+    Args:
+        value: ``host``, ``host:port`` or ``scheme://host[:port][/path]``.
+
+    Returns:
+        The URL to connect to, as :func:`ollama_base_url` returns it.
+    """
+    return ollama_base_url({"OLLAMA_HOST": value})
+
+
+def configured_base_url(environ: Mapping[str, str] | None = None) -> str:
+    """The Ollama server Aeon Studio talks to when none is given for one call.
+
+    The ``ollama_host`` setting wins when the user set it (environment variable or settings file),
+    because it is specific to Aeon Studio; otherwise Ollama's own ``OLLAMA_HOST``, so Aeon finds the
+    server wherever ``ollama`` itself does.
+
+    Args:
+        environ: The environment for ``OLLAMA_HOST`` (``os.environ`` when ``None``).
+
+    Returns:
+        The URL to connect to, without a trailing slash.
+    """
+    settings = get_settings()
+    if "ollama_host" in settings.model_fields_set:
+        return parse_host(settings.ollama_host)
+    return ollama_base_url(environ)

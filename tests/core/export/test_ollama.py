@@ -17,6 +17,7 @@ from aeon_studio.core.export import ExportError
 from aeon_studio.core.export.gguf_io import quick_read
 from aeon_studio.core.export.lora_gguf import convert_lora
 from aeon_studio.core.export.ollama import (OllamaSpec, check_host, export_ollama, modelfile_text, template_family)
+from tests.core.ollama.modelfile_parser import parse_modelfile
 from tests.support.export_models import handmade_peft
 
 NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*(:[a-zA-Z0-9._-]+)?$")
@@ -164,7 +165,10 @@ def test_modelfile_folder_and_command_without_server(tmp_path, spec, monkeypatch
     text = result.modelfile.read_text()
     assert f"FROM ./{spec.model_file.name}" in text and f"ADAPTER ./{spec.adapter_file.name}" in text
     assert 'PARAMETER stop "<|im_end|>"' in text and "PARAMETER temperature 0.3" in text
-    assert "PARAMETER top_p 0.9" in text and text.count('"""') == 4  # TEMPLATE and SYSTEM blocks, quote escaped
+    assert "PARAMETER top_p 0.9" in text
+    # Read back with Ollama's parser rules: the system prompt (with its """) and the template come back unchanged.
+    parsed = parse_modelfile(text)
+    assert parsed.first("system") == spec.system and parsed.first("template") == spec.template
     assert (tmp_path / "out" / spec.model_file.name).stat().st_size == spec.model_file.stat().st_size
 
 

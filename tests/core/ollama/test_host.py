@@ -55,3 +55,25 @@ def test_process_environment_is_read_when_none_given(monkeypatch: pytest.MonkeyP
     assert ollama_base_url() == "http://127.0.0.1:5555"
     monkeypatch.delenv("OLLAMA_HOST")
     assert ollama_base_url() == "http://127.0.0.1:11434"
+
+
+def test_parse_host_gives_a_bare_host_ollamas_port() -> None:
+    from aeon_studio.core.ollama.host import parse_host
+
+    assert parse_host("127.0.0.1") == "http://127.0.0.1:11434"  # not port 80
+    assert parse_host("http://localhost:11434/") == "http://localhost:11434"
+
+
+def test_configured_url_setting_wins_over_ollama_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aeon_studio.core.ollama.host import configured_base_url
+    from aeon_studio.core.settings import reset_settings
+
+    monkeypatch.delenv("AEON_STUDIO_OLLAMA_HOST", raising=False)
+    reset_settings()
+    assert configured_base_url({"OLLAMA_HOST": "0.0.0.0:9999"}) == "http://127.0.0.1:9999"
+    assert configured_base_url({}) == "http://127.0.0.1:11434"
+    monkeypatch.setenv("AEON_STUDIO_OLLAMA_HOST", "10.0.0.2")
+    reset_settings()
+    assert configured_base_url({"OLLAMA_HOST": "0.0.0.0:9999"}) == "http://10.0.0.2:11434"
+    monkeypatch.delenv("AEON_STUDIO_OLLAMA_HOST")
+    reset_settings()
