@@ -6,15 +6,106 @@ Built-ins live in code; an edit of a built-in is stored under the same key and
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlmodel import select
 
 from .errors import NotFoundError, ValidationError
 from .i18n import N_, _
 from .storage import Database, get_database
+from .storage.backend_tables import PersonaBackendRow
 from .storage.tables import PersonaRow, utcnow
+
+#: Where a persona's replies can come from: the llama.cpp engine in this process, an Ollama server, or any server
+#: that speaks OpenAI's ``/v1/chat/completions``.
+BACKEND_KINDS = ("embedded", "ollama", "openai")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether ``host`` (a name or an IP address) is this computer."""
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """The base URL of a chat server, normalised (no trailing slash); ``ValueError`` says what is wrong.
+
+    Only two kinds are accepted: an address on this computer (``http://127.0.0.1:11434``) or an encrypted one
+    (``https://…``). Plain http to another computer would send every message, and the API key, in clear text.
+    """
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(_("'{url}' is not a web address; write it like http://127.0.0.1:11434 or "
+                           "https://api.example.com/v1").format(url=text))
+    if parts.username or parts.password:
+        raise ValueError(_("'{url}' has a user name or password in it; remove it and set the API key instead (it "
+                           "is kept in the system keyring)").format(url=text))
+    if parts.query or parts.fragment:
+        raise ValueError(_("'{url}' has a '?' or '#' part; give only the server's base address").format(url=text))
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError(_("'{url}' would send your messages unencrypted to another computer; use https://, or an "
+                           "address on this computer (127.0.0.1 or localhost)").format(url=text))
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+class BackendConfig(BaseModel):
+    """One chat backend of a persona: what kind, which model on that server, and where the server is."""
+
+    kind: Literal["embedded", "ollama", "openai"] = "embedded"
+    #: The server's model name (``qwen2.5:1.5b``, ``llama-3.1-8b-instant``); empty for embedded, which answers
+    #: with the model picked in the chat.
+    model: str = ""
+    #: The server's base URL; empty for embedded, and for ollama means Ollama's own (``OLLAMA_HOST``).
+    url: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return check_base_url(v) if v.strip() else ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> "BackendConfig":
+        self.model = self.model.strip()
+        if self.kind == "embedded" and (self.model or self.url):
+            raise ValueError(_("the embedded engine answers with the model picked in the chat; it takes no model "
+                               "name or URL"))
+        if self.kind != "embedded" and not self.model:
+            raise ValueError(_("the {kind} backend needs a model name (e.g. {example})").format(
+                kind=self.kind, example="qwen2.5:1.5b" if self.kind == "ollama" else "llama-3.1-8b-instant"))
+        if self.kind == "openai" and not self.url:
+            raise ValueError(_("the openai backend needs the server's URL (e.g. https://api.groq.com/openai/v1)"))
+        return self
+
+    def effective_url(self) -> str:
+        """The URL prompts go to ('' for embedded); Ollama's default comes from ``OLLAMA_HOST``."""
+        if self.kind == "ollama" and not self.url:
+            from .ollama.host import ollama_base_url
+
+            return ollama_base_url().rstrip("/")
+        return self.url
+
+    @property
+    def is_local(self) -> bool:
+        """Whether prompts sent to this backend stay on this computer."""
+        return self.kind == "embedded" or is_loopback_host(urlsplit(self.effective_url()).hostname)
+
+    def label(self) -> str:
+        """Short description for lists and the CLI, e.g. ``ollama qwen2.5:1.5b @ http://127.0.0.1:11434``."""
+        if self.kind == "embedded":
+            return "embedded"
+        return f"{self.kind} {self.model} @ {self.effective_url()}"
 
 
 class Persona(BaseModel):
@@ -27,6 +118,10 @@ class Persona(BaseModel):
     max_tokens: int = Field(512, ge=1, le=32768)
     adapter_id: str | None = None
     memory_enabled: bool = True
+    #: Chat backends, the first answering and the rest tried in order when it fails; empty: the embedded engine.
+    backends: list[BackendConfig] = Field(default_factory=list)
+    #: Recalled memory notes go only into prompts that stay on this computer.
+    memory_local_only: bool = True
     #: Datasets (by name) added to this persona's one-click retrain, besides its chats and the identity set.
     datasets: list[str] = Field(default_factory=list)
     builtin: bool = False
@@ -50,6 +145,22 @@ class Persona(BaseModel):
     @classmethod
     def _datasets(cls, v):
         return parse_dataset_names(v)
+
+    @field_validator("backends")
+    @classmethod
+    def _backends(cls, v: list[BackendConfig]) -> list[BackendConfig]:
+        seen = set()
+        for b in v:
+            key = (b.kind, b.model, b.url)
+            if key in seen:
+                raise ValueError(_("{backend} is listed twice").format(backend=b.label()))
+            seen.add(key)
+        return v
+
+    @property
+    def sends_off_machine(self) -> bool:
+        """Whether any of this persona's backends may send its messages to another computer."""
+        return any(not b.is_local for b in self.backends)
 
 
 def parse_dataset_names(value) -> list[str]:
@@ -117,13 +228,14 @@ def _translated(p: Persona) -> Persona:
         "name": _(p.name), "description": _(p.description), "system_prompt": _(p.system_prompt)})
 
 
-def _from_row(row: PersonaRow) -> Persona:
+def _from_row(row: PersonaRow, backend: PersonaBackendRow | None = None) -> Persona:
     builtin = row.key in BUILTINS
     return Persona(
         key=row.key, name=row.name, description=row.description, system_prompt=row.system_prompt,
         temperature=row.temperature, top_p=row.top_p, max_tokens=row.max_tokens, adapter_id=row.adapter_id,
         memory_enabled=row.memory_enabled, datasets=list(row.datasets or []), builtin=builtin,
-        customized=builtin,
+        customized=builtin, backends=list(backend.backends) if backend else [],
+        memory_local_only=backend.memory_local_only if backend else True,
     )
 
 
@@ -134,15 +246,17 @@ class PersonaStore:
     def list(self) -> list[Persona]:
         with self.db.session() as s:
             rows = {r.key: r for r in s.exec(select(PersonaRow)).all()}
-        out = [(_from_row(rows.pop(k)) if k in rows else _translated(p)) for k, p in BUILTINS.items()]
-        out += sorted((_from_row(r) for r in rows.values()), key=lambda p: p.name.lower())
+            backends = {r.persona_key: r for r in s.exec(select(PersonaBackendRow)).all()}
+        out = [(_from_row(rows.pop(k), backends.get(k)) if k in rows else _translated(p)) for k, p in BUILTINS.items()]
+        out += sorted((_from_row(r, backends.get(r.key)) for r in rows.values()), key=lambda p: p.name.lower())
         return out
 
     def get(self, key: str) -> Persona:
         with self.db.session() as s:
             row = s.get(PersonaRow, key)
+            backend = s.get(PersonaBackendRow, key)
         if row is not None:
-            return _from_row(row)
+            return _from_row(row, backend)
         if key in BUILTINS:
             return _translated(BUILTINS[key])
         raise NotFoundError(
@@ -161,6 +275,12 @@ class PersonaStore:
             row.builtin = persona.key in BUILTINS
             row.updated_at = utcnow()
             s.add(row)
+            # Same transaction: a persona is never stored with half of its settings.
+            backend = s.get(PersonaBackendRow, persona.key) or PersonaBackendRow(persona_key=persona.key)
+            backend.backends = [b.model_dump() for b in persona.backends]
+            backend.memory_local_only = persona.memory_local_only
+            backend.updated_at = utcnow()
+            s.add(backend)
         self.db.changes.emit("personas")
         return self.get(persona.key)
 
@@ -211,6 +331,7 @@ class PersonaStore:
             if row is None:
                 raise NotFoundError(_("No persona called '{key}'.").format(key=key))
             s.delete(row)
+            _delete_backends(s, key)
         self.db.changes.emit("personas")
 
     def reset(self, key: str) -> Persona:
@@ -220,6 +341,7 @@ class PersonaStore:
             row = s.get(PersonaRow, key)
             if row is not None:
                 s.delete(row)
+            _delete_backends(s, key)
         self.db.changes.emit("personas")
         return self.get(key)
 
@@ -228,10 +350,18 @@ class PersonaStore:
             return s.get(PersonaRow, key) is not None
 
 
+def _delete_backends(session, key: str) -> None:
+    backend = session.get(PersonaBackendRow, key)
+    if backend is not None:
+        session.delete(backend)
+
+
 def _pydantic_message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors())
+        # "backends.0.url: …" names the field; pydantic's "Value error, " prefix says nothing to a user.
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                         for e in errors())
     return str(exc)
 
 

@@ -20,7 +20,9 @@ from ..settings import get_settings
 from ..storage import Database, get_database
 from ..storage.chats import ChatStore
 from ..storage.tables import Conversation, Message
-from .engine import ChatEngine, ChatParams, ChatStream, get_engine
+from .backends.base import ChatBackend, ReplyStream
+from .backends.build import backend_for
+from .engine import ChatEngine, ChatParams, get_engine
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ KEPT_ON_EDIT = ("memory_sources", "memory_saved")
 class Reply:
     """A streaming reply that stores itself when it ends."""
 
-    def __init__(self, service: "ChatService", stream: ChatStream, *, conversation_id: int,
+    def __init__(self, service: "ChatService", stream: ReplyStream, *, conversation_id: int,
                  user_message: Message | None, persona: Persona, model_id: str, adapter_id: str | None,
                  meta: dict[str, Any], version_of: int | None = None) -> None:
         self._service = service
@@ -99,6 +101,14 @@ class Reply:
         }
         if s.notices:
             meta["notices"] = list(s.notices)
+        # Which backend answered (a fallback order may have skipped some); only the embedded engine uses adapters.
+        backend = getattr(s, "backend", "embedded")
+        meta.update(backend=backend, backend_model=getattr(s, "backend_model", None) or self.model_id,
+                    backend_local=bool(getattr(s, "is_local", True)))
+        if backend != "embedded":
+            self.adapter_id = None
+            if self.persona.memory_local_only and not meta["backend_local"]:
+                meta.pop("memory_sources", None)  # the notes never reached that prompt
         fields = dict(persona_key=self.persona.key, model_id=self.model_id, adapter_id=self.adapter_id, meta=meta)
         store = self._service.store
         if self.version_of is not None:
@@ -167,16 +177,25 @@ class ChatService:
         lora = self.adapter_resolver(adapter_id) if adapter_id and self.adapter_resolver else None
         return get_engine(path, lora_path=lora, chat_format=info.chat_format)
 
+    def backend_for(self, persona: Persona, model_id: str, adapter_id: str | None = None) -> ChatBackend:
+        """The backend ``persona`` answers through (its fallback order); the embedded engine loads on first use.
+
+        Raises:
+            ValidationError: a server address of the persona is neither on this computer nor https.
+        """
+        return backend_for(persona, engine=lambda: self.engine_for(model_id, adapter_id), model_id=model_id)
+
     @staticmethod
     def params_for(persona: Persona, seed: int | None = None) -> ChatParams:
         return ChatParams(temperature=persona.temperature, top_p=persona.top_p, max_tokens=persona.max_tokens,
                           seed=seed)
 
     def _prepare(self, conversation: Conversation, history: list[dict], user_text: str,
-                 persona: Persona, model_id: str, seed: int | None) -> tuple[ChatStream, dict, str | None]:
+                 persona: Persona, model_id: str, seed: int | None) -> tuple[ReplyStream, dict, str | None]:
         adapter_id = persona.adapter_id if persona.adapter_id and self.adapter_resolver else None
-        engine = self.engine_for(model_id, adapter_id)
+        backend = self.backend_for(persona, model_id, adapter_id)
         messages = ([{"role": "system", "content": persona.system_prompt}] if persona.system_prompt else []) + history
+        plain = list(messages)  # before the hooks: what an online backend gets when memory stays local
         meta: dict[str, Any] = {}
         for hook in self.prompt_hooks:
             try:
@@ -186,7 +205,10 @@ class ChatService:
                 continue
             if extra:
                 meta.update(extra)
-        return engine.stream(messages, self.params_for(persona, seed)), meta, adapter_id
+        params = self.params_for(persona, seed)
+        if persona.memory_local_only and not backend.is_local:
+            return backend.stream(plain, params, local_messages=messages), meta, adapter_id
+        return backend.stream(messages, params), meta, adapter_id
 
     def send(self, conversation_id: int, text: str, *, persona_key: str | None = None,
              model_id: str | None = None, seed: int | None = None) -> Reply:
@@ -197,8 +219,11 @@ class ChatService:
         model_id = model_id or conv.model_id or get_settings().default_model
         if (persona.key, model_id) != (conv.persona_key, conv.model_id):
             conv = self.store.update_conversation(conv.id, persona_key=persona.key, model_id=model_id)
-        # Load the model before storing anything: a broken model file must not leave a dangling question.
-        self.engine_for(model_id, persona.adapter_id if self.adapter_resolver else None)
+        # Load the model (or check the servers' addresses) before storing anything: a broken model file or a
+        # refused URL must not leave a dangling question.
+        backend = self.backend_for(persona, model_id)
+        if backend.name == "embedded":
+            self.engine_for(model_id, persona.adapter_id if self.adapter_resolver else None)
         user = self.store.add_message(conv.id, "user", text, persona_key=persona.key, model_id=model_id)
         stream, meta, adapter_id = self._prepare(conv, self.history(conv.id), text, persona, model_id, seed)
         return Reply(self, stream, conversation_id=conv.id, user_message=user, persona=persona,
