@@ -108,8 +108,14 @@ def default_system_prompt(chat_template: str | None, family: str) -> str:
 
 
 def _go_text(text: str) -> str:
-    """``text`` as literal output of a Go template (a string action when it holds ``{{``)."""
-    return "{{ " + json.dumps(text, ensure_ascii=False) + " }}" if "{{" in text else text
+    """``text`` as literal output of a Go template.
+
+    A Go string action when the text holds ``{{`` (it would start an action) or three double quotes
+    (a line ending in them cannot be written in the Modelfile's TEMPLATE block); JSON's escapes are Go's.
+    """
+    if "{{" in text or '"""' in text:
+        return "{{ " + json.dumps(text, ensure_ascii=False) + " }}"
+    return text
 
 
 def template_family(chat_template: str | None, architecture: str) -> str:

@@ -111,7 +111,7 @@ def export_ollama(ref: str, name: str, *, host: str | None = None, modelfile_onl
     from ..ollama.names import check_model_name
     from ..personas import PersonaStore
     from .gguf_io import quick_read
-    from .ollama import OllamaSpec, export_ollama as run_ollama, template_family
+    from .ollama import OllamaSpec, default_system_prompt, export_ollama as run_ollama, template_family
 
     check_model_name(name)  # Ollama's own rules, before any file is written
     db = db or get_database()
@@ -128,6 +128,7 @@ def export_ollama(ref: str, name: str, *, host: str | None = None, modelfile_onl
     else:
         spec = OllamaSpec(name, base, adapters.lora_gguf(info.id, db=db), family)
     spec.system, spec.temperature, spec.top_p = persona.system_prompt, persona.temperature, persona.top_p
+    spec.default_system = default_system_prompt(kv.get("tokenizer.chat_template"), family)
     safe = name.replace("://", "_").replace(":", "_").replace("/", "_")  # "user/aeon:v2" is one folder
     folder = Path(out_dir) if out_dir else get_settings().exports_dir / "ollama" / safe
     result = run_ollama(spec, folder, host=host, modelfile_only=modelfile_only, status=status)

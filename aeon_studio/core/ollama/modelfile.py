@@ -51,8 +51,8 @@ def _forms(text: str, prefer: str) -> list[tuple[str, str]]:
     """Candidate ``(opening, closing)`` quotes in order of preference."""
     bare = ("", "") if (text and not any(c in _NEWLINES for c in text) and text == text.strip(_TRIM)
                         and not text.startswith('"')) else None
-    # A value starting with "" inside "…" would start with """ and be read as a triple-quoted one.
-    single = ('"', '"') if not text.startswith('""') else None
+    # "…" around a text starting with "" (or around a lone ") starts with three quotes: a block, not this form.
+    single = ('"', '"') if not f'"{text}"'.startswith('"""') else None
     triple = ('"""', '"""')
     order = {"bare": [bare, single, triple], "quoted": [single, triple], "block": [triple]}[prefer]
     return [form for form in order if form is not None]

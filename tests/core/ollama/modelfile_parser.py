@@ -10,6 +10,7 @@ Written from the rules, as a character-by-character reader:
   newline itself is kept and reading goes on. End of file tests the same way (incomplete → error).
 - Characters other than space, tab and newlines are kept only when Go's ``strconv.IsPrint`` accepts
   them (letters, marks, numbers, punctuation, symbols, ASCII space); the others vanish.
+- A command's first character is dropped the same way when Go does not print it.
 - A leading byte-order mark is ignored. A file without FROM is an error.
 """
 
@@ -66,7 +67,10 @@ def parse_modelfile(source: str) -> Parsed:
             while pos < end and source[pos] not in "\r\n":
                 pos += 1
             continue
-        # A command name: letters, then a space or tab.
+        # A command name: letters, then a space or tab. Its first character starts the name even when it is
+        # one Go does not print, which is then not kept ("\u00a0FROM x" reads as "FROM x").
+        if not go_is_print(char):
+            pos += 1
         start = pos
         while pos < end and source[pos].isascii() and source[pos].isalpha():
             pos += 1
