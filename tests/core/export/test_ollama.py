@@ -212,3 +212,27 @@ def test_cli_export_ollama_with_persona(tmp_path, server, smollm2_path, capsys):
     assert rc == 0 and out["method"] == "api" and out["persona"] == "formal"
     assert handler.models["aeon-formal:v1"]["parameters"]["temperature"] == 0.3
     assert main(["export", "ollama", str(folder), "--name", "bad name!", "--modelfile-only"]) == 2
+
+
+def test_ollama_host_decides_where_the_export_goes(tmp_path, server, spec, monkeypatch):
+    from aeon_studio.core.settings import reset_settings
+
+    url, handler = server
+    monkeypatch.delenv("AEON_STUDIO_OLLAMA_HOST", raising=False)
+    monkeypatch.setenv("OLLAMA_HOST", f"0.0.0.0:{url.rsplit(':', 1)[1]}")  # a bind-all address means this computer
+    reset_settings()
+    result = export_ollama(spec, tmp_path / "out")
+    assert result.method == "api" and "aeon-test" in handler.models
+    # A bare host gets Ollama's port, not 80; a remote OLLAMA_HOST counts as configured (checked, not contacted).
+    assert check_host("127.0.0.1") == "http://127.0.0.1:11434"
+    monkeypatch.setenv("OLLAMA_HOST", "10.1.2.3")
+    assert check_host("10.1.2.3:11434") == "http://10.1.2.3:11434"
+
+
+def test_cli_names_the_broken_name_rule(capsys):
+    from aeon_studio.core.cli.main import main
+
+    assert main(["export", "ollama", "some-adapter", "--name", "aeon:", "--modelfile-only"]) == 2
+    assert "its tag is empty" in capsys.readouterr().err
+    assert main(["export", "ollama", "some-adapter", "--name", "ação", "--modelfile-only"]) == 2
+    assert "'ç'" in capsys.readouterr().err
