@@ -29,12 +29,15 @@ def _conversation(service, args) -> int:
 
 
 def _stream_to_stdout(reply) -> None:
-    for notice in reply.notices:
+    shown = list(reply.notices)
+    for notice in shown:
         print(f"[{notice}]", file=sys.stderr)
     for piece in reply:
         sys.stdout.write(piece)
         sys.stdout.flush()
     sys.stdout.write("\n")
+    for notice in reply.notices[len(shown):]:  # e.g. a fallback: known once a backend answered
+        print(f"[{notice}]", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             text = reply.run()
             msg = reply.message
+            meta = msg.meta if msg else {}
             print_json({
                 "conversation_id": conv_id,
                 "message_id": msg.id if msg else None,
@@ -57,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
                 "persona": reply.persona.key,
                 "model": reply.model_id,
                 "adapter": reply.adapter_id,
+                # Who answered: embedded / ollama / openai, its model, and whether the prompt stayed on this computer.
+                "backend": meta.get("backend", getattr(reply.stream, "backend", None)),
+                "backend_model": meta.get("backend_model", getattr(reply.stream, "backend_model", None)),
+                "backend_local": meta.get("backend_local", getattr(reply.stream, "is_local", None)),
                 "notices": reply.notices,
                 "finish_reason": reply.stream.finish_reason,
                 "memory_sources": reply.meta.get("memory_sources", []),
@@ -71,8 +79,16 @@ def run(args: argparse.Namespace) -> int:
 def _interactive(service, args) -> int:
     conv_id = _conversation(service, args)
     conv = service.store.get_conversation(conv_id)
-    print(_("Chatting with persona '{persona}' on model '{model}'. Type /quit to leave.").format(
-        persona=conv.persona_key, model=conv.model_id))
+    persona = service.personas.get(conv.persona_key)
+    if persona.backends and persona.backends[0].kind != "embedded":
+        print(_("Chatting with persona '{persona}' through {backend}. Type /quit to leave.").format(
+            persona=persona.key, backend=persona.backends[0].label()))
+    else:
+        print(_("Chatting with persona '{persona}' on model '{model}'. Type /quit to leave.").format(
+            persona=conv.persona_key, model=conv.model_id))
+    if persona.sends_off_machine:
+        print(_("Note: this persona may send your messages to another computer ({where})."
+                ).format(where=", ".join(b.effective_url() for b in persona.backends if not b.is_local)))
     while True:
         try:
             text = input(_("you> "))
