@@ -76,11 +76,19 @@ def modelfile_value(text: str, what: str, *, prefer: str = "block") -> str:
     for index, char in enumerate(text):
         if char not in "\t\r\n" and not _printable(char):
             line, column = _position(text, index)
+            if unicodedata.category(char) == "Cn":
+                # Newer than this Python's Unicode tables: Ollama may print or drop it; we cannot tell which.
+                raise ModelfileError(
+                    _("Cannot write {what} in a Modelfile: line {line}, column {column} holds U+{code:04X}, a "
+                      "character this installation's Unicode tables ({version}) do not know, so it cannot be "
+                      "checked against Ollama's Modelfile reader.").format(
+                        what=what, line=line, column=column, code=ord(char), version=unicodedata.unidata_version),
+                    hint=_("Remove that character (or replace it with an older one) and export again."))
             raise ModelfileError(
                 _("Cannot write {what} in a Modelfile: line {line}, column {column} holds the invisible "
                   "character U+{code:04X} ({char_name}), which Ollama's Modelfile reader drops.").format(
                     what=what, line=line, column=column, code=ord(char),
-                    char_name=unicodedata.name(char, _("unnamed"))),
+                    char_name=unicodedata.name(char, "?")),
                 hint=_("Remove that character (a no-break space can become a normal space) and export again."))
     stop = 0
     for opening, closing in _forms(text, prefer):

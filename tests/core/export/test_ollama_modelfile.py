@@ -102,3 +102,11 @@ def test_a_refused_system_prompt_leaves_no_files(tmp_path) -> None:
     with pytest.raises(ModelfileError, match="the system prompt"):
         write_folder(spec, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_character_newer_than_the_unicode_tables_is_refused_not_guessed() -> None:
+    import unicodedata
+
+    unknown = next(chr(c) for c in range(0x1FA70, 0x1FB00) if unicodedata.category(chr(c)) == "Cn")
+    with pytest.raises(ModelfileError, match=f"U\\+{ord(unknown):04X}, a character this installation's Unicode"):
+        modelfile_value(f"Hi {unknown}", "the system prompt")
