@@ -15,8 +15,8 @@ from tests.core.ollama.modelfile_parser import ModelfileSyntaxError, go_is_print
 
 # Quotes, newlines of every kind, spaces, backslashes, braces, accents, emoji; now and then a character Go does not
 # print (zero-width, no-break space, joiner, control, BOM, line separator), which must be refused.
-TRICKY = st.sampled_from(['"', '"""', "\n", "\r", "\r\n", " ", "\t", "\\", "{{", "}}", "#", "ç", "ã", "😀", "a", "Z",
-                          "SYSTEM ", "FROM x", '"\n', '""" \n', "  \n"])
+TRICKY = st.sampled_from(['"', '"""', "\n", "\r", "\r\n", " ", "\t", "\\", "{{", "}}", "#", "ç", "ã", "😀", "a",
+                          "Z", "SYSTEM ", "FROM x", '"\n', '""" \n', "  \n"])
 INVISIBLE = st.sampled_from(["\u200b", "\u00a0", "\u200d", "\x00", "\x1b", "\ufeff", "\u2028"])
 PRINTABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp")), max_size=4)
 _VISIBLE = st.lists(st.one_of(TRICKY, PRINTABLE), max_size=12).map("".join)
