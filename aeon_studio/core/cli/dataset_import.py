@@ -54,6 +54,9 @@ def _register_import(dsub: argparse._SubParsersAction) -> None:
     q.add_argument("--name", required=True, metavar="NAME", help=_("dataset name"))
     q.add_argument("--preview", action="store_true", help=_("show the first records and store nothing"))
     q.add_argument("-n", type=int, default=5, help=_("records shown by --preview (default 5)"))
+    q.add_argument("--set", dest="values", action="append", default=[], metavar="NAME=VALUE",
+                   help=_("fill the placeholder {{NAME}} with VALUE (repeatable), e.g. --set name=Aeon "
+                          "--set author=Ana"))
     _cleaning_args(q)
     q.set_defaults(func=run_import)
 
@@ -111,6 +114,9 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_summary(res: Any, *, what: str) -> None:
+    from ..datasets.formats.noise import dropped_text
+    from ..datasets.placeholders import braces
+
     if sys.stderr.isatty():
         print("\r    \r", end="", file=sys.stderr)
     print(_("{what}: {read}, {kept}, {duplicates}, {near}, {rejected}.").format(
@@ -121,6 +127,11 @@ def _print_summary(res: Any, *, what: str) -> None:
         rejected=ngettext("{n} rejected", "{n} rejected", res.rejected).format(n=res.rejected)))
     if res.passages:
         print(ngettext("{n} document passage.", "{n} document passages.", res.passages).format(n=res.passages))
+    if res.dropped:
+        print(_("Left out of the chat export: {list}.").format(list=dropped_text(res.dropped)))
+    if res.filled:
+        print(ngettext("Placeholders {names} filled in {n} example.", "Placeholders {names} filled in {n} examples.",
+                       res.filled).format(names=braces(res.placeholder_values), n=res.filled))
     if res.pii_replacements:
         print(ngettext("{n} personal data item replaced.", "{n} personal data items replaced.",
                        res.pii_replacements).format(n=res.pii_replacements))
@@ -134,6 +145,23 @@ def _print_summary(res: Any, *, what: str) -> None:
         print(_("Warning: {text}").format(text=w))
 
 
+def _nothing_kept(res: Any, what: str) -> int:
+    """Exit status of an import or conversion: 1, with the reasons on stderr, when it kept nothing."""
+    from ..datasets.pipeline import kept_nothing
+
+    if not kept_nothing(res) or res.cancelled:
+        return 0
+    if res.read == 0:
+        why = _("no conversation was found in the input (check --format and --speakers with --preview)")
+    elif res.rejected == res.read:
+        why = ngettext("its {n} record was rejected (reasons above)", "all {n} records were rejected (reasons above)",
+                       res.read).format(n=res.read)
+    else:
+        why = _("every record was a duplicate of one already kept")
+    print(_("error: nothing was kept: {why}; {what}").format(why=why, what=what), file=sys.stderr)
+    return 1
+
+
 def run_convert(args: argparse.Namespace) -> int:
     from ..datasets.importers import convert_file
 
@@ -142,11 +170,14 @@ def run_convert(args: argparse.Namespace) -> int:
         print_json(res)
     else:
         _print_summary(res, what=_("Wrote {path}").format(path=res.out_path))
-    return 0
+    return _nothing_kept(res, _("the output holds no example."))
 
 
 def _print_preview(pv: Any, path: str, pii: bool) -> None:
     from ..datasets.clean import pii_preview
+    from ..datasets.formats.noise import kind_reason
+    from ..datasets.placeholders import braces
+    from ..datasets.preview import is_dropped
 
     print(_("{file}: format {fmt}, encoding {enc}{fixed}").format(
         file=path, fmt=pv.format, enc=pv.encoding, fixed=_(" (garbled text repaired)") if pv.repaired_mojibake else ""))
@@ -154,7 +185,16 @@ def _print_preview(pv: Any, path: str, pii: bool) -> None:
         print(_("Speaker labels seen: {labels}").format(labels=", ".join(pv.speakers_found)))
     if pv.columns:
         print(_("Columns: {cols}").format(cols=", ".join(pv.columns)))
+    if pv.placeholders:
+        print(_("Placeholders: {names}").format(names=", ".join(
+            "{{" + n + "}}" + (f" = {pv.values[n]!r}" if pv.values.get(n) else "") for n in pv.placeholders)))
+        if pv.unfilled:
+            print(_("Warning: {names} would be trained on literally; fill them with {example}.").format(
+                names=braces(pv.unfilled), example=" ".join(f"--set {n}=…" for n in pv.unfilled[:2])))
     for rec in pv.records:
+        if is_dropped(rec):
+            print(f"--- {rec.ref}  [{kind_reason(rec.extra['dropped'])}]: {rec.extra.get('text', '')}")
+            continue
         print(f"--- {rec.ref}" + (f"  [{_('rejected')}: {rec.problem}]" if rec.problem else ""))
         for m in rec.messages:
             print(f"{m['role']}: {m['content']}")
@@ -167,10 +207,12 @@ def _print_preview(pv: Any, path: str, pii: bool) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from ..datasets.importers import import_files, preview_file
+    from ..datasets.placeholders import parse_assignments
 
+    values = parse_assignments(args.values)
     if args.preview:
         previews = [preview_file(f, fmt=args.fmt, speakers=args.speakers, columns=args.columns, limit=args.n,
-                                 gap_minutes=args.gap_minutes or None, max_tokens=args.max_tokens)
+                                 gap_minutes=args.gap_minutes or None, max_tokens=args.max_tokens, values=values)
                     for f in args.files]
         if args.json:
             print_json(previews)
@@ -178,12 +220,13 @@ def run_import(args: argparse.Namespace) -> int:
             for f, pv in zip(args.files, previews):
                 _print_preview(pv, f, args.pii)
         return 0
-    res = import_files(args.name, args.files, **_options(args))
+    res = import_files(args.name, args.files, values=values, **_options(args))
     if args.json:
         print_json(res)
     else:
         _print_summary(res, what=_("Dataset '{name}'").format(name=args.name))
-    return 0
+    return _nothing_kept(res, _("no dataset was created or changed.") if res.rejected or not res.read else
+                         _("the dataset '{name}' was left as it was.").format(name=args.name))
 
 
 def run_questions(args: argparse.Namespace) -> int:

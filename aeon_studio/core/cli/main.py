@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from ... import __version__
@@ -63,7 +64,39 @@ def print_error(err: AeonError | str) -> None:
     print(_("error: {message}").format(message=err), file=sys.stderr)
 
 
+#: Exit status after the reader of our output went away (``… | head``): 128 + SIGPIPE, what a shell reports
+#: for a program that SIGPIPE ended, as ``cat``/``grep`` would.
+EXIT_BROKEN_PIPE = 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that nothing more is written to the closed pipe, not even the interpreter's
+    flush at exit (the recipe of the Python docs for SIGPIPE, ``signal`` module)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests): nothing will be flushed anyway
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one CLI command; the exit status. Every command ends quietly when stdout is a pipe that closed
+    early (``aeon-studio dataset import … --preview | head -1``)."""
+    try:
+        try:
+            status = _main(argv)
+        except SystemExit:  # --help, --version, a usage error: their text may be waiting in the buffer too
+            sys.stdout.flush()
+            raise
+        sys.stdout.flush()  # here, not at the interpreter's exit: a closed pipe shows up while we can handle it
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -27,9 +27,9 @@ from .dedup import near_fingerprint
 from .detect import (DEFAULT_GAP_MINUTES, DEFAULT_SPEAKERS, FORMATS, FormatInfo, detect_format, format_list,
                      parse_speakers)
 from .pipeline import (BATCH, MAX_PROBLEMS, ImportCancelled, ImportSummary, LineBatch, Pipeline, RejectsFile,
-                       messages_line)
+                       kept_nothing, messages_line)
 from .plan import finish_summary, prepare, run_plan
-from .preview import MAX_PREVIEW_LINES, Preview, is_line_problem, preview_file
+from .preview import MAX_PREVIEW_LINES, Preview, is_dropped, is_line_problem, preview_file
 from .records import Record, estimate_tokens
 from .tokens import default_max_tokens, make_token_counter
 
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BATCH", "DEFAULT_GAP_MINUTES", "DEFAULT_SPEAKERS", "FORMATS", "MAX_PREVIEW_LINES", "MAX_PROBLEMS",
            "FormatInfo", "ImportCancelled", "ImportSummary", "LineBatch", "Pipeline", "Preview", "RejectsFile",
-           "convert_file", "detect_format", "format_list", "import_files", "is_line_problem", "make_token_counter",
+           "convert_file", "detect_format", "format_list", "import_files", "is_dropped", "is_line_problem",
+           "kept_nothing", "make_token_counter",
            "messages_line", "parse_speakers", "preview_file"]
 
 
@@ -84,11 +85,13 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
                  max_tokens: int | None = None, tokenizer: str | Path | None = None,
                  gap_minutes: float | None = DEFAULT_GAP_MINUTES, domains_file: str | Path | None = None,
                  store: DatasetStore | None = None, progress: Callable[[int, int], None] | None = None,
-                 cancel: threading.Event | None = None) -> ImportSummary:
+                 cancel: threading.Event | None = None, values: dict[str, str] | None = None) -> ImportSummary:
     """Import files into the dataset ``name`` (created if needed) in one transaction: a failure or a cancel
     leaves the dataset as it was. Conversations become examples (source ``import``, ``source_ref`` =
     ``file:line``); document passages go to the dataset's passages. Existing examples count as duplicates.
-    Rejects go to ``<home>/datasets/rejects/<name>-<time>.jsonl``."""
+    Rejects go to ``<home>/datasets/rejects/<name>-<time>.jsonl``. ``values`` fill ``{{placeholders}}``
+    (``{"name": "Aeon"}``, see :mod:`.placeholders`). An import that keeps nothing (no example, no passage)
+    leaves no dataset behind: a dataset it created is removed again (``summary.kept_nothing``)."""
     from ..settings import get_settings
     from .store import DatasetStore  # here, not at the top: a conversion must not load the database layer
 
@@ -97,6 +100,7 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
     plan = prepare(paths, fmt, speakers, columns)
     count_tokens = make_token_counter(tokenizer) if tokenizer else None
     domains = load_domains(domains_file)
+    created = not store.exists(name)
     ds = store.create(name)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     rejects = RejectsFile(get_settings().datasets_dir / "rejects" / f"{name}-{stamp}.jsonl")
@@ -106,7 +110,7 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
             writer = _DatasetWriter(bulk, summary)
             pipe = Pipeline(summary, rejects, pii=pii, near_dup=near_dup, min_chars=min_chars, max_chars=max_chars,
                             max_tokens=max_tokens or default_max_tokens(), count_tokens=count_tokens,
-                            domains=domains, sink=writer.example)
+                            domains=domains, sink=writer.example, values=values)
             try:
                 if near_dup:  # what the dataset already holds counts for near-duplicates too
                     for msgs in bulk.stored_messages():
@@ -119,7 +123,14 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
     except ImportCancelled:  # the transaction was rolled back: nothing was stored
         summary.cancelled = True
         summary.imported = summary.duplicates = summary.passages = 0
-    if not summary.cancelled:
+    except BaseException:  # rolled back too: a dataset made for this import must not stay behind, empty
+        if created:
+            store.delete(name)
+        rejects.close()
+        raise
+    if created and kept_nothing(summary):  # nothing to keep: the new dataset goes (the rejects file stays)
+        store.delete(name)
+    elif not summary.cancelled:
         store.resplit(name)
         summary.warnings.extend(w for w in store.stats(name)["warnings"] if w not in summary.warnings)
     finish_summary(summary, rejects)

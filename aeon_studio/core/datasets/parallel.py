@@ -201,7 +201,8 @@ def _work(task: dict[str, Any]) -> dict[str, Any]:
     return {"read": summary.read, "imported": summary.imported, "duplicates": summary.duplicates,
             "near_duplicates": summary.near_duplicates, "rejected": summary.rejected,
             "problems": summary.problems, "pii_replacements": summary.pii_replacements,
-            "domains": summary.domains, "repaired": tf.repaired, "domain_names": list(names)}
+            "domains": summary.domains, "repaired": tf.repaired, "domain_names": list(names),
+            "dropped": summary.dropped}
 
 
 def _read_keys(path: str, width: int = 1) -> Iterator[array]:
@@ -346,6 +347,9 @@ def _merge(summary: Any, r1: dict, r2: dict, tasks: list[dict], near_dup: bool, 
     summary.pii_replacements += r1["pii_replacements"] + r2["pii_replacements"]
     summary.problems.extend((r1["problems"] + r2["problems"])[:MAX_PROBLEMS - len(summary.problems)])
     summary.domains.update(domains)
+    for r in (r1, r2):
+        for kind, n in r.get("dropped", {}).items():
+            summary.dropped[kind] = summary.dropped.get(kind, 0) + n
     with open(out_tmp, "ab") as out, open(t2["lines"], "rb") as src:
         if not (dup_exact or dup_near):
             shutil.copyfileobj(src, out, 1 << 22)

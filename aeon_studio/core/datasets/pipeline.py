@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from .clean import DomainTagger, scrub_messages, text_keys
 from .dedup import FingerprintSet, exact_fingerprint, joined_text
+from .placeholders import fill_messages, message_placeholders, unfilled_warning
 from .records import Record, check_record, content_hash
 
 #: Problems listed in a summary (the rejects file has them all).
@@ -49,6 +50,15 @@ class ImportSummary:
     out_path: Path | None = None
     cancelled: bool = False
     seconds: float = 0.0
+    #: Lines of chat exports left out (media placeholders, deleted messages, system notices), by kind
+    #: (:data:`.formats.noise.KINDS`); they are not records, so ``read`` does not count them.
+    dropped: dict[str, int] = field(default_factory=dict)
+    #: Placeholder values used (``{"name": "Aeon"}``) and the kept examples they changed.
+    placeholder_values: dict[str, str] = field(default_factory=dict)
+    filled: int = 0
+    #: Placeholders left unfilled in kept examples: name → examples holding it; ``unfilled`` examples in all.
+    placeholders: dict[str, int] = field(default_factory=dict)
+    unfilled: int = 0
 
 
 class ImportCancelled(Exception):
@@ -130,14 +140,18 @@ class RejectsFile:
 
 class Pipeline:
     """Validation, PII scrubbing, dedup and domain tagging of records; ``sink(messages, record, hash, domain)``
-    receives every kept record."""
+    receives every kept record. ``values`` fill ``{{placeholders}}`` (:mod:`.placeholders`) before validation;
+    placeholders left in kept records are counted in the summary. Reports of chat-export lines left out
+    (:mod:`.formats.noise`) are counted in ``summary.dropped``."""
 
     def __init__(self, summary: ImportSummary, rejects: RejectsFile, *, pii: bool, near_dup: bool,
                  min_chars: int, max_chars: int | None, max_tokens: int | None,
                  count_tokens: Callable[[list[dict[str, Any]]], int] | None,
                  domains: dict[str, tuple[str, ...]], sink: Callable[[list[dict], Record, str, str], None],
-                 db_hash: bool = True) -> None:
+                 db_hash: bool = True, values: dict[str, str] | None = None) -> None:
         self.s, self.rejects = summary, rejects
+        self.values = dict(values or {})
+        summary.placeholder_values = dict(self.values)
         self.pii, self.near_dup = pii, near_dup
         self.min_chars, self.max_chars = max(1, min_chars), max_chars
         self.max_tokens, self.count_tokens = max_tokens, count_tokens
@@ -165,6 +179,16 @@ class Pipeline:
             self.reject(rec, rec.problem)
             return
         msgs = rec.messages
+        if not msgs and rec.extra and "dropped" in rec.extra:  # a left-out line of a chat export: not a record
+            s.read -= 1
+            kind = rec.extra["dropped"]
+            s.dropped[kind] = s.dropped.get(kind, 0) + 1
+            return
+        was_filled = False
+        if self.values:
+            filled = fill_messages(msgs, self.values)
+            if any(a is not b for a, b in zip(filled, msgs)):
+                msgs, was_filled = filled, True
         problem = self.check(msgs)
         if problem is not None:
             self.reject(rec, problem)
@@ -173,6 +197,7 @@ class Pipeline:
             msgs, n = scrub_messages(msgs)
             s.pii_replacements += n
         joined = joined_text(msgs)
+        unfilled = message_placeholders(msgs) if "{{" in joined else None
         words, squeezed = text_keys(joined)
         if self.db_hash:
             h = content_hash(msgs)
@@ -196,8 +221,25 @@ class Pipeline:
         domains[domain] = domains.get(domain, 0) + 1
         if self.track is not None:
             self.track(key, nkey, domain)
+        s.filled += was_filled
+        if unfilled:
+            s.unfilled += 1
+            for name in unfilled:
+                s.placeholders[name] = s.placeholders.get(name, 0) + 1
         self.sink(msgs, rec, h, domain)
 
     def close(self) -> None:
         self.exact.close()
         self.near.close()
+
+
+def kept_nothing(summary: ImportSummary) -> bool:
+    """Whether a finished import or conversion kept nothing at all: no example, pair or passage."""
+    return not (summary.imported or summary.passages or getattr(summary, "pairs", 0))
+
+
+def placeholder_warning(summary: ImportSummary) -> str | None:
+    """The warning for kept examples that still hold ``{{placeholders}}``, or ``None``."""
+    if not summary.unfilled:
+        return None
+    return unfilled_warning(summary.placeholders, summary.unfilled)

@@ -19,7 +19,7 @@ from .errors import DatasetError
 from .formats.garbled import misspelt_label
 from .formats.logs import speakers_in
 from .formats.tabular import check_header, parse_columns, sniff_dialect
-from .pipeline import ImportCancelled, ImportSummary, Pipeline, RejectsFile
+from .pipeline import ImportCancelled, ImportSummary, Pipeline, RejectsFile, placeholder_warning
 from .textio import check_readable, read_sample
 
 #: One checked input: its path, its format key and its speaker mapping.
@@ -135,7 +135,11 @@ def _run_files(plan: list[PlannedFile], pipeline: Pipeline, summary: ImportSumma
 
 
 def finish_summary(summary: ImportSummary, rejects: RejectsFile) -> None:
-    """Close the rejects file; when something was rejected, point the summary (and a warning) at it."""
+    """Close the rejects file; when something was rejected, point the summary (and a warning) at it. Warn about
+    kept examples that still hold ``{{placeholders}}``."""
+    w = placeholder_warning(summary)
+    if w:
+        summary.warnings.append(w)
     if rejects.close():
         summary.rejects_path = rejects.path
         summary.warnings.append(ngettext("{n} record was rejected; see {path}.",

@@ -71,7 +71,7 @@ def test_import_is_all_or_nothing(tmp_path):
     big.write_text("".join(f"VOCÊ: pergunta {i}\nAEON: resposta {i}\n\n" for i in range(2000)), encoding="utf-8")
     res = import_files("cancelado", [big], cancel=cancel)
     assert res.cancelled and res.imported == 0
-    assert DatasetStore().stats("cancelado")["examples"] == 0
+    assert not DatasetStore().exists("cancelado")  # a cancelled import leaves no (empty) dataset behind
     res = import_files("cancelado", [big])
     assert res.imported == 2000 and DatasetStore().stats("cancelado")["eval"] > 0
 

@@ -17,6 +17,7 @@ from typing import Any
 from ...i18n import _
 from ..records import Record
 from ..textio import TextFile
+from .jsonerrors import json_error
 from .objects import TurnGrouper, object_messages
 
 _STR = re.compile(r'["\\]')
@@ -39,11 +40,13 @@ class ArraySplitter:
         self.parts: list[str] = []
         self.size = 0
         self.elem_line = 0
+        self.elem_col = 1
         self.index = 0
         self.line = 1
         self.trailing = ""
 
-    def feed(self, chunk: str) -> Iterator[tuple[str | None, int, int]]:
+    def feed(self, chunk: str) -> Iterator[tuple[str | None, int, int, int]]:
+        """``(element_text or None when too large, line, index, column)`` of each element closed in ``chunk``."""
         pos, n, base_line = 0, len(chunk), self.line
         start = 0  # where the open element's text starts in this chunk
 
@@ -74,6 +77,7 @@ class ArraySplitter:
                     continue
                 self.state, self.kind, start = "element", c if c in '{["' else "s", m.start()
                 self.parts, self.size, self.elem_line = [], 0, line_at(m.start())
+                self.elem_col = m.start() - chunk.rfind("\n", 0, m.start())
                 if c in "{[":
                     self.depth, pos = 2, m.end()
                 elif c == '"':
@@ -129,12 +133,12 @@ class ArraySplitter:
             self.parts.append(piece)
         self.size += len(piece)
 
-    def _done(self, chunk: str, start: int, end: int) -> Iterator[tuple[str | None, int, int]]:
+    def _done(self, chunk: str, start: int, end: int) -> Iterator[tuple[str | None, int, int, int]]:
         self._keep(chunk[start:end])
         text = "".join(self.parts) if self.size <= MAX_ELEMENT_CHARS else None
         self.parts, self.state = [], "between"
         self.index += 1
-        yield text, self.elem_line, self.index
+        yield text, self.elem_line, self.index, self.elem_col
 
 
 def _records_from(obj: Any, ref: str, line: int, grouper: TurnGrouper, speakers: dict[str, str],
@@ -167,8 +171,7 @@ def read_jsonl(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | N
                 obj = loads(fixed)
             except ValueError:
                 yield from grouper.finish()
-                yield Record([], ref, _("invalid JSON: {error}").format(error=getattr(exc, "msg", exc)),
-                             line=n, extra={"text": line[:2000]})
+                yield Record([], ref, json_error(exc, line, first_line=n), line=n, extra={"text": line[:2000]})
                 continue
         else:
             if isinstance(obj, dict):
@@ -206,8 +209,7 @@ def read_json(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | No
             obj = json.loads(text)
         except ValueError as exc:
             line = getattr(exc, "lineno", 1)
-            yield Record([], f"{name}:{line}", _("invalid JSON: {error}").format(error=getattr(exc, "msg", exc)),
-                         line=line)
+            yield Record([], f"{name}:{line}", json_error(exc, text), line=line)
             return
         obj = _fix_obj(tf, obj)
         lists = [v for v in obj.values() if isinstance(v, list)] if isinstance(obj, dict) else []
@@ -225,7 +227,7 @@ def read_json(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | No
         except ValueError as exc:  # not an array after all (cannot happen after the check above)
             yield Record([], f"{name}:{exc.args[0]}", _("expected a JSON array"), line=int(exc.args[0]))
             return
-        for text, line, index in parts:
+        for text, line, index, col in parts:
             ref = f"{name}:{line}"
             if text is None:
                 yield Record([], ref, _("array item {n} is larger than {mb} MB").format(
@@ -235,8 +237,9 @@ def read_json(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | No
                 obj = json.loads(text)
             except ValueError as exc:
                 yield from grouper.finish()
-                yield Record([], ref, _("array item {n}: invalid JSON: {error}").format(
-                    n=index, error=getattr(exc, "msg", exc)), line=line, extra={"item": index, "text": text[:2000]})
+                yield Record([], ref, _("array item {n}: {error}").format(
+                    n=index, error=json_error(exc, text, first_line=line, first_col=col)), line=line,
+                    extra={"item": index, "text": text[:2000]})
                 continue
             yield from _records_from(_fix_obj(tf, obj), ref, line, grouper, speakers, {"item": index})
     yield from grouper.finish()

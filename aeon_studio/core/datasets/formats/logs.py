@@ -9,7 +9,9 @@ Rules:
   after a blank line, or when two timestamps are more than ``gap_minutes`` apart;
 - text before any speaker label is reported as a problem (``file:line``), never dropped silently;
 - a line that cannot be a turn nor a continuation (unreadable junk, a misspelt speaker label such as ``VOCE:``;
-  see :mod:`.garbled`) is left out of its conversation and reported as a problem with its text.
+  see :mod:`.garbled`) is left out of its conversation and reported as a problem with its text;
+- media placeholders, deleted messages and system notices of chat exports (``<Mídia oculta>``, ``This message
+  was deleted``, the encryption notice; see :mod:`.noise`) are left out and reported as dropped, by kind.
 
 The hot path works per block of text with C-level regex scans, not per line in Python: a 200 MB log converts
 faster than a naive line-pairing loop (see ``bench/convert_logs.py``).
@@ -29,6 +31,7 @@ from ...i18n import _, ngettext
 from ..records import Record
 from ..textio import TextFile
 from .garbled import SENTINEL, LineScreen, remove_sentinels
+from .noise import NoiseScreen
 
 _TS_BRACKET = r"\[(?P<ts>[^\]\n]{1,40})\][ \t]*"
 _TS_DASH = (r"(?P<ts2>\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?)"
@@ -140,6 +143,8 @@ class LogParser:
         #: Whether an open or just-closed turn may still hold a :data:`.garbled.SENTINEL` line.
         self.dirty = False
         self.screen = LineScreen(list(speakers), self.line_rx, _TS_ANY)
+        #: Media placeholders, deleted messages and system notices of chat exports (see :mod:`.noise`).
+        self.noise = NoiseScreen()
 
     def _close(self) -> None:
         """Close the open conversation (if any) into ``self.out``."""
@@ -177,6 +182,12 @@ class LogParser:
             chunk, left_out = self.screen.leave_out(chunk, self.name, self.line)
             if left_out:
                 self.held += left_out
+                self.dirty = True
+                parts = self.split_rx.split("\n" + chunk)
+        if self.noise.suspect(chunk, parts):
+            chunk, dropped = self.noise.leave_out(chunk, self.name, self.line)
+            if dropped:  # reported in line order with the other left-out lines
+                self.held = sorted(self.held + dropped, key=attrgetter("line"))
                 self.dirty = True
                 parts = self.split_rx.split("\n" + chunk)
         if _SEP_ANY.search("\n" + chunk[:64]) is not None or _SEP_ANY.search(chunk) is not None \
