@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def model_name(ref: str) -> str:
     """How a model reference reads in the dialog."""
-    return _("Base model") if ref == "base" else _("Adapter {name}").format(name=ref)
+    return _("Base model") if ref == "base" else _("Version {name}").format(name=ref)
 
 
 class StandingsModel(TableModel):
@@ -199,7 +199,7 @@ class CompareDialog(QDialog):
             from aeon_studio.core.personas import PersonaStore
 
             bound = PersonaStore(self.ctx.db).get(self.persona_key).adapter_id is not None
-            choices += [(_("Adapter {name}").format(name=a.name if a.name == a.id else f"{a.name} ({a.id})"), a.id)
+            choices += [(_("Version {name}").format(name=a.name if a.name == a.id else f"{a.name} ({a.id})"), a.id)
                         for a in list_adapters(self.ctx.db) if a.status in ANSWERING]
         except Exception:  # the two defaults still work; the log keeps why
             log.warning("could not list adapters for Compare", exc_info=True)
@@ -313,9 +313,19 @@ class CompareDialog(QDialog):
             log.warning("could not read the arena standings: %s", exc)
             rows = []
         self.standings.set_rows(rows)
-        self.standings_title.setText(_("Standings for persona '{persona}'").format(persona=self.persona_key)
+        persona = self.persona_name()
+        self.standings_title.setText(_("Standings for persona '{persona}'").format(persona=persona)
                                      if rows else _("No votes yet for persona '{persona}'.").format(
-                                         persona=self.persona_key))
+                                         persona=persona))
+
+    def persona_name(self) -> str:
+        """The persona's name as the user gave it (its key only when it cannot be read)."""
+        from aeon_studio.core.personas import PersonaStore
+
+        try:
+            return PersonaStore(self.ctx.db).get(self.persona_key).name
+        except Exception:  # noqa: BLE001 - a title must not break the dialog; the key still says which
+            return self.persona_key
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.job is not None:

@@ -11,5 +11,7 @@ RENDERERS: list[tuple[str, str]] = [
     ("models", "render_models"),
     ("datasets", "render_dataset"),
     ("training", "render_training"),
+    ("training", "render_gate"),
     ("evaluation", "render_evaluation"),
+    ("evaluation", "render_compare"),
 ]

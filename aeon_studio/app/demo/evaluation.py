@@ -22,8 +22,9 @@ def _metrics(model: str, ppl: float, passed: int, bleu: float, chrf: float, **de
 #: (id, parent, status, candidate metrics, against metrics) oldest first; the third is active. The verdicts
 #: are the real gate's on these numbers.
 VERSIONS = [
-    ("casual-20261120-0910", None, "ready", _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0),
-     _metrics("base", 21.6, 1, 9.8, 30.2)),
+    ("casual-20261120-0910", None, "ready", {**_metrics("casual-20261120-0910", 14.9, 0, 17.1, 40.2),
+                                             "golden_total": 0},
+     {**_metrics("base", 21.6, 0, 9.8, 30.2), "golden_total": 0}),
     ("casual-20261124-1830", "casual-20261120-0910", "not-promoted",
      _metrics("casual-20261124-1830", 15.1, 3, 17.9, 39.8, repetitive=2),
      _metrics("casual-20261120-0910", 14.2, 4, 18.3, 41.0)),
@@ -59,9 +60,14 @@ def seed_demo(ctx: AppContext) -> None:
             evaluation_id, verdict = None, {}
             if candidate:
                 verdict = {**judge(_comparison(candidate, against)).as_dict(), "by": "gate"}
+                # the first version was measured before golden prompts were added: another set, not comparable
+                held, golden, set_hash = (32, 0, "b71e04") if n == 0 else (40, 6, "3f9c2a")
+                items = ([{"id": f"demo{i:02d}", "hash": f"{i:064x}"} for i in range(held)]
+                         + [{"id": f"golden:{i}", "hash": f"{i + 100:064x}"} for i in range(golden)])
                 row = EvaluationRow(persona_key=PERSONA, candidate=adapter_id, against=against["model"],
-                                    eval_set_hash="3f9c2a", report={"candidate": candidate, "against": against},
-                                    verdict=verdict)
+                                    eval_set_hash=set_hash, items=items,
+                                    report={"candidate": candidate, "against": against, "eval_set_hash": set_hash},
+                                    verdict=verdict, created_at=t + timedelta(days=3 * n, hours=n, minutes=30))
                 s.add(row)
                 s.flush()
                 evaluation_id = row.id
@@ -99,3 +105,61 @@ def render_evaluation(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> P
 
     QApplication.processEvents()  # let the editors lay out their text as a shown window would
     return save_grab(tab, out_dir, "evaluation_tab.png")
+
+
+#: (prompt, model A, model B, reply A, reply B, vote) of the demo arena: decided matches for the standings.
+MATCHES = [
+    ("Who are you?", ACTIVE, "base", "I'm Aeon, your assistant from Aeon Studio. I run on this computer.",
+     "I am SmolLM, a language model trained by Hugging Face.", "a"),
+    ("Quem é você?", "base", ACTIVE, "Sou um modelo de linguagem.",
+     "Sou o Aeon, o assistente do Aeon Studio, e funciono neste computador.", "b"),
+    ("What can you do offline?", ACTIVE, "base", "Chat, remember what you tell me and learn from your ratings.",
+     "I can help with many tasks.", "a"),
+    ("Tell me a joke", "base", ACTIVE, "Why did the chicken cross the road?", "Why do programmers prefer dark "
+     "mode? Because light attracts bugs.", "tie"),
+]
+
+
+def seed_arena(ctx: AppContext) -> None:
+    """Decided demo matches (standings) for the 'casual' persona; rows only, no model runs."""
+    from aeon_studio.core.storage.evaluation_tables import ArenaMatch
+
+    with ctx.db.session() as s:
+        if s.get(ArenaMatch, "demo00") is not None:
+            return  # seeded already
+        for n, (prompt, a, b, reply_a, reply_b, vote) in enumerate(MATCHES):
+            s.add(ArenaMatch(id=f"demo{n:02d}", persona_key=PERSONA, prompt=prompt, model_a=a, model_b=b,
+                             reply_a=reply_a, reply_b=reply_b, vote=vote))
+
+
+def render_compare(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Path:
+    """Render Compare to ``compare.png`` (two anonymised replies, before the vote) and ``compare_revealed.png``
+    (after a one-click vote: who wrote which, the standings)."""
+    from aeon_studio.app.chat.compare import CompareDialog
+    from aeon_studio.app.shared.render import save_grab
+    from aeon_studio.core.storage.evaluation_tables import ArenaMatch
+
+    if demo:
+        seed_demo(ctx)
+        seed_arena(ctx)
+    dialog = CompareDialog(ctx, PERSONA, "Who are you?")
+    dialog.resize(960, 680)
+    if demo:
+        match = ArenaMatch(id="demo99", persona_key=PERSONA, prompt="Who are you?", model_a="base", model_b=ACTIVE,
+                           reply_a="I am a large language model. How can I help you today?",
+                           reply_b="I'm Aeon, the assistant you are training in Aeon Studio. Everything I do runs "
+                                   "here, on your computer.")
+        with ctx.db.session() as s:
+            if s.get(ArenaMatch, match.id) is None:
+                s.add(match)
+        dialog._show_match(match)
+    dialog.show()
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    path = save_grab(dialog, out_dir, "compare.png", dispose=not demo)
+    if demo:
+        dialog.vote("b")
+        QApplication.processEvents()
+        save_grab(dialog, out_dir, "compare_revealed.png")
+    return path

@@ -67,3 +67,35 @@ def render_training(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Pat
     w.grab()  # lays the hidden widget out, so the log can scroll to its last line
     w.log.scroll_to_end()
     return save_grab(w, out_dir, "training_tab.png", dispose=False)
+
+
+def gate_outcomes() -> dict[str, Any]:
+    """The result dialog's two demo outcomes (the real gate's verdicts on the Evaluation tab's demo numbers)."""
+    from aeon_studio.app.demo.evaluation import VERSIONS, _comparison
+    from aeon_studio.core.evaluation.gate import judge
+    from aeon_studio.core.training.gated import GateOutcome
+
+    out = {}
+    for name, (adapter_id, _parent, _status, candidate, against) in (("promoted", VERSIONS[2]),
+                                                                      ("rejected", VERSIONS[1])):
+        verdict = judge(_comparison(candidate, against))
+        out[name] = GateOutcome(adapter_id, verdict.promoted, list(verdict.reasons),
+                                {k: v for k, v in candidate.items() if k != "replies"},
+                                {k: v for k, v in against.items() if k != "replies"})
+    return out
+
+
+def render_gate(ctx: AppContext, out_dir: Path, *, demo: bool = True) -> Path:  # noqa: ARG001 - renderer API
+    """Render the retrain's result dialog: ``gate_promoted.png`` and ``gate_rejected.png`` (keep / use anyway)."""
+    from PySide6.QtWidgets import QApplication
+
+    from aeon_studio.app.shared.render import save_grab
+    from aeon_studio.app.training.gate import GateDialog
+
+    paths = []
+    for name, outcome in gate_outcomes().items():
+        dialog = GateDialog(outcome, ctx.db)
+        dialog.show()
+        QApplication.processEvents()
+        paths.append(save_grab(dialog, out_dir, f"gate_{name}.png"))
+    return paths[0]

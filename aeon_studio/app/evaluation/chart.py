@@ -15,8 +15,9 @@ from PySide6.QtCore import Property, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from aeon_studio.app.evaluation.data import Version
-from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.evaluation.data import Version, latest_eval_set
+from aeon_studio.app.evaluation.numbers import day, number
+from aeon_studio.core.i18n import N_, _, ngettext
 
 
 def _number(value: Any) -> float | None:
@@ -52,7 +53,11 @@ def _colour_property(name: str, role: QPalette.ColorRole) -> Property:
 
 
 class MetricsChart(QWidget):
-    """Each metric of each version (oldest left, newest right); versions without metrics leave a gap."""
+    """Each metric of the versions measured on the newest evaluation's set (oldest left, newest right).
+
+    Numbers scored on different questions are not comparable, so versions measured on another set (or never)
+    are left out; :meth:`note` says so in plain words.
+    """
 
     perplexityColor = _colour_property("perplexityColor", QPalette.ColorRole.Highlight)  # noqa: N815 - Qt property
     goldenColor = _colour_property("goldenColor", QPalette.ColorRole.LinkVisited)  # noqa: N815
@@ -64,13 +69,37 @@ class MetricsChart(QWidget):
         self.setObjectName("metrics_chart")
         self.versions: list[Version] = []
         self.selected: str | None = None
+        #: versions left out: measured on another set, and never measured
+        self.other_set = 0
+        self.unmeasured = 0
+        self.eval_set: str | None = None
         self.setMinimumHeight(170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_versions(self, versions: Sequence[Version]) -> None:
-        """Plot ``versions`` (given newest first, as the table lists them)."""
-        self.versions = list(reversed(versions))
+        """Plot ``versions`` (given newest first, as the table lists them) measured on the newest set."""
+        self.eval_set = latest_eval_set(list(versions))
+        self.versions = [v for v in reversed(versions) if v.eval_set is not None and v.eval_set == self.eval_set]
+        self.unmeasured = sum(v.eval_set is None for v in versions)
+        self.other_set = len(versions) - len(self.versions) - self.unmeasured
         self.update()
+
+    def note(self) -> str:
+        """What the chart leaves out and why, in plain words ("" when it shows every version)."""
+        parts = []
+        if self.other_set:
+            parts.append(ngettext(
+                "{n} version is not drawn: it was measured on different questions (the golden prompts or the "
+                "held-out examples changed since), so its numbers are not comparable. Select it and press "
+                "Evaluate now to measure it on today's questions.",
+                "{n} versions are not drawn: they were measured on different questions (the golden prompts or "
+                "the held-out examples changed since), so their numbers are not comparable. Select one and press "
+                "Evaluate now to measure it on today's questions.", self.other_set).format(n=self.other_set))
+        if self.unmeasured:
+            parts.append(ngettext("{n} version has not been measured yet.",
+                                  "{n} versions have not been measured yet.", self.unmeasured).format(
+                n=self.unmeasured))
+        return " ".join(parts)
 
     def set_selected(self, version_id: str | None) -> None:
         """Mark the version selected in the table (a band behind its points)."""
@@ -79,15 +108,19 @@ class MetricsChart(QWidget):
 
     def labels(self) -> list[str]:
         """The x-axis label of each version: its date, with the time when two share a day."""
-        days = [v.created_at.strftime("%m-%d") if v.created_at else "?" for v in self.versions]
+        days = [day(v.created_at) for v in self.versions]
         if len(set(days)) == len(days):
             return days
-        return [v.created_at.strftime("%m-%d %H:%M") if v.created_at else "?" for v in self.versions]
+        return [day(v.created_at, with_time=True) for v in self.versions]
 
     def points(self, series: int) -> list[tuple[int, float]]:
         """``(version index, value)`` of one series, for the versions that have it."""
         value = SERIES[series][1]
         return [(i, v) for i, ver in enumerate(self.versions) if (v := value(ver.metrics)) is not None]
+
+    def shown_series(self) -> list[int]:
+        """The series that have data: only they get a legend entry (BLEU without held-out examples gets none)."""
+        return [n for n in range(len(SERIES)) if self.points(n)]
 
     def paintEvent(self, event) -> None:  # noqa: N802, ARG002 - Qt API
         p = QPainter(self)
@@ -102,12 +135,17 @@ class MetricsChart(QWidget):
         p.setPen(QPen(pal.mid().color(), 1))
         p.drawRect(plot)
         self._legend(p)
+        all_points = [self.points(i) for i in range(len(SERIES))]
+        # an axis only when a series reads on it: a perplexity scale without perplexity would mean nothing
+        left = bool(all_points[0])
+        right = any(pts for (*_s, on_right), pts in zip(SERIES, all_points, strict=True) if on_right)
         p.setPen(pal.text().color())  # what each axis reads
         caption = QRectF(0, top - fm.height() - 4, side + 40, fm.height())
-        p.drawText(caption, Qt.AlignmentFlag.AlignLeft, _("perplexity"))
+        if left:
+            p.drawText(caption, Qt.AlignmentFlag.AlignLeft, _("perplexity"))
         caption.moveRight(self.width())
-        p.drawText(caption, Qt.AlignmentFlag.AlignRight, "0–100")
-        all_points = [self.points(i) for i in range(len(SERIES))]
+        if right:
+            p.drawText(caption, Qt.AlignmentFlag.AlignRight, "0–100")
         if not any(all_points):
             p.setPen(pal.placeholderText().color())
             p.drawText(plot, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
@@ -133,9 +171,12 @@ class MetricsChart(QWidget):
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(pal.text().color())
             box = QRectF(0, y - fm.height() / 2, side - 6, fm.height())
-            p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{ppl_top * k / 4:.1f}")
+            if left:
+                p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                           number(ppl_top * k / 4, 1))
             box.moveLeft(plot.right() + 6)
-            p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{25 * k}")
+            if right:
+                p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{25 * k}")
         for i, label in enumerate(self.labels()):
             text = fm.elidedText(label, Qt.TextElideMode.ElideLeft, int(label_w) - 4)
             p.drawText(QRectF(x_of(i) - label_w / 2, plot.bottom() + 2, label_w, fm.height() + 2),
@@ -158,7 +199,8 @@ class MetricsChart(QWidget):
         """Draw the legend (wrapped to the width); returns how many rows it takes."""
         fm, pal = p.fontMetrics(), self.palette()
         x, row = 8.0, 0
-        for label, _value, prop, _right in SERIES:
+        for n in self.shown_series():
+            label, _value, prop, _right = SERIES[n]
             text = _(label)
             width = 24 + fm.horizontalAdvance(text) + 18
             if x > 8 and x + width > self.width():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aeon_studio.core.evaluation.reports import Measurement
 from aeon_studio.core.storage import Database
 
 #: ``progress(fraction 0..1, message)``, safe to call from a worker thread.
@@ -28,8 +29,9 @@ class Version:
         parent_id: the adapter that was active when it was trained (``None``: the base model).
         status: ``"ready"``, ``"rejected"`` or ``"not-promoted"`` (see ``AdapterRow``).
         active: whether the persona answers with it now.
-        metrics: its ``ModelMetrics`` from its evaluation report (empty when it was never evaluated).
+        metrics: its ``ModelMetrics`` from its newest evaluation (empty when it was never evaluated).
         verdict: ``{"promoted": bool | None, "reasons": [str], "by": "gate" | "user"}`` (empty: not judged).
+        measured: its newest evaluation (what it was compared with, when, on which set); None: never.
     """
 
     id: str
@@ -39,6 +41,14 @@ class Version:
     active: bool
     metrics: dict[str, Any] = field(default_factory=dict)
     verdict: dict[str, Any] = field(default_factory=dict)
+    measured: Measurement | None = None
+
+    @property
+    def eval_set(self) -> str | None:
+        """The fingerprint of the set its metrics were scored on (None: never evaluated; "" unknown)."""
+        if self.measured is not None:
+            return self.measured.eval_set_hash
+        return "" if self.metrics else None
 
 
 @dataclass(frozen=True)
@@ -76,11 +86,15 @@ class EvaluationData:
 
     def versions(self, persona_key: str) -> list[Version]:
         """The persona's adapter versions, newest first."""
+        from aeon_studio.core.evaluation.reports import measurements
         from aeon_studio.core.export.adapters import history
 
+        infos = history(persona_key, self.db)
+        measured = measurements([a.id for a in infos], self.db)
         return [Version(id=a.id, created_at=a.created_at, parent_id=a.parent_id, status=a.status, active=a.active,
-                        metrics=dict(a.evaluation.get("candidate") or {}), verdict=dict(a.verdict))
-                for a in history(persona_key, self.db)]
+                        metrics=dict(m.metrics) if (m := measured.get(a.id)) else {}, verdict=dict(a.verdict),
+                        measured=m)
+                for a in infos]
 
     def promote(self, adapter_id: str) -> None:
         """Make the adapter its persona's active version (the user's choice, over the gate's)."""
@@ -133,6 +147,22 @@ class EvaluationData:
         from aeon_studio.core.evaluation.evaluate import evaluate
         from aeon_studio.core.evaluation.gate import judge
 
+        from aeon_studio.core.evaluation.evaluate import record_verdict
+
         comparison = evaluate(candidate, against=against, persona_key=persona_key, db=self.db,
                               progress=lambda *a: progress(*_fraction(a)), should_stop=should_stop)
-        return comparison, judge(comparison)
+        verdict = judge(comparison)
+        if comparison.evaluation_id is not None:  # stored with the versions it measured (see evaluate)
+            record_verdict(comparison.evaluation_id, verdict.as_dict(), self.db)
+        return comparison, verdict
+
+
+def latest_eval_set(versions: list[Version]) -> str | None:
+    """The set the newest evaluation among ``versions`` was scored on (None when none was evaluated).
+
+    Only versions measured on this same set have comparable numbers (see :class:`Version.eval_set`)."""
+    measured = [v.measured for v in versions if v.measured is not None]
+    if not measured:
+        return "" if any(v.metrics for v in versions) else None
+    newest = max(measured, key=lambda m: m.evaluation_id)  # ids grow with time
+    return newest.eval_set_hash

@@ -17,7 +17,8 @@ from aeon_studio.app.evaluation.chart import MetricsChart
 from aeon_studio.app.evaluation.data import EvaluationData, Version
 from aeon_studio.app.evaluation.golden import GoldenEditor
 from aeon_studio.app.shared.jobs import BackgroundJob
-from aeon_studio.app.evaluation.versions import VersionsModel, bleu_chrf, degeneration, golden, perplexity
+from aeon_studio.app.evaluation.versions import (VersionsModel, against_name, bleu_chrf, degeneration, golden,
+                                                 measured_text, perplexity)
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.core.i18n import _
@@ -131,6 +132,7 @@ class EvaluationTab(QWidget):
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         el.addWidget(self.result)
+        el.addStretch(1)  # the report stays under the button, the space goes below it
 
         golden_box = QGroupBox(_("Golden prompts"))
         gl = QVBoxLayout(golden_box)
@@ -144,14 +146,19 @@ class EvaluationTab(QWidget):
 
         middle = QSplitter(Qt.Orientation.Horizontal)  # the chart next to the evaluation it can be read with
         chart_box = QGroupBox(_("Metrics over versions"))
-        QVBoxLayout(chart_box).addWidget(self.chart)
+        cl = QVBoxLayout(chart_box)
+        cl.addWidget(self.chart, 1)
+        self.chart_note = QLabel()  # which versions the chart leaves out (other questions, never measured)
+        self.chart_note.setProperty("tone", "hint")
+        self.chart_note.setWordWrap(True)
+        cl.addWidget(self.chart_note)
         middle.addWidget(chart_box)
         middle.addWidget(evaluate_box)
         middle.setSizes([520, 640])
         splitter = QSplitter(Qt.Orientation.Vertical)
         for box in (versions_box, middle, golden_box):
             splitter.addWidget(box)
-        splitter.setSizes([230, 300, 260])
+        splitter.setSizes([270, 320, 210])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addLayout(top)
@@ -177,6 +184,8 @@ class EvaluationTab(QWidget):
         versions = self.data.versions(self.persona_key()) if self.persona_key() else []
         self.model.set_rows(versions)
         self.chart.set_versions(versions)
+        self.chart_note.setText(self.chart.note())
+        self.chart_note.setVisible(bool(self.chart_note.text()))
         self.empty.setVisible(not versions)
         ids = [v.id for v in versions]
         if selected is not None and selected.id in ids:
@@ -209,9 +218,21 @@ class EvaluationTab(QWidget):
     def _on_selection(self, *_args: Any) -> None:
         v = self.selected()
         self.chart.set_selected(v.id if v else None)
+        lines = []
+        if v is not None and v.measured is not None:
+            lines.append(measured_text(v))
+            if not self.model.comparable(v):
+                lines.append(_("These numbers come from different questions than the newest evaluation: they "
+                               "cannot be compared with the others."))
         reasons = "; ".join(str(r) for r in (v.verdict.get("reasons") or [])) if v else ""
-        self.reasons.setText(_("Why: {reasons}").format(reasons=reasons) if reasons else "")
-        self.reasons.setVisible(bool(reasons))
+        if v is not None and v.measured is not None and v.measured.verdict:
+            latest = "; ".join(str(r) for r in v.measured.verdict.get("reasons") or [])
+            if latest and latest != reasons:  # an "Evaluate now" after the gate's own evaluation
+                lines.append(_("Latest evaluation: {reasons}").format(reasons=latest))
+        if reasons:
+            lines.append(_("Why: {reasons}").format(reasons=reasons))
+        self.reasons.setText("\n".join(lines))
+        self.reasons.setVisible(bool(lines))
         self._update_buttons()
 
     def _update_buttons(self, *_args: Any) -> None:
@@ -344,7 +365,7 @@ def comparison_table(against: dict[str, Any], candidate: dict[str, Any]) -> str:
     """Both models' metrics side by side, as rich text for a label."""
     rows = [(_("Perplexity"), perplexity), (_("Golden"), golden), (_("BLEU / chrF"), bleu_chrf),
             (_("Degeneration"), degeneration)]
-    head = (f"<tr><th></th><th>{html.escape(str(against.get('model') or _('before')))}</th>"
+    head = (f"<tr><th></th><th>{html.escape(against_name(str(against.get('model') or _('before'))))}</th>"
             f"<th>{html.escape(str(candidate.get('model') or _('candidate')))}</th></tr>")
     body = "".join(f"<tr><td>{html.escape(name)}</td><td align='right'>{html.escape(cell(against))}</td>"
                    f"<td align='right'>{html.escape(cell(candidate))}</td></tr>" for name, cell in rows)

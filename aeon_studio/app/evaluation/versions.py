@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 
-from aeon_studio.app.evaluation.data import Version
+from aeon_studio.app.evaluation.data import Version, latest_eval_set
+from aeon_studio.app.evaluation.numbers import number, when
 from aeon_studio.app.shared.table_model import Column, TableModel
 from aeon_studio.core.i18n import N_, _, ngettext
 
 #: Row role holding the version's adapter id.
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
 def _number(value: Any) -> float | None:
@@ -19,8 +24,7 @@ def _number(value: Any) -> float | None:
 
 
 def perplexity(m: dict[str, Any]) -> str:
-    value = _number(m.get("perplexity"))
-    return f"{value:.2f}" if value is not None else "—"
+    return number(_number(m.get("perplexity")), 2)
 
 
 def golden(m: dict[str, Any]) -> str:
@@ -32,7 +36,7 @@ def bleu_chrf(m: dict[str, Any]) -> str:
     bleu, chrf = _number(m.get("bleu")), _number(m.get("chrf"))
     if bleu is None and chrf is None:
         return "—"
-    return " / ".join("—" if v is None else f"{v:.1f}" for v in (bleu, chrf))
+    return " / ".join(number(v, 1) for v in (bleu, chrf))
 
 
 def degeneration(m: dict[str, Any]) -> str:
@@ -71,12 +75,16 @@ def verdict_tooltip(v: Version) -> str | None:
     return "\n".join(reasons) or None
 
 
+#: The column of the perplexity, the first of the metrics (Perplexity, Golden, BLEU / chrF, Degeneration).
+PPL_COLUMN = 3
+
+
 class VersionsModel(TableModel):
     """Versions of one persona, newest first (rows are :class:`Version`)."""
 
     columns = (
         Column(N_("Version"), lambda v: v.id),
-        Column(N_("Created"), lambda v: v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "—"),
+        Column(N_("Created"), lambda v: when(v.created_at)),
         Column(N_("Parent"), lambda v: v.parent_id or _("base model")),
         Column(N_("Perplexity"), lambda v: perplexity(v.metrics), numeric=True),
         Column(N_("Golden"), lambda v: golden(v.metrics), numeric=True),
@@ -87,8 +95,47 @@ class VersionsModel(TableModel):
                tooltip=lambda v: _("The persona answers with this version.") if v.active else None),
     )
     row_roles = {ID_ROLE: lambda v: v.id}
+    #: the metric columns (greyed for a version measured on other questions than the newest evaluation)
+    METRIC_COLUMNS = range(PPL_COLUMN, PPL_COLUMN + 4)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.eval_set: str | None = None
 
     def set_rows(self, rows: list[Version]) -> None:
         if list(rows) == self.rows:
             return  # nothing new: keep the selection and the scroll position
+        self.eval_set = latest_eval_set(list(rows))
         super().set_rows(rows)
+
+    def comparable(self, v: Version) -> bool:
+        """Whether ``v``'s numbers were scored on the same questions as the newest evaluation."""
+        return v.eval_set is None or v.eval_set == self.eval_set
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if index.isValid() and index.column() in self.METRIC_COLUMNS and role in (_FOREGROUND, _TOOLTIP):
+            v = self.row_at(index.row())
+            if v is not None and not self.comparable(v):
+                if role == _FOREGROUND:
+                    return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+                return _("Measured on different questions than the newest evaluation (the golden prompts or the "
+                         "held-out examples changed since): not comparable. Evaluate now measures it again.")
+            if v is not None and v.measured is not None and role == _TOOLTIP:
+                return measured_text(v)
+        return super().data(index, role)
+
+
+def against_name(ref: str) -> str:
+    """How the model a version was compared with reads ("the base model" or the version's id)."""
+    return _("the base model") if ref == "base" else ref
+
+
+def measured_text(v: Version) -> str:
+    """When and against what ``v``'s numbers were measured, on how many questions."""
+    m = v.measured
+    if m is None:
+        return ""
+    held = ngettext("{n} held-out example", "{n} held-out examples", m.held_out).format(n=m.held_out)
+    gold = ngettext("{n} golden prompt", "{n} golden prompts", m.golden).format(n=m.golden)
+    return _("Measured {when} against {other}, on {held} and {golden}.").format(
+        when=when(m.created_at), other=against_name(m.against) if m.against != v.id else _("itself"), held=held, golden=gold)

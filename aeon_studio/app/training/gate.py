@@ -11,9 +11,10 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QDialog, QDialogButtonBox, QHeaderView,
+                               QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from aeon_studio.app.evaluation.numbers import number
 from aeon_studio.core.i18n import _
 from aeon_studio.core.training.gated import GateOutcome, headline, side_by_side
 
@@ -79,23 +80,36 @@ class GateDialog(QDialog):
         self.reasons = QLabel("\n".join("• " + r for r in outcome.reasons))
         self.reasons.setWordWrap(True)
         layout.addWidget(self.reasons)
-        rows = side_by_side(outcome)
+        rows = side_by_side(outcome, number)  # decimals as the user's language writes them
         self.table = QTableWidget(len(rows), 2)
         # two lines: adapter ids are long, and a cut header would hide which side is which
         before = _("Before") if outcome.promoted else _("Now active")  # once promoted, the new one is active
-        self.table.setHorizontalHeaderLabels([before + "\n" + str(outcome.against.get("model", "")),
+        against = str(outcome.against.get("model", ""))
+        self.table.setHorizontalHeaderLabels([before + "\n" + (_("Base model") if against == "base" else against),
                                               _("New version") + "\n" + outcome.adapter])
         self.table.setVerticalHeaderLabels([label for label, _a, _c in rows])
         for i, (_label, active, new) in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(active))
-            self.table.setItem(i, 1, QTableWidgetItem(new))
+            for column, text in ((0, active), (1, new)):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)  # the two numbers read as a pair
+                self.table.setItem(i, column, item)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)  # no empty band
         self.table.setVisible(bool(rows))
         layout.addWidget(self.table)
+        # what the measures mean, for someone who has never heard of perplexity or BLEU
+        self.legend = QLabel(_("Both versions answered the same questions they were never trained on. "
+                               "Perplexity: how unexpected your reference answers are to the model (lower is "
+                               "better). BLEU and chrF: how close its replies are to them, 0–100 (higher is "
+                               "better). Golden prompts: your must / must-not checks."))
+        self.legend.setProperty("tone", "hint")
+        self.legend.setWordWrap(True)
+        self.legend.setVisible(bool(rows))
+        layout.addWidget(self.legend)
         buttons = QDialogButtonBox()
         self.keep_button: QPushButton | None = None
         self.use_button: QPushButton | None = None
@@ -109,7 +123,7 @@ class GateDialog(QDialog):
             ok = buttons.addButton(QDialogButtonBox.StandardButton.Ok)
             ok.clicked.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(620, 400 if rows else 180)
+        self.resize(640, self.sizeHint().height() if rows else 180)
 
     def use_anyway(self) -> None:
         """Promote the new version by hand; on failure the error is shown and nothing changes."""

@@ -58,3 +58,14 @@ class RunsModel(TableModel):
     """Rows are ``TrainingRun`` objects (or anything with the same attributes, e.g. demo rows)."""
 
     columns = COLUMNS
+
+    def update_live(self, run_id: str, **metrics: Any) -> None:
+        """Show a live run's newest step and loss (from its events) without waiting for the database.
+
+        The stored row is folded from the events only when the runs are reloaded, so its Steps cell would
+        lag the progress bar by minutes; the displayed copy is updated in place instead."""
+        for i, row in enumerate(self.rows):
+            if row.id == run_id:
+                row.metrics = {**(row.metrics or {}), **metrics}
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
+                return

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from aeon_studio.core.i18n import N_, _, ngettext
 from aeon_studio.core.storage.changes import ANY
-from aeon_studio.core.training.events import Error, Event, Preflight, RunStatus, Start, Step, parse
+from aeon_studio.core.training.events import Error, Eval, Event, Preflight, RunStatus, Start, Step, parse
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.loss_chart import LossChart
@@ -314,9 +314,14 @@ class TrainingTab(QWidget):
             self.progress.setValue(ev.resumed_from or 0)
         elif isinstance(ev, Step):
             self.progress.setValue(ev.step)
+            if self.process.running() and self.process.run_id:
+                self.model.update_live(self.process.run_id, step=ev.step, loss=ev.loss,
+                                       **({"total_steps": self.total} if self.total else {}))
             self.status.setText(_("Step {s}/{t} · loss {loss:.4f} · {tps:.0f} tokens/s · about {eta} left")
                                 .format(s=ev.step, t=self.total, loss=ev.loss, tps=ev.tokens_per_s or 0,
                                         eta=fmt_duration(ev.eta_s or 0)))
+        elif isinstance(ev, Eval) and self.process.running() and self.process.run_id:
+            self.model.update_live(self.process.run_id, eval_loss=ev.eval_loss)
         elif isinstance(ev, Error):
             self.status.setText(_("Error: {m}").format(m=ev.message))
             self.notes.setText(ev.hint or "")

@@ -249,15 +249,41 @@ def evaluate(candidate: str, *, against: str = "active", persona_key: str | None
 
 
 def _store(comparison: Comparison, persona_key: str | None, db) -> int:
+    """Store the comparison and attach it to the adapter version(s) it measured, in one write.
+
+    Each adapter row keeps its newest measurement (``AdapterRow.evaluation_id``), whichever side it was on:
+    the versions table and the chart read a version's metrics there, so an "Evaluate now" updates them.
+    """
     from ..storage.evaluation_tables import EvaluationRow
+    from ..storage.training_tables import AdapterRow
 
     row = EvaluationRow(persona_key=persona_key, candidate=comparison.candidate.model,
                         against=comparison.against.model, eval_set_hash=comparison.eval_set_hash,
                         items=comparison.items, report=comparison.as_dict())
+    attached = False
     with db.session() as s:
         s.add(row)
         s.flush()
         s.refresh(row)
         row_id = int(row.id)
-    db.changes.emit("evaluations")
+        for label in {comparison.candidate.model, comparison.against.model} - {"base"}:
+            adapter = s.get(AdapterRow, label)
+            if adapter is not None:
+                adapter.evaluation_id = row_id
+                s.add(adapter)
+                attached = True
+    db.changes.emit("evaluations", *(["adapters"] if attached else []))
     return row_id
+
+
+def record_verdict(evaluation_id: int, verdict: dict[str, Any], db) -> None:
+    """Keep the gate's verdict on a stored evaluation (an "Evaluate now" judges without promoting anything)."""
+    from ..storage.evaluation_tables import EvaluationRow
+
+    with db.session() as s:
+        row = s.get(EvaluationRow, evaluation_id)
+        if row is None:
+            return
+        row.verdict = dict(verdict)
+        s.add(row)
+    db.changes.emit("evaluations")

@@ -7,6 +7,7 @@ cut replies) is higher and its identity hit rate is not lower. Every verdict say
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +25,25 @@ class Verdict:
         return {"promoted": self.promoted, "reasons": list(self.reasons)}
 
 
+def _decimal(value: float, pattern: str) -> str:
+    """``value`` with the user's decimal separator (Babel's CLDR data: "9,7" in pt_BR, "9.7" in English)."""
+    from babel.core import UnknownLocaleError
+    from babel.numbers import format_decimal
+
+    from ..i18n import current_language
+
+    try:
+        return format_decimal(value, format=pattern, locale=current_language() or "en")
+    except (UnknownLocaleError, ValueError):  # a tag CLDR does not know ("C", "POSIX"): English digits
+        return format_decimal(value, format=pattern, locale="en")
+
+
 def _num(value: float) -> str:
-    return f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+    # three significant digits below 100 (14.2, 9.71, 0.523), whole numbers above
+    if abs(value) >= 100:
+        return _decimal(value, "0")
+    digits = max(0, 2 - int(math.floor(math.log10(abs(value))))) if value else 0
+    return _decimal(round(value, digits), "0." + "#" * digits if digits else "0")
 
 
 def _percent(before: float, after: float) -> str:
@@ -61,7 +79,7 @@ def judge(comparison: Any, *, tolerance: float | None = None) -> Verdict:
         if cand.perplexity > prev.perplexity * (1 + tolerance):
             failed = True
             text = _("{change}: worse than allowed ({tolerance} %)").format(
-                change=text, tolerance=f"{tolerance * 100:g}")
+                change=text, tolerance=_decimal(tolerance * 100, "0.##"))
         reasons.append(text)
 
     if cand.golden_total and prev.golden_total:

@@ -7,6 +7,7 @@ Kept apart from :mod:`.retrain` because the evaluation builds its frozen set fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,26 +193,37 @@ def _ratio(m: dict[str, Any], hits: str, total: str) -> str:
     return f"{m.get(hits) or 0}/{m[total]}"
 
 
-def side_by_side(out: GateOutcome) -> list[tuple[str, str, str]]:
+def side_by_side(out: GateOutcome, number: Callable[[Any, int], str] | None = None) -> list[tuple[str, str, str]]:
     """The evaluation's numbers as rows of (label, active model, new version), for the CLI and the result dialog.
 
-    Empty when there was no evaluation (``--no-gate``, a rejected adapter, nothing to judge by)."""
+    Empty when there was no evaluation (``--no-gate``, a rejected adapter, nothing to judge by).
+
+    Args:
+        number: writes a number with that many decimals (the app passes its locale's, e.g. "9,70" in pt_BR);
+            default: Python's, with a decimal point.
+    """
     a, c = out.against, out.candidate
     if not a or not c:
         return []
+
+    def fmt(value: Any, digits: int = 2) -> str:
+        if number is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return number(value, digits if isinstance(value, float) else 0)
+        return _fmt(value, digits)
+
     rows = [
-        (_("perplexity (lower is better)"), _fmt(a.get("perplexity")), _fmt(c.get("perplexity"))),
-        (_("BLEU"), _fmt(a.get("bleu"), 1), _fmt(c.get("bleu"), 1)),
-        (_("chrF"), _fmt(a.get("chrf"), 1), _fmt(c.get("chrf"), 1)),
+        (_("perplexity (lower is better)"), fmt(a.get("perplexity")), fmt(c.get("perplexity"))),
+        (_("BLEU"), fmt(a.get("bleu"), 1), fmt(c.get("bleu"), 1)),
+        (_("chrF"), fmt(a.get("chrf"), 1), fmt(c.get("chrf"), 1)),
         (_("golden prompts passed"), _ratio(a, "golden_passed", "golden_total"),
          _ratio(c, "golden_passed", "golden_total")),
         (_("identity answers"), _ratio(a, "identity_hits", "identity_total"),
          _ratio(c, "identity_hits", "identity_total")),
-        (_("empty replies"), _fmt(a.get("empty")), _fmt(c.get("empty"))),
-        (_("repetitive replies"), _fmt(a.get("repetitive")), _fmt(c.get("repetitive"))),
-        (_("replies cut at the limit"), _fmt(a.get("cut")), _fmt(c.get("cut"))),
-        (_("mean reply length (words)"), _fmt(a.get("mean_reply_words"), 1), _fmt(c.get("mean_reply_words"), 1)),
-        (_("tokens per second"), _fmt(a.get("tokens_per_s"), 0), _fmt(c.get("tokens_per_s"), 0)),
+        (_("empty replies"), fmt(a.get("empty")), fmt(c.get("empty"))),
+        (_("repetitive replies"), fmt(a.get("repetitive")), fmt(c.get("repetitive"))),
+        (_("replies cut at the limit"), fmt(a.get("cut")), fmt(c.get("cut"))),
+        (_("mean reply length (words)"), fmt(a.get("mean_reply_words"), 1), fmt(c.get("mean_reply_words"), 1)),
+        (_("tokens per second"), fmt(a.get("tokens_per_s"), 0), fmt(c.get("tokens_per_s"), 0)),
     ]
     return rows
 

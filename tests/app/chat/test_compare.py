@@ -66,7 +66,7 @@ def test_compare_from_a_reply_votes_then_reveals(qtbot, ctx):
     with qtbot.waitSignal(dlg.voted, timeout=2000):
         dlg.panels[texts.index("reply of v1")].vote_button.click()
     reveals = [p.reveal.text() for p in dlg.panels]
-    assert "Written by: Adapter v1" in reveals and "Written by: Base model" in reveals
+    assert "Written by: Version v1" in reveals and "Written by: Base model" in reveals
     assert "arena-casual" in dlg.result.text()
     assert not any(b.isEnabled() for b in (dlg.tie_button, dlg.both_bad_button, *[p.vote_button for p in dlg.panels]))
     assert dlg.standings.rowCount() == 2 and dlg.standings.rows[0].model == "v1"

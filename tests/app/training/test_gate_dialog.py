@@ -32,7 +32,7 @@ def test_promoted_shows_verdict_and_numbers_side_by_side(qtbot):
     assert (d.table.item(row, 0).text(), d.table.item(row, 1).text()) == ("14.20", "9.70")
     row = labels.index("golden prompts passed")
     assert (d.table.item(row, 0).text(), d.table.item(row, 1).text()) == ("4/6", "6/6")
-    assert d.table.horizontalHeaderItem(0).text() == "Before\nbase"  # the new one is active now
+    assert d.table.horizontalHeaderItem(0).text() == "Before\nBase model"  # the new one is active now
     assert d.table.horizontalHeaderItem(1).text() == "New version\ncasual-new"
     assert d.keep_button is None and d.use_button is None
 
@@ -47,7 +47,7 @@ def test_rejected_offers_keep_or_use_anyway(qtbot, monkeypatch):
     d = GateDialog(_outcome(False), get_database())
     qtbot.addWidget(d)
     assert "is not better, so the current one stays active" in d.headline.text()
-    assert d.table.horizontalHeaderItem(0).text() == "Now active\nbase"
+    assert d.table.horizontalHeaderItem(0).text() == "Now active\nBase model"
     assert d.keep_button.text() == "Keep the current one" and d.use_button.text() == "Use the new one anyway"
     with qtbot.waitSignal(d.promoted, timeout=2000) as blocker:
         d.use_button.click()
