@@ -28,6 +28,17 @@ class GGUFInfo:
     general_type: str | None  # "model" or "adapter"
 
 
+def human_size(n: int) -> str:
+    """``1.1 GB``, ``491.0 MB``: binary units, as file managers show them (export.gguf_io has the same
+    helper; the models package sits below export and must not import from it)."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"  # pragma: no cover
+
+
 def _field_str(reader, key: str) -> str | None:
     field = reader.fields.get(key)
     if field is None:
@@ -46,6 +57,15 @@ def _field_int(reader, key: str) -> int | None:
         return int(field.parts[field.data[0]][0])
     except Exception:
         return None
+
+
+def is_gguf_file(path: Path) -> bool:
+    """Whether ``path`` is a file that starts with the GGUF signature (Ollama's blobs have no ``.gguf`` suffix)."""
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(4) == GGUF_MAGIC
+    except OSError:
+        return False
 
 
 def check_header(path: Path) -> None:

@@ -97,6 +97,20 @@ class ModelEntry(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow)
 
 
+class ModelOrigin(SQLModel, table=True):
+    """Where a registered model came from (``hub``, ``ollama``, ``file``) and what its GGUF says.
+
+    A table of its own (not columns on ``model_entry``) so no migration is needed: ``create_all`` adds it, and a
+    model added before it existed has no row here and counts as a ``file``. ``detail`` holds the origin
+    (repo, file, revision, sha256 / Ollama name and digest) and the GGUF facts read once at registration
+    (size, architecture, context length, whether a chat template is present)."""
+
+    __tablename__ = "model_origin"
+    model_id: str = Field(primary_key=True, foreign_key="model_entry.id", ondelete="CASCADE")
+    source: str = "file"
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
 class AdapterBinding(SQLModel, table=True):
     """One change of the adapter a persona answers with (schema 3): ``adapter_id`` None = the base model.
 

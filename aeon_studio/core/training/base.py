@@ -38,6 +38,9 @@ def ensure_hf_folder(base: str) -> Path:
     out = cached_dir(src)
     if (out / "config.json").exists() and (out / ".complete").exists():
         return out
+    from ..models.registry import check_gguf_trainable
+
+    check_gguf_trainable(src)  # a clear message now rather than transformers' after loading it
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")

@@ -152,7 +152,9 @@ def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit: Emit, prompts
         base = resolve_base(spec.base)
     except AeonError:
         base = None
-    if base is None or base.suffix != ".gguf":
+    from ..models.gguf_info import is_gguf_file
+
+    if base is None or not is_gguf_file(base):  # not the suffix: a model used from Ollama's library has none
         emit(Checks(ok=None, skipped=_("the base model is not a GGUF file, so llama.cpp cannot load it")))
         return
     from ..export.verify import check_adapter
