@@ -15,11 +15,11 @@ from typing import Any
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QStackedWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QStackedWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from aeon_studio.core.datasets.formats.garbled import misspelt_label
-from aeon_studio.core.i18n import N_, _
+from aeon_studio.core.i18n import N_, _, ngettext
 from aeon_studio.app.datasets.import_pages import ImportPages
 from aeon_studio.app.datasets.import_results import ImportResults
 from aeon_studio.app.datasets.jobs import DatasetJob
@@ -73,6 +73,8 @@ class ImportDialog(ImportPages, ImportResults, QDialog):
         self.job: DatasetJob | None = None
         self.summary: Any = None
         self._filling = False
+        #: One field per ``{{placeholder}}`` found in the previewed files (name → field).
+        self.placeholder_fields: dict[str, QLineEdit] = {}
         self.setWindowTitle(_("Import into a dataset"))
         self.resize(960, 720)
         self._timer = QTimer(self)
@@ -156,6 +158,35 @@ class ImportDialog(ImportPages, ImportResults, QDialog):
             return None
         return {"user": user, "assistant": reply}
 
+    def placeholder_values(self) -> dict[str, str]:
+        """The values typed for the ``{{placeholders}}`` (empty fields left out)."""
+        return {n: f.text() for n, f in self.placeholder_fields.items() if f.text().strip()}
+
+    def set_placeholder(self, name: str, value: str) -> None:
+        """Type ``value`` into the field of ``{{name}}`` (the preview follows)."""
+        self.placeholder_fields[name].setText(value)
+
+    def _fill_placeholders(self, pv) -> None:
+        """A field for each placeholder of the preview not shown yet; the note says which stay unfilled."""
+        for name in getattr(pv, "placeholders", None) or []:
+            if name in self.placeholder_fields:
+                continue
+            field = QLineEdit()
+            field.setPlaceholderText(_("what replaces {placeholder}").format(placeholder="{{" + name + "}}"))
+            field.textEdited.connect(lambda _t: self._mapping_edited())
+            self.placeholder_fields[name] = field
+            self.placeholder_form.addRow("{{" + name + "}}", field)
+        self.placeholders_box.setVisible(bool(self.placeholder_fields))
+        values = self.placeholder_values()
+        unfilled = [n for n in self.placeholder_fields if n not in values]
+        from aeon_studio.core.datasets.placeholders import braces
+
+        self.placeholder_note.setText(
+            ngettext("{names} has no value: it would be trained on literally.",
+                     "{names} have no value: they would be trained on literally.", len(unfilled)).format(
+                names=braces(unfilled)) if unfilled else "")
+        self.placeholder_note.setVisible(bool(unfilled))
+
     def _mapping_edited(self) -> None:
         if not self._filling:
             self._timer.start()
@@ -177,7 +208,7 @@ class ImportDialog(ImportPages, ImportResults, QDialog):
                                          else None)
         speakers = self.speaker_map() if not self.speakers_box.isHidden() or fmt == "log" else None
         return {"fmt": self.current_format(), "speakers": speakers or None,
-                "columns": self.column_map() if fmt == "csv" else None}
+                "columns": self.column_map() if fmt == "csv" else None, "values": self.placeholder_values()}
 
     # -- preview -----------------------------------------------------------------------------
     def refresh_preview(self) -> None:
@@ -187,7 +218,7 @@ class ImportDialog(ImportPages, ImportResults, QDialog):
         opts = self.options()
         try:
             pv = self.importers.preview_file(path, fmt=opts["fmt"], speakers=opts["speakers"],
-                                             columns=opts["columns"], limit=PREVIEW_LIMIT)
+                                             columns=opts["columns"], limit=PREVIEW_LIMIT, values=opts["values"])
         except Exception as err:  # noqa: BLE001 - shown in the dialog, the user can change the options
             log.info("preview of %s failed: %s", path, err)
             self.preview = None
@@ -200,11 +231,12 @@ class ImportDialog(ImportPages, ImportResults, QDialog):
             opts = self.options()
             try:
                 pv = self.importers.preview_file(path, fmt=opts["fmt"], speakers=opts["speakers"],
-                                                 columns=opts["columns"], limit=PREVIEW_LIMIT)
+                                                 columns=opts["columns"], limit=PREVIEW_LIMIT, values=opts["values"])
                 self.preview = pv
             except Exception as err:  # noqa: BLE001
                 self._show_failure(err)
                 return
+        self._fill_placeholders(pv)
         self._show_preview(pv)
 
     def _fill_mapping(self, pv) -> bool:
@@ -250,7 +282,7 @@ class ImportDialog(ImportPages, ImportResults, QDialog):
         def work(progress, cancel):
             return self.importers.import_files(name, self.paths, fmt=opts["fmt"], speakers=opts["speakers"],
                                                columns=opts["columns"], pii=pii, near_dup=near_dup, store=store,
-                                               progress=progress, cancel=cancel)
+                                               progress=progress, cancel=cancel, values=opts["values"])
 
         self.job = DatasetJob(work, self)
         self.job.progressed.connect(self._progress)

@@ -108,6 +108,23 @@ class ImportPages:
         cl.addRow(_("Answer column:"), self.reply_column)
         middle.addWidget(self.columns_box, 1)
 
+        self.placeholders_box = QGroupBox(_("Placeholders"))
+        phl = QVBoxLayout(self.placeholders_box)
+        ph_hint = QLabel(_("The file is a template: fill in what replaces each {{placeholder}} (the assistant's "
+                           "name, its author…)."))
+        ph_hint.setWordWrap(True)
+        ph_hint.setProperty("tone", "hint")
+        phl.addWidget(ph_hint)
+        self.placeholder_form = QFormLayout()
+        phl.addLayout(self.placeholder_form)
+        self.placeholder_note = QLabel()
+        self.placeholder_note.setWordWrap(True)
+        self.placeholder_note.setProperty("tone", "warning")
+        phl.addWidget(self.placeholder_note)
+        phl.addStretch(1)
+        self.placeholders_box.hide()
+        middle.addWidget(self.placeholders_box, 1)
+
         clean_box = QGroupBox(_("Cleaning"))
         kl = QVBoxLayout(clean_box)
         self.pii = QCheckBox(_("Replace personal data (e-mail, phone, CPF/CNPJ, card numbers)"))
@@ -173,6 +190,7 @@ class ImportPages:
         lay.addLayout(row)
         self.problems = QPlainTextEdit()
         self.problems.setReadOnly(True)
-        self.problems.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # wrapped: a problem names its file:line, then the reason and the offending text, often wider than the page
+        self.problems.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         lay.addWidget(self.problems, 1)
         return page

@@ -14,9 +14,15 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from aeon_studio.core.datasets.formats.garbled import shown
+from aeon_studio.core.datasets.formats.noise import dropped_text, kind_reason
+from aeon_studio.core.datasets.placeholders import braces, message_placeholders
 from aeon_studio.core.i18n import _, ngettext
 
 RED = QColor("#b3261e")
+#: Lines of a chat export that are left out on purpose (media placeholders, deleted messages): not problems.
+GREY = QColor("#6b6b6b")
+#: A conversation that still holds unfilled ``{{placeholders}}``: valid, but not what should be trained on.
+AMBER = QColor("#8a5a00")
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -52,10 +58,18 @@ class ImportResults:
         self.records.clear()
         valid = 0
         left_out = 0
+        dropped = 0
         for rec in pv.records:
             user = next((m.get("content", "") for m in rec.messages if m.get("role") == "user"), "")
             reply = next((m.get("content", "") for m in rec.messages if m.get("role") == "assistant"), "")
-            if self.importers.is_line_problem(rec, pv.format):
+            if self.importers.is_dropped(rec):
+                dropped += 1
+                text = str(rec.extra.get("text", ""))
+                item = QTreeWidgetItem([rec.ref, "–", _short(text), kind_reason(rec.extra["dropped"])])
+                for col in (2, 3):
+                    item.setForeground(col, GREY)
+                item.setToolTip(2, text)
+            elif self.importers.is_line_problem(rec, pv.format):
                 left_out += 1
                 text = shown(str(rec.extra.get("text", "")))
                 item = QTreeWidgetItem([rec.ref, "–", text, rec.problem])
@@ -73,6 +87,12 @@ class ImportResults:
                 item = QTreeWidgetItem([rec.ref, str(len(rec.messages)), _short(user), _short(reply)])
                 item.setToolTip(2, _short(user, 1000))
                 item.setToolTip(3, _short(reply, 1000))
+                unfilled = message_placeholders(rec.messages)
+                if unfilled:  # would be trained on literally: the placeholder fields above say so too
+                    for col in (2, 3):
+                        item.setForeground(col, AMBER)
+                    item.setToolTip(3, _("Still holds {names}: {text}").format(names=braces(unfilled),
+                                                                                 text=_short(reply, 1000)))
             self.records.addTopLevelItem(item)
         for ref, text in getattr(pv, "passages", None) or []:
             item = QTreeWidgetItem([ref, "", _("passage"), _short(text)])
@@ -85,13 +105,18 @@ class ImportResults:
             self.status.setText(_("Documents are split into passages (for memory and question generation); "
                                   "they add no examples by themselves."))
         else:
-            n = len(pv.records) - left_out
+            n = len(pv.records) - left_out - dropped
             status = ngettext("{valid} of the first {n} conversation is valid.",
                               "{valid} of the first {n} conversations are valid.", n).format(valid=valid, n=n)
             if left_out:
                 status += " " + ngettext("{n} line is not part of any turn and will be left out (in red).",
                                          "{n} lines are not part of any turn and will be left out (in red).",
                                          left_out).format(n=left_out)
+            if dropped:
+                status += " " + ngettext(
+                    "{n} line of the chat export (media, deleted messages, notices) will be left out (in grey).",
+                    "{n} lines of the chat export (media, deleted messages, notices) will be left out (in grey).",
+                    dropped).format(n=dropped)
             self.status.setText(status)
         self.import_btn.setEnabled(self.job is None)
         self._show_pii()
@@ -121,8 +146,18 @@ class ImportResults:
 
     def show_summary(self, s, *, cancelled: bool = False) -> None:
         self.pages.setCurrentIndex(1)
-        title = (_("Import cancelled; '{name}' was left as it was.") if cancelled else
-                 ngettext("Imported {n} example into '{name}'.", "Imported {n} examples into '{name}'.", s.imported))
+        if cancelled:
+            title = _("Import cancelled; '{name}' was left as it was.")
+        elif self.importers.kept_nothing(s):
+            if not s.read:
+                title = _("Nothing was imported: no conversation was found, so no dataset was created or changed.")
+            elif s.rejected == s.read:
+                title = _("Nothing was imported: every record was rejected, so no dataset was created or changed.")
+            else:
+                title = _("Nothing new: every record is already in '{name}'.")
+        else:
+            title = ngettext("Imported {n} example into '{name}'.", "Imported {n} examples into '{name}'.",
+                             s.imported)
         self.result_title.setText(title.format(n=f"{s.imported:,}", name=s.name))
         read = _("Read {conversations} from {files}.").format(
             conversations=ngettext("{n} conversation", "{n} conversations", s.read).format(n=f"{s.read:,}"),
@@ -135,6 +170,11 @@ class ImportResults:
                  ngettext("Rejected {r} record (see the problems below).",
                           "Rejected {r} records (see the problems below).", s.rejected).format(r=f"{s.rejected:,}")
                  if s.rejected else _("No record was rejected.")]
+        if getattr(s, "dropped", None):
+            lines.append(_("Left out of the chat export: {list}.").format(list=dropped_text(s.dropped)))
+        if getattr(s, "filled", 0):
+            lines.append(ngettext("Filled {names} in {n} example.", "Filled {names} in {n} examples.", s.filled).format(
+                names=braces(s.placeholder_values), n=f"{s.filled:,}"))
         if s.pii_replacements:
             lines.append(ngettext("Replaced {n} piece of personal data.", "Replaced {n} pieces of personal data.",
                                   s.pii_replacements).format(n=f"{s.pii_replacements:,}"))

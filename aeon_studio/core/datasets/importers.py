@@ -128,8 +128,9 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
             store.delete(name)
         rejects.close()
         raise
-    if created and kept_nothing(summary):  # nothing to keep: the new dataset goes (the rejects file stays)
-        store.delete(name)
+    if kept_nothing(summary):  # nothing changed: a new dataset goes (the rejects file stays), an old one stays
+        if created:
+            store.delete(name)
     elif not summary.cancelled:
         store.resplit(name)
         summary.warnings.extend(w for w in store.stats(name)["warnings"] if w not in summary.warnings)

@@ -72,12 +72,33 @@ class RetrainPlan:
                 self.minimum).format(min=self.minimum))
         if not self.eval_rows:
             out.append(_("No example could be held out, so there will be no eval loss to judge the result by."))
+        placeholders = self.unfilled_placeholders()
+        if placeholders:
+            from ..datasets.placeholders import unfilled_warning
+
+            out.append(unfilled_warning(placeholders, sum(1 for r in self.rows if _holds_placeholder(r))))
         return out
+
+    def unfilled_placeholders(self) -> dict[str, int]:
+        """``{{placeholders}}`` left in the rows to train on (name → rows holding it): an identity template
+        imported without its values would teach the assistant to say "{{name}}"."""
+        from ..datasets.placeholders import message_placeholders
+
+        counts: dict[str, int] = {}
+        for r in self.rows:
+            if _holds_placeholder(r):
+                for name in message_placeholders(r["messages"]):
+                    counts[name] = counts.get(name, 0) + 1
+        return counts
 
     def as_dict(self) -> dict[str, Any]:
         return {"persona": self.persona_key, "dataset": self.dataset_name, "examples": len(self.rows),
                 "held_out": len(self.eval_rows), "sources": dict(self.sources), "minimum": self.minimum,
                 "too_small": self.too_small, "warnings": self.warnings()}
+
+
+def _holds_placeholder(row: dict[str, Any]) -> bool:
+    return any(isinstance(m.get("content"), str) and "{{" in m["content"] for m in row["messages"])
 
 
 def ratings_since_last_run(db) -> int:

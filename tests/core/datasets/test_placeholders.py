@@ -62,3 +62,17 @@ def test_import_fills_values_and_warns_about_the_rest(tmp_path):
     res = import_files("completa", [src], values={"name": "Aeon", "author": "Ana"})
     assert res.unfilled == 0 and not any("{{" in w for w in res.warnings)
     assert "{{" not in json.dumps(DatasetStore().examples("completa"), ensure_ascii=False)
+
+
+def test_retrain_plan_warns_about_unfilled_placeholders(tmp_path):
+    from aeon_studio.core.storage import get_database
+    from aeon_studio.core.training.retrain import plan_retrain
+
+    import_files("modelo", [_identity(tmp_path)])
+    plan = plan_retrain(None, get_database(), datasets=["modelo"])
+    assert plan.unfilled_placeholders() == {"name": 2, "author": 2}
+    warning = next(w for w in plan.warnings() if "{{" in w)
+    assert warning.startswith("3 examples still hold the placeholders {{name}}, {{author}}")
+    import_files("preenchido", [_identity(tmp_path)], values={"name": "Aeon", "author": "Ana"})
+    plan = plan_retrain(None, get_database(), datasets=["preenchido"])
+    assert not plan.unfilled_placeholders() and not any("{{" in w for w in plan.warnings())

@@ -20,13 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ...i18n import N_, _, ngettext
+from ...i18n import _, ngettext
 from ..records import Record
 from .garbled import SENTINEL
 
-#: Kinds of left-out lines, in the order a report lists them, with their display names.
-KINDS: dict[str, str] = {"media": N_("media placeholders"), "deleted": N_("deleted messages"),
-                         "call": N_("call notices"), "system": N_("system messages"), "edited": N_("edit marks")}
+#: Kinds of left-out lines (``extra["dropped"]``), in the order a report lists them.
+KINDS = ("media", "deleted", "call", "system", "edited")
 
 _MARKS = "\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff"
 _MEDIA = (r"<(?:media omitted|m[ií]dia oculta|arquivo de m[ií]dia oculto|m[ií]dia omitida)>"
@@ -65,6 +64,7 @@ _EDITED = re.compile(r"[ \t]*<(?:this message was edited|esta mensagem foi edita
 _HINTS = ("<", "\u200e", "omitted", "omitid", "ocult", "anexad", "attached", "deleted", "apagad", "apagou",
           "eliminad", "exclu", "ncrypted", "criptografia", "issed ", "perdida", "security code", "seguran", "[")
 _TS_HINTS = (" - ", "] ")
+_INVISIBLE = re.compile("[" + _MARKS + "]")
 #: Where a chat export without timestamps is recognised: the start of its first chunk.
 _HEAD_CHARS = 256 * 1024
 #: Notices that mark a file as a chat export even without timestamps (checked at the start of a file only).
@@ -105,14 +105,14 @@ def dropped_text(counts: Mapping[str, int]) -> str:
 def kind_reason(kind: str) -> str:
     """Why a line of ``kind`` was left out (shown in the preview)."""
     if kind == "media":
-        return _("left out: a media placeholder of a chat export, not a message")
+        return _("left out: media placeholder")
     if kind == "deleted":
-        return _("left out: a deleted message")
+        return _("left out: deleted message")
     if kind == "call":
-        return _("left out: a call notice")
+        return _("left out: call notice")
     if kind == "edited":
-        return _("an edit mark was removed; the message is kept")
-    return _("left out: a system message of a chat export")
+        return _("edit mark removed, message kept")
+    return _("left out: system message")
 
 
 class NoiseScreen:
@@ -162,7 +162,8 @@ class NoiseScreen:
             lineno += chunk.count("\n", counted, start)
             counted = start
             text = chunk[start:end] if repl else chunk[chunk.rfind("\n", 0, start) + 1:end]
-            records.append(Record([], f"{name}:{lineno}", None, lineno, {"dropped": kind, "text": text.strip()[:500]}))
+            text = _INVISIBLE.sub("", text).strip()[:500]  # the marks are invisible: shown, they would puzzle
+            records.append(Record([], f"{name}:{lineno}", None, lineno, {"dropped": kind, "text": text}))
             pieces += (chunk[pos:start], repl)
             pos = end
         pieces.append(chunk[pos:])
