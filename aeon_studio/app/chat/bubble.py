@@ -123,7 +123,17 @@ class Bubble(QFrame):
     @staticmethod
     def _meta_text(m) -> str:
         meta = m.meta or {}
-        parts = [_("persona: {p}").format(p=m.persona_key or "—"), _("model: {m}").format(m=m.model_id or "—")]
+        parts = [_("persona: {p}").format(p=m.persona_key or "—")]
+        backend = meta.get("backend")
+        if backend and backend != "embedded":  # a server answered: say which, and with which of its models
+            from aeon_studio.core.chat.backends.base import backend_label
+
+            parts.append(_("{backend}: {model}").format(backend=backend_label(backend),
+                                                        model=meta.get("backend_model") or "—"))
+            if meta.get("backend_local") is False:
+                parts.append("⚠ " + _("sent off this computer"))
+        else:
+            parts.append(_("model: {m}").format(m=m.model_id or "—"))
         if m.adapter_id:
             parts.append(_("adapter: {a}").format(a=m.adapter_id))
         tokens, elapsed = meta.get("completion_tokens"), meta.get("elapsed_s")

@@ -316,6 +316,11 @@ class ChatTab(ConversationList, Transcript, QWidget):
             except Exception:  # the chat works without the header; the log keeps why
                 log.warning("could not read the adapter of persona %s", persona, exc_info=True)
         self.header.show_binding(binding, self.model_combo.currentText() or "—")
+        if persona:
+            try:
+                self.header.show_backend(self.service.personas.get(persona))
+            except Exception:  # the header is informative only; the reply reports a real problem
+                log.warning("could not read the backends of persona %s", persona, exc_info=True)
 
     def use_previous_adapter(self) -> None:
         """The header's "back to the previous version": bind the adapter the persona used before."""

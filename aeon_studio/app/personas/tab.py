@@ -14,6 +14,7 @@ from aeon_studio.core.errors import AeonError
 from aeon_studio.core.i18n import _
 from aeon_studio.core.personas import parse_dataset_names
 from aeon_studio.app.context import AppContext
+from aeon_studio.app.personas.backend import BackendBox
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.shared.table_model import Column, ListModel
@@ -116,6 +117,8 @@ class PersonaTab(QWidget):
         form.addRow(_("Training datasets:"), self.datasets_edit)
         form.addRow("", self.memory)
         rl.addLayout(form)
+        self.backend_box = BackendBox(right)
+        rl.addWidget(self.backend_box)
         self.error_label = QLabel(right)
         self.error_label.setWordWrap(True)
         self.error_label.setProperty("tone", "error")
@@ -188,6 +191,7 @@ class PersonaTab(QWidget):
         self.max_tokens.setValue(p.max_tokens)
         self.memory.setChecked(p.memory_enabled)
         self.datasets_edit.setText(", ".join(p.datasets))
+        self.backend_box.set_persona(p)
         self.reset_button.setEnabled(p.builtin and p.customized)
         self.remove_button.setEnabled(not p.builtin)
         self.error_label.hide()
@@ -204,6 +208,7 @@ class PersonaTab(QWidget):
         self.max_tokens.setValue(512)
         self.memory.setChecked(True)
         self.datasets_edit.clear()
+        self.backend_box.set_persona(None)
         self.reset_button.setEnabled(False)
         self.remove_button.setEnabled(False)
         self.error_label.hide()
@@ -214,7 +219,8 @@ class PersonaTab(QWidget):
                     description=self.description_edit.text().strip(), system_prompt=self.prompt_edit.toPlainText(),
                     temperature=self.temperature.value(), top_p=self.top_p.value(),
                     max_tokens=self.max_tokens.value(), memory_enabled=self.memory.isChecked(),
-                    datasets=parse_dataset_names(self.datasets_edit.text()))
+                    datasets=parse_dataset_names(self.datasets_edit.text()), backends=self.backend_box.backends(),
+                    memory_local_only=self.backend_box.memory_local.isChecked())
 
     def save(self) -> bool:
         from aeon_studio.core.personas import make_persona
@@ -230,7 +236,22 @@ class PersonaTab(QWidget):
             self.error_label.setText(str(exc))
             self.error_label.show()
             return False
+        if not self._store_keys():
+            return False
         self.refresh(select=p.key)
+        return True
+
+    def _store_keys(self) -> bool:
+        """API keys typed in the backend box go to the system keyring (after the persona saved: its URLs are valid)."""
+        from aeon_studio.core.chat.backends.keys import set_api_key
+
+        for url, key in self.backend_box.typed_keys():
+            try:
+                set_api_key(url, key)
+            except AeonError as exc:
+                self.error_label.setText(_("The persona was saved, but not its API key: {error}").format(error=exc))
+                self.error_label.show()
+                return False
         return True
 
     def remove(self, confirm: bool = True) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..errors import ValidationError
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import print_json, print_table
 
 
@@ -176,7 +176,8 @@ def _backend_column(p) -> str:
         return "embedded"
     text = p.backends[0].label()
     if len(p.backends) > 1:
-        text += " " + _("(+{n} fallback)").format(n=len(p.backends) - 1)
+        n = len(p.backends) - 1
+        text += " " + ngettext("(+{n} fallback)", "(+{n} fallbacks)", n).format(n=n)
     return text + (" " + _("[online]") if p.sends_off_machine else "")
 
 

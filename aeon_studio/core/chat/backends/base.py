@@ -10,11 +10,11 @@ from ...i18n import N_, _
 from ..engine import ChatParams
 
 #: Display names of the backend kinds (translated when shown: see :func:`backend_label`).
-BACKEND_NAMES = {"embedded": "llama.cpp", "ollama": "Ollama", "openai": N_("OpenAI-compatible")}
+BACKEND_NAMES = {"embedded": "llama.cpp", "ollama": "Ollama", "openai": N_("OpenAI-compatible API")}
 
 
 def backend_label(kind: str) -> str:
-    """The name a user reads for a backend kind: ``Ollama``, ``llama.cpp``, ``OpenAI-compatible``."""
+    """The name a user reads for a backend kind: ``Ollama``, ``llama.cpp``, ``OpenAI-compatible API``."""
     return _(BACKEND_NAMES[kind]) if kind in BACKEND_NAMES else kind
 
 

@@ -23,7 +23,7 @@ def test_the_next_backend_answers_when_the_first_is_down():
         assert "".join(stream) == "Olá daqui."
     assert (stream.backend, stream.backend_model, stream.finish_reason) == ("openai", "online-model", "stop")
     [notice] = stream.notices
-    assert notice.startswith("Answered by OpenAI-compatible (online-model), the next in the fallback order")
+    assert notice.startswith("Answered by OpenAI-compatible API (online-model), the next in the fallback order")
     assert "Ollama (qwen2.5:1.5b): Could not reach Ollama at " + down in notice
 
 
@@ -43,7 +43,7 @@ def test_every_backend_down_names_each():
         list(stream)
     text = str(err.value)
     assert text.startswith("None of this persona's backends could answer:")
-    assert f"Ollama (x): Could not reach Ollama at {a}" in text and f"OpenAI-compatible (y): Could not reach" in text
+    assert f"Ollama (x): Could not reach Ollama at {a}" in text and "OpenAI-compatible API (y): Could not reach" in text
     assert stream.text == ""
 
 

@@ -117,7 +117,7 @@ def test_a_server_that_does_not_stream_is_still_read():
 
 
 def test_a_server_that_is_down():
-    with pytest.raises(BackendError, match="Could not reach OpenAI-compatible at") as err:
+    with pytest.raises(BackendError, match="Could not reach OpenAI-compatible API at") as err:
         list(OpenAIBackend("m", closed_port_url()).stream(MESSAGES, ChatParams()))
     assert err.value.unavailable
 
