@@ -11,7 +11,7 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import select
 
 from .errors import NotFoundError, ValidationError
@@ -67,13 +67,20 @@ class BackendConfig(BaseModel):
     #: The server's model name (``qwen2.5:1.5b``, ``llama-3.1-8b-instant``); empty for embedded, which answers
     #: with the model picked in the chat.
     model: str = ""
-    #: The server's base URL; empty for embedded, and for ollama means Ollama's own (``OLLAMA_HOST``).
+    #: The server's base URL; empty for embedded, and for ollama means Ollama's own (the ``ollama_host`` setting,
+    #: else ``OLLAMA_HOST``).
     url: str = ""
 
     @field_validator("url")
     @classmethod
-    def _url(cls, v: str) -> str:
-        return check_base_url(v) if v.strip() else ""
+    def _url(cls, v: str, info: ValidationInfo) -> str:
+        if not v.strip():
+            return ""
+        if info.data.get("kind") == "ollama" and "://" not in v:
+            from .ollama.host import parse_host
+
+            v = parse_host(v)  # "127.0.0.1:11434", "localhost": read as Ollama reads OLLAMA_HOST
+        return check_base_url(v)
 
     @model_validator(mode="after")
     def _complete(self) -> "BackendConfig":
@@ -89,11 +96,11 @@ class BackendConfig(BaseModel):
         return self
 
     def effective_url(self) -> str:
-        """The URL prompts go to ('' for embedded); Ollama's default comes from ``OLLAMA_HOST``."""
+        """The URL prompts go to ('' for embedded); Ollama's default is the ``ollama_host`` setting or ``OLLAMA_HOST``."""
         if self.kind == "ollama" and not self.url:
-            from .ollama.host import ollama_base_url
+            from .ollama.host import configured_base_url
 
-            return ollama_base_url().rstrip("/")
+            return configured_base_url().rstrip("/")
         return self.url
 
     @property

@@ -63,5 +63,10 @@ def test_check_base_url_refuses(url, words):
         check_base_url(url)
 
 
+def test_an_ollama_address_without_scheme_is_read_as_ollama_host():
+    p = make_persona(key="x", name="X", backends=[{"kind": "ollama", "model": "m", "url": "localhost"}])
+    assert p.backends[0].url == "http://localhost:11434" and p.backends[0].is_local
+
+
 def test_embedded_is_local():
     assert BackendConfig().is_local and BackendConfig().label() == "embedded"

@@ -60,7 +60,7 @@ class OllamaBackend:
 
     Args:
         model: An Ollama model name (``qwen2.5:1.5b``; see ``ollama list``).
-        url: The server; empty: where ``OLLAMA_HOST`` says (``http://127.0.0.1:11434`` by default).
+        url: The server; empty: the ``ollama_host`` setting, else ``OLLAMA_HOST`` (``http://127.0.0.1:11434``).
 
     Raises:
         ValidationError: the URL is neither on this computer nor https.
@@ -69,15 +69,16 @@ class OllamaBackend:
     name = "ollama"
 
     def __init__(self, model: str, url: str = "") -> None:
-        from ...ollama.host import ollama_base_url
+        from ...ollama.host import configured_base_url, parse_host
 
         self.model = model
-        raw = url or ollama_base_url()
+        raw = (url if "://" in url else parse_host(url)) if url else configured_base_url()
         try:
             self.url = check_base_url(raw)
         except ValueError as exc:
             raise ValidationError(_("Ollama server address: {error}.").format(error=exc),
-                                  hint=_("Fix the persona's URL, or OLLAMA_HOST when the URL is empty.")) from exc
+                                  hint=_("Fix the persona's URL, or (when it is empty) the ollama_host setting or "
+                                         "OLLAMA_HOST.")) from exc
         self.is_local = is_loopback_host(urlsplit(self.url).hostname)
 
     def stream(self, messages: list[dict], params: ChatParams, *,

@@ -118,7 +118,7 @@ def test_stop_ends_the_reply_between_chunks():
 
 
 @pytest.mark.parametrize("url", ["http://192.168.1.20:11434", "http://ollama.example.com", "ftp://127.0.0.1",
-                                 "127.0.0.1:11434"])
+                                 "192.168.1.20:11434"])
 def test_a_url_that_is_not_loopback_or_https_is_refused(url):
     with pytest.raises(ValidationError) as err:
         OllamaBackend("m", url)
@@ -130,6 +130,21 @@ def test_ollama_host_pointing_at_plain_http_elsewhere_is_refused(monkeypatch):
     with pytest.raises(ValidationError) as err:
         OllamaBackend("m")
     assert "unencrypted" in str(err.value) and "OLLAMA_HOST" in err.value.hint
+
+
+def test_a_url_without_scheme_is_read_as_ollama_reads_ollama_host():
+    assert OllamaBackend("m", "localhost").url == "http://localhost:11434"
+    assert OllamaBackend("m", "127.0.0.1:8080").url == "http://127.0.0.1:8080"
+
+
+def test_the_ollama_host_setting_wins_over_the_environment(monkeypatch):
+    from aeon_studio.core.settings import reset_settings
+
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:1111")
+    assert OllamaBackend("m").url == "http://127.0.0.1:1111"
+    monkeypatch.setenv("AEON_STUDIO_OLLAMA_HOST", "127.0.0.1:2222")
+    reset_settings()
+    assert OllamaBackend("m").url == "http://127.0.0.1:2222"
 
 
 def test_https_elsewhere_is_allowed_and_marked_not_local():
