@@ -69,14 +69,22 @@ class HttpStream:
         return backend_label(self.backend)
 
     def cancel(self) -> None:
-        """Stop between chunks; the connection is closed so a server still thinking is not waited for."""
+        """Stop between chunks, without waiting for a server that is still thinking.
+
+        Called from another thread (the chat's Stop): closing the response there would wait for the reader's buffer
+        lock, i.e. for the server's next bytes. Shutting the socket down instead wakes the reader at once; it then
+        sees the flag, and closes the response itself.
+        """
         self._cancel.set()
         response = self._response
-        if response is not None:
+        sock = getattr(getattr(getattr(response, "raw", None), "_connection", None), "sock", None)
+        if sock is not None:
+            import socket
+
             try:
-                response.close()
-            except Exception:  # closing from another thread is best effort; the reader stops on the flag anyway
-                log.debug("closing the reply connection failed", exc_info=True)
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed: the reader has finished
+                pass
 
     @property
     def cancelled(self) -> bool:

@@ -150,3 +150,29 @@ def test_the_ollama_host_setting_wins_over_the_environment(monkeypatch):
 def test_https_elsewhere_is_allowed_and_marked_not_local():
     backend = OllamaBackend("m", "https://ollama.example.com/")
     assert backend.url == "https://ollama.example.com" and backend.is_local is False
+
+
+def test_stop_from_another_thread_does_not_wait_for_a_slow_server():
+    """The chat's Stop runs on the UI thread while the reply is read on a worker: it must not wait for the server's
+    next piece (here 2 s away)."""
+    import threading
+    import time
+
+    with FakeServer(lambda req: Answer(parts=ollama_parts(["a ", "b ", "c "]), delay_s=2.0)) as server:
+        stream = OllamaBackend("m", server.url).stream(MESSAGES, ChatParams())
+        first, done = threading.Event(), threading.Event()
+        got = []
+
+        def read():
+            for piece in stream:
+                got.append(piece)
+                first.set()
+            done.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        assert first.wait(5)
+        t0 = time.perf_counter()
+        stream.cancel()
+        assert done.wait(1.5), "the reader still waits for the server"
+        assert time.perf_counter() - t0 < 1.5
+    assert got == ["a "] and stream.finish_reason == "stopped"
