@@ -124,3 +124,38 @@ def test_import_report_and_preview(tmp_path):
     res = import_files("zap", [src], speakers=SPEAKERS)
     assert res.imported == 1 and res.dropped["media"] == 2
     assert "Mídia" not in json.dumps(DatasetStore().examples("zap"), ensure_ascii=False)
+
+
+TELEGRAM = {"name": "Aeon", "type": "personal_chat", "id": 4242, "messages": [
+    {"id": 1, "type": "service", "date": "2025-03-12T14:00:00", "actor": "Ana", "action": "phone_call",
+     "discard_reason": "missed", "text": "", "text_entities": []},
+    {"id": 2, "type": "message", "date": "2025-03-12T14:01:00", "from": "Ana", "from_id": "user1",
+     "text": "Oi, tudo bem?", "text_entities": [{"type": "plain", "text": "Oi, tudo bem?"}]},
+    {"id": 3, "type": "message", "date": "2025-03-12T14:01:10", "from": "Ana", "from_id": "user1",
+     "photo": "(File not included. Change data exporting settings to download.)", "text": "", "text_entities": []},
+    {"id": 4, "type": "message", "date": "2025-03-12T14:02:00", "from": "Aeon", "from_id": "user2",
+     "text": ["Tudo ", {"type": "bold", "text": "ótimo"}, "! Como posso ajudar?"], "text_entities": []},
+    {"id": 5, "type": "message", "date": "2025-03-12T14:03:00", "from": "Ana", "from_id": "user1",
+     "media_type": "sticker", "sticker_emoji": "👍", "file": "(File not included.)", "text": "", "text_entities": []},
+    {"id": 6, "type": "service", "date": "2025-03-12T14:03:05", "actor": "Ana", "action": "pin_message",
+     "text": ""},
+    {"id": 7, "type": "message", "date": "2025-03-12T14:03:10", "from": "Ana", "from_id": "user1",
+     "text": "Qual a capital da França?", "text_entities": []},
+    {"id": 8, "type": "message", "date": "2025-03-12T14:04:00", "from": "Aeon", "from_id": "user2", "text": "Paris.",
+     "text_entities": []}]}
+
+
+def test_telegram_json_export_and_notices_in_jsonl(tmp_path):
+    res, convs = _convert(tmp_path, "result.json", json.dumps(TELEGRAM, ensure_ascii=False))
+    assert res.dropped == {"call": 1, "media": 2, "system": 1} and res.rejected == 0
+    assert convs == [[{"role": "user", "content": "Oi, tudo bem?"},
+                      {"role": "assistant", "content": "Tudo ótimo! Como posso ajudar?"},
+                      {"role": "user", "content": "Qual a capital da França?"},
+                      {"role": "assistant", "content": "Paris."}]]
+    rows = [{"sender": "Ana", "message": "Oi"}, {"sender": "Ana", "message": "<Mídia oculta>"},
+            {"sender": "Aeon", "message": "Olá!"}, {"sender": "Aeon", "message": "\u200eThis message was deleted."}]
+    res, convs = _convert(tmp_path, "chat.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    assert res.dropped == {"media": 1, "deleted": 1}
+    assert convs == [[{"role": "user", "content": "Oi"}, {"role": "assistant", "content": "Olá!"}]]
+    pv = preview_file(tmp_path / "result.json", speakers=SPEAKERS)
+    assert [r.extra["text"] for r in pv.dropped] == ["[phone_call]", "[photo]", "[sticker]", "[pin_message]"]

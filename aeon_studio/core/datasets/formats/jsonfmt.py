@@ -18,6 +18,7 @@ from ...i18n import _
 from ..records import Record
 from ..textio import TextFile
 from .jsonerrors import json_error
+from .noise import export_object, shown_notice
 from .objects import TurnGrouper, object_messages
 
 _STR = re.compile(r'["\\]')
@@ -143,6 +144,11 @@ class ArraySplitter:
 
 def _records_from(obj: Any, ref: str, line: int, grouper: TurnGrouper, speakers: dict[str, str],
                   extra: dict[str, Any] | None = None) -> Iterator[Record]:
+    if isinstance(obj, dict):  # chat exports: service and media messages are left out, counted (.noise)
+        kind, obj = export_object(obj)
+        if kind is not None:
+            yield Record([], ref, None, line, {"dropped": kind, "text": shown_notice(obj), **(extra or {})})
+            return
     msgs, problem = object_messages(obj, speakers)
     if msgs is None and problem is None:  # a single turn
         yield from grouper.add(obj, ref, line)

@@ -12,13 +12,15 @@ counted; the message stays.
 A line is noise when its whole text, after an optional timestamp and speaker label, is one of these notices;
 a line of a chat export that starts with a timestamp but has no speaker label (``12/03/2025 14:02 - Ana created
 group "Família"``) is a system message. Text that merely mentions them stays. Chunks without any of the
-telltale words cost a few substring searches.
+telltale words cost a few substring searches. In JSON exports (Telegram's ``result.json``), service messages and
+media messages without a caption are left out the same way (:func:`export_object`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from ...i18n import _, ngettext
 from ..records import Record
@@ -71,6 +73,53 @@ _HEAD_CHARS = 256 * 1024
 _EXPORT_MARKERS = ("<Mídia oculta>", "<Media omitted>", "<Arquivo de mídia oculto>", "\u200e",
                    "This message was deleted", "Esta mensagem foi apagada", "Mensagem apagada",
                    "end-to-end encrypted", "criptografia de ponta")
+
+
+#: Keys of a Telegram (Desktop JSON export) message that carry media instead of text.
+_MEDIA_KEYS = ("media_type", "photo", "file", "sticker_emoji", "location_information", "contact_information",
+               "poll", "live_location_period_seconds")
+#: A whole message text that is a notice (a chat export turned into JSON keeps WhatsApp's own lines).
+_TEXT = re.compile(r"[" + _MARKS + r" \t]*(?:(?P<media>" + _MEDIA + r")|(?P<deleted>" + _DELETED + r")|(?P<call>"
+                   + _CALL + r")|(?P<system>" + _SYSTEM + r"))[" + _MARKS + r" \t.]*", re.I)
+
+
+#: Keys that hold a message's text in JSON exports (see :mod:`.objects`).
+_TEXT_KEYS = ("text", "message", "mensagem", "body", "content")
+_HINT_RX = re.compile("|".join(re.escape(h) for h in _HINTS if h != "["), re.I)
+
+
+def export_object(obj: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    """One message object of a chat export in JSON (Telegram Desktop's ``result.json``, or sender/message exports):
+    ``(kind, obj)`` with the :data:`KINDS` key when it is a notice to leave out (a Telegram service message, a
+    media message without a caption, a text that is a notice), else ``(None, obj)`` with Telegram's rich text
+    (a list of strings and ``{"type": "bold", "text": …}`` entities) joined into one string."""
+    if obj.get("type") == "service" and ("action" in obj or "actor" in obj):
+        return ("call" if "call" in str(obj.get("action", "")) else "system"), obj
+    text = obj.get("text")
+    if isinstance(text, list) and ("text_entities" in obj or "from_id" in obj):
+        text = "".join(p if isinstance(p, str) else str(p.get("text", "")) if isinstance(p, dict) else ""
+                       for p in text)
+        obj = {**obj, "text": text}
+    if isinstance(text, str) and not text.strip() and any(k in obj for k in _MEDIA_KEYS):
+        return "media", obj
+    for key in _TEXT_KEYS:  # one turn of a sender/message export whose whole text is a notice
+        value = obj.get(key)
+        if isinstance(value, str) and len(value) < 300 and _HINT_RX.search(value):
+            m = _TEXT.fullmatch(value.strip())
+            if m is not None:
+                return m.lastgroup or "system", obj
+    return None, obj
+
+
+def shown_notice(obj: dict[str, Any]) -> str:
+    """What a left-out message object of a JSON export is, for the preview (``[photo]``, the action, the text)."""
+    text = obj.get("text")
+    if isinstance(text, str) and text.strip():
+        return text.strip()[:500]
+    if obj.get("type") == "service":
+        return f"[{obj.get('action', 'service')}]"
+    key = next((k for k in _MEDIA_KEYS if k in obj), "media")
+    return f"[{obj['media_type'] if key == 'media_type' else key}]"
 
 
 def dropped_kind(rec: Record) -> str | None:
