@@ -32,6 +32,21 @@ def short(text: str, limit: int = 120) -> str:
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
+def connection_reason(exc: Exception) -> str:
+    """Why a connection failed, in words (requests' own text is a long chain of wrapped exceptions)."""
+    text = str(exc)
+    for needles, reason in (
+            (("Connection refused", "Errno 111", "WinError 10061"), _("connection refused: nothing answers there")),
+            (("Name or service not known", "nodename nor servname", "getaddrinfo failed", "Temporary failure in name"),
+             _("unknown host name")),
+            (("CERTIFICATE_VERIFY_FAILED", "SSLError", "SSL:"), _("its https certificate could not be verified")),
+            (("timed out", "Timeout"), _("no answer in time")),
+            (("Network is unreachable",), _("network unreachable"))):
+        if any(n in text for n in needles):
+            return reason
+    return short(text)
+
+
 class HttpStream:
     """A reply streamed from an HTTP server; subclasses turn body lines into text (:meth:`_chunks`).
 
@@ -142,10 +157,10 @@ class HttpStream:
                                      timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
         except requests.exceptions.Timeout as exc:
             raise BackendError(_("{backend} at {url} did not answer in time ({error}).").format(
-                backend=self.label, url=self.url, error=short(exc)), hint=self.hint or None) from exc
+                backend=self.label, url=self.url, error=connection_reason(exc)), hint=self.hint or None) from exc
         except requests.exceptions.RequestException as exc:
             raise BackendError(_("Could not reach {backend} at {url} ({error}).").format(
-                backend=self.label, url=self.url, error=short(exc)), hint=self.hint or None) from exc
+                backend=self.label, url=self.url, error=connection_reason(exc)), hint=self.hint or None) from exc
         if response.status_code >= 400:
             try:
                 body = response.text
@@ -192,7 +207,7 @@ class HttpStream:
                 return
             raise BackendError(
                 _("{backend} at {url} stopped in the middle of the reply ({error}).").format(
-                    backend=self.label, url=self.url, error=short(exc)),
+                    backend=self.label, url=self.url, error=connection_reason(exc)),
                 hint=_("What arrived is kept. The server may have crashed or run out of memory; try again."),
                 unavailable=not self.text) from exc
         finally:

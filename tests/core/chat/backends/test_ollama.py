@@ -61,7 +61,8 @@ def test_a_server_that_is_down():
     url = closed_port_url()
     with pytest.raises(BackendError) as err:
         list(OllamaBackend("m", url).stream(MESSAGES, ChatParams()))
-    assert "Could not reach Ollama at " + url in str(err.value) and "ollama serve" in err.value.hint
+    assert str(err.value).startswith(f"Could not reach Ollama at {url}/api/chat (connection refused: nothing answers")
+    assert "ollama serve" in err.value.hint
     assert err.value.unavailable
 
 
