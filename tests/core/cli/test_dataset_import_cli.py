@@ -87,3 +87,12 @@ def test_set_fills_placeholders_in_preview_and_import(tmp_path, capsys):
     assert "Sou Aeon, criado por Ana." in texts and "{{" not in texts
     assert main(["dataset", "import", str(src), "--name", "id2", "--set", "name"]) == 2
     assert "Bad placeholder value 'name'" in capsys.readouterr().err
+
+
+def test_convert_that_keeps_nothing_fails(tmp_path, capsys):
+    src = tmp_path / "quebrado.jsonl"
+    src.write_text('{"messages": [{"role": "user", "content": "Olá}]}\n', encoding="utf-8")
+    assert main(["dataset", "convert", str(src), "--out", str(tmp_path / "out.jsonl")]) == 1
+    out, err = capsys.readouterr()
+    assert "quebrado.jsonl:1: invalid JSON at line 1, column 43: a string is not closed" in out
+    assert "nothing was kept: its 1 record was rejected" in err and "the output holds no example" in err
