@@ -6,6 +6,7 @@ import argparse
 
 from ..i18n import _, ngettext
 from .common import print_json, print_table
+from .dataset_records import turn_text
 from .dataset_import import _register_import
 
 
@@ -51,15 +52,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("-n", type=int, default=5, help=_("how many (default 5)"))
     q.add_argument("--pairs", action="store_true", help=_("show preference pairs instead of examples"))
+    q.add_argument("--bad", action="store_true",
+                   help=_("show the bad examples: replies labelled undesirable (KTO), never trained on as good ones"))
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=run_preview)
 
     q = dsub.add_parser("export", help=_("write a dataset as JSONL"),
-                        description=_("Write a dataset as JSONL: OpenAI messages, ShareGPT or DPO pairs."))
+                        description=_("Write a dataset as JSONL: OpenAI messages, ShareGPT, DPO pairs or KTO "
+                                      "examples with their labels. Messages and ShareGPT leave out the examples "
+                                      "labelled undesirable."))
     q.add_argument("name", metavar="NAME")
     q.add_argument("--out", required=True, metavar="FILE", help=_("output .jsonl file"))
-    q.add_argument("--format", default="messages", choices=["messages", "sharegpt", "dpo"],
-                   help=_("messages (default), sharegpt or dpo"))
+    q.add_argument("--format", default="messages", choices=["messages", "sharegpt", "dpo", "kto"],
+                   help=_("messages (default), sharegpt, dpo or kto"))
     q.add_argument("--split", default="all", choices=["train", "eval", "all"], help=_("which split (default all)"))
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=run_export)
@@ -104,6 +109,8 @@ def run_stats(args: argparse.Namespace) -> int:
         print(_("Sources: {list}").format(list=", ".join(f"{k} {v}" for k, v in sorted(st["sources"].items()))))
     if st["ratings"]:
         print(_("Ratings: {list}").format(list=", ".join(f"{k}★ {v}" for k, v in st["ratings"].items())))
+    if st.get("undesirable"):
+        print(_bad_line(st["undesirable"], args.name))
     for w in st["warnings"]:
         print(_("Warning: {text}").format(text=w))
     return 0
@@ -133,9 +140,25 @@ def run_identity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bad_line(n: int, name: str) -> str:
+    return ngettext("{n} example is labelled undesirable: never trained on as a good answer (see 'dataset preview "
+                    "{name} --bad'; 'dataset export --format kto' keeps it with its label).",
+                    "{n} examples are labelled undesirable: never trained on as good answers (see 'dataset "
+                    "preview {name} --bad'; 'dataset export --format kto' keeps them with their labels).",
+                    n).format(n=n, name=name)
+
+
 def run_preview(args: argparse.Namespace) -> int:
     store = _store()
-    rows = store.preference_pairs(args.name) if args.pairs else store.examples(args.name, split="all")
+    if args.pairs:
+        rows = store.preference_pairs(args.name)
+    elif args.bad:
+        rows = [r for r in store.examples(args.name, split="all", undesirable=True) if r.get("label") is False]
+        if not rows and not args.json:
+            print(_("Dataset '{name}' has no examples labelled undesirable.").format(name=args.name))
+            return 0
+    else:
+        rows = store.examples(args.name, split="all")
     rows = rows[: max(0, args.n)]
     if args.json:
         print_json(rows)
@@ -148,16 +171,24 @@ def run_preview(args: argparse.Namespace) -> int:
             print(f"{_('rejected')}: {r['rejected']}")
         else:
             for m in r["messages"]:
-                print(f"{m['role']}: {m['content']}")
+                print(f"{m['role']}: {turn_text(m)}")
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    n = _store().export(args.name, args.out, fmt=args.format, split=args.split)
+    store = _store()
+    n = store.export(args.name, args.out, fmt=args.format, split=args.split)
+    left_out = store.undesirable_count(args.name, args.split) if args.format in ("messages", "sharegpt") else 0
     if args.json:
-        print_json({"name": args.name, "out": args.out, "format": args.format, "split": args.split, "rows": n})
+        print_json({"name": args.name, "out": args.out, "format": args.format, "split": args.split, "rows": n,
+                    "undesirable_left_out": left_out})
     else:
         print(ngettext("Wrote {n} row to {path}.", "Wrote {n} rows to {path}.", n).format(n=n, path=args.out))
+        if left_out:
+            print(ngettext("Left out {n} example labelled undesirable (it is not a good answer to learn); "
+                           "'--format kto' writes it with its label.",
+                           "Left out {n} examples labelled undesirable (they are not good answers to learn); "
+                           "'--format kto' writes them with their labels.", left_out).format(n=left_out))
     return 0
 
 

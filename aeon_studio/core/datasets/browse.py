@@ -7,7 +7,9 @@ given, returns plain rows, and never loads a whole dataset: :func:`query_example
 - ``search``: a substring of any turn's text (SQLite ``LIKE``, case-insensitive for ASCII letters);
 - ``source``, ``domain``: exact values (see :func:`facets`);
 - ``min_rating``: rated at least this much (unrated rows are left out when it is set);
-- ``since``: created at or after this moment: a ``datetime``, a ``timedelta`` or a period like ``"7d"``.
+- ``since``: created at or after this moment: a ``datetime``, a ``timedelta`` or a period like ``"7d"``;
+- ``label``: the KTO label: ``False`` for the bad examples (replies labelled undesirable, never trained on as
+  good answers), ``True`` for those labelled desirable.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ def _dataset_id(name: str, db) -> int:
 
 
 def _filtered(stmt, dataset_id: int, *, search: str | None, source: str | None, domain: str | None,
-              min_rating: int | None, since: Any):
+              min_rating: int | None, since: Any, label: bool | None = None):
     stmt = stmt.where(Example.dataset_id == dataset_id)
+    if label is not None:
+        stmt = stmt.where(Example.label == bool(label))
     if search and search.strip():
         escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(_SEARCH.bindparams(bindparam("pattern", f"%{escaped}%")))
@@ -65,13 +69,13 @@ def _filtered(stmt, dataset_id: int, *, search: str | None, source: str | None, 
 
 
 def query_examples(name: str, *, search: str | None = None, source: str | None = None, domain: str | None = None,
-                   min_rating: int | None = None, since: Any = None, offset: int = 0, limit: int = DEFAULT_PAGE,
-                   db=None) -> list[Example]:
+                   min_rating: int | None = None, since: Any = None, label: bool | None = None, offset: int = 0,
+                   limit: int = DEFAULT_PAGE, db=None) -> list[Example]:
     """One page of the dataset's examples that pass the filters, in import order (by id).
 
     Args:
         name: The dataset's name (``DatasetError`` if there is none).
-        search, source, domain, min_rating, since: Filters (see the module docstring).
+        search, source, domain, min_rating, since, label: Filters (see the module docstring).
         offset: Rows to skip (the page's first row).
         limit: Rows to return (at most 5000).
         db: The database (default: the app's).
@@ -82,19 +86,19 @@ def query_examples(name: str, *, search: str | None = None, source: str | None =
     db = _db(db)
     ds_id = _dataset_id(name, db)
     stmt = _filtered(select(Example), ds_id, search=search, source=source, domain=domain, min_rating=min_rating,
-                     since=since)
+                     since=since, label=label)
     stmt = stmt.order_by(Example.id).offset(max(0, int(offset))).limit(max(0, min(int(limit), _MAX_PAGE)))
     with db.session() as s:
         return list(s.exec(stmt).all())
 
 
 def count_examples(name: str, *, search: str | None = None, source: str | None = None, domain: str | None = None,
-                   min_rating: int | None = None, since: Any = None, db=None) -> int:
+                   min_rating: int | None = None, since: Any = None, label: bool | None = None, db=None) -> int:
     """How many examples of ``name`` pass the filters (same arguments as :func:`query_examples`)."""
     db = _db(db)
     ds_id = _dataset_id(name, db)
     stmt = _filtered(select(func.count()).select_from(Example), ds_id, search=search, source=source, domain=domain,
-                     min_rating=min_rating, since=since)
+                     min_rating=min_rating, since=since, label=label)
     with db.session() as s:
         return int(s.exec(stmt).one())
 

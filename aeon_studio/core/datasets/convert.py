@@ -54,8 +54,13 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
     lines = LineBatch(f)
 
     def sink(msgs: list[dict], rec: Record, h: str, domain: str) -> None:
-        lines.add(messages_line(msgs))
+        if rec.plain and all(len(m) == 2 for m in msgs):  # role and content only: the fast writer
+            lines.add(messages_line(msgs))
+        else:
+            lines.add(json.dumps(converted_row(msgs, rec), ensure_ascii=False))
         summary.imported += 1
+        summary.pairs += rec.rejected is not None
+        summary.undesirable += rec.label is False
 
     def passage(ref: str, text: str) -> None:
         summary.passages += 1
@@ -91,6 +96,21 @@ def convert_file(src: str | Path, out: str | Path, *, fmt: str | None = None,
 
     ok = _publish(tmp, out_p, summary, work, cleanup)
     return _end_convert(summary, rejects, rejects_path, ok, t0)
+
+
+def converted_row(msgs: list[dict[str, Any]], rec: Record) -> dict[str, Any]:
+    """The output line of a kept record in OpenAI's shapes: a preference pair as ``{"input": {"messages"},
+    "preferred_output", "non_preferred_output"}``; a conversation as ``{"messages"}`` with its ``tools`` and
+    its KTO ``label`` when it has them. Every shape imports back as the same record."""
+    if rec.rejected is not None:
+        return {"input": {"messages": msgs[:-1]}, "preferred_output": msgs[-1:],
+                "non_preferred_output": [{"role": "assistant", "content": rec.rejected}]}
+    row: dict[str, Any] = {"messages": msgs}
+    if rec.tools:
+        row["tools"] = rec.tools
+    if rec.label is not None:
+        row["label"] = rec.label
+    return row
 
 
 def _publish(tmp: str, out_p: Path, summary: ImportSummary, work: Callable[[], None],

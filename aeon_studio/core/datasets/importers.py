@@ -49,12 +49,20 @@ class _DatasetWriter:
     def __init__(self, bulk: BulkImport, summary: ImportSummary) -> None:
         self.bulk, self.summary = bulk, summary
         self.rows: list[dict[str, Any]] = []
+        self.pairs: list[dict[str, Any]] = []
         self.passages: list[tuple[str, str]] = []
 
     def example(self, msgs: list[dict], rec: Record, h: str, domain: str) -> None:
-        """The :class:`.pipeline.Pipeline` sink: one kept record."""
+        """The :class:`.pipeline.Pipeline` sink: one kept record (a preference pair goes to the pairs)."""
+        if rec.rejected is not None:
+            self.pairs.append({"prompt": msgs[:-1], "chosen": msgs[-1]["content"], "rejected": rec.rejected,
+                               "source_ref": f"import:{rec.ref}", "content_hash": h})
+            if len(self.pairs) >= BATCH:
+                self._flush_pairs()
+            return
         self.rows.append({"messages": msgs, "source": "import", "source_ref": rec.ref, "domain": domain,
-                          "content_hash": h, "tokens": estimate_tokens(msgs), "split": "train"})
+                          "content_hash": h, "tokens": estimate_tokens(msgs), "split": "train",
+                          "label": rec.label, "tools": rec.tools})
         if len(self.rows) >= BATCH:
             self._flush_rows()
 
@@ -66,13 +74,23 @@ class _DatasetWriter:
 
     def flush(self) -> None:
         self._flush_rows()
+        self._flush_pairs()
         self._flush_passages()
 
     def _flush_rows(self) -> None:
         added, dups = self.bulk.add_rows(self.rows)
         self.summary.imported += added
         self.summary.duplicates += dups
+        # of the stored rows, those labelled undesirable (a row already in the dataset is not stored again)
+        self.summary.undesirable += min(added, sum(r["label"] is False for r in self.rows))
         self.rows.clear()
+
+    def _flush_pairs(self) -> None:
+        added, dups = self.bulk.add_pairs(self.pairs)
+        self.summary.imported += added
+        self.summary.pairs += added
+        self.summary.duplicates += dups
+        self.pairs.clear()
 
     def _flush_passages(self) -> None:
         self.summary.passages += self.bulk.add_passages(self.passages)
@@ -132,7 +150,7 @@ def import_files(name: str, paths: Iterable[str | Path] | str | Path, *, fmt: st
         if created:
             store.delete(name)
     elif not summary.cancelled:
-        store.resplit(name)
+        store.resplit(name, pairs=summary.pairs > 0)
         summary.warnings.extend(w for w in store.stats(name)["warnings"] if w not in summary.warnings)
     finish_summary(summary, rejects)
     summary.seconds = time.perf_counter() - t0

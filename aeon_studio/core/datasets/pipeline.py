@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .clean import DomainTagger, scrub_messages, text_keys
+from .clean import DomainTagger, scrub_messages, scrub_pii, text_keys
 from .dedup import FingerprintSet, exact_fingerprint, joined_text
 from .placeholders import fill_messages, message_placeholders, unfilled_warning
-from .records import Record, check_record, content_hash
+from .records import Record, check_record, content_hash, dedup_suffix, record_hash
 
 #: Problems listed in a summary (the rejects file has them all).
 MAX_PROBLEMS = 50
@@ -50,6 +50,9 @@ class ImportSummary:
     out_path: Path | None = None
     cancelled: bool = False
     seconds: float = 0.0
+    #: Of ``imported``: preference pairs, and examples labelled undesirable (KTO ``label: false``).
+    pairs: int = 0
+    undesirable: int = 0
     #: Lines of chat exports left out (media placeholders, deleted messages, system notices), by kind
     #: (:data:`.formats.noise.KINDS`); they are not records, so ``read`` does not count them.
     dropped: dict[str, int] = field(default_factory=dict)
@@ -196,11 +199,15 @@ class Pipeline:
         if self.pii:
             msgs, n = scrub_messages(msgs)
             s.pii_replacements += n
-        joined = joined_text(msgs)
+            if rec.rejected is not None:  # a pair's rejected reply is text the user gave too
+                rec.rejected, n = scrub_pii(rec.rejected)
+                s.pii_replacements += n
+        # a pair, a label or tool definitions make a record distinct from the plain conversation it holds
+        joined = joined_text(msgs) + dedup_suffix(rec)
         unfilled = message_placeholders(msgs) if "{{" in joined else None
         words, squeezed = text_keys(joined)
         if self.db_hash:
-            h = content_hash(msgs)
+            h = content_hash(msgs) if rec.plain else record_hash(msgs, rec)
             key = exact_fingerprint(h)
         else:  # convert: identical turns; whitespace variants are caught as near-duplicates
             h, key = "", hash(joined)

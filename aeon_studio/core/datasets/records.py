@@ -15,6 +15,7 @@ from typing import Any
 from ..i18n import N_, _, ngettext
 # The domain keywords and the tagger live in .clean, which never imports this module back.
 from .clean import DEFAULT_DOMAINS, DomainTagger, text_keys
+from .toolcalls import TOOL_TURN_KEYS
 
 ROLES = ("system", "user", "assistant")
 
@@ -34,7 +35,43 @@ DOMAIN_LABELS = {"technical": N_("technical"), "support": N_("support"), "legal"
 
 def content_hash(messages: list[dict[str, Any]]) -> str:
     norm = [[str(m.get("role", "")), " ".join(str(m.get("content", "")).split())] for m in messages]
+    for row, m in zip(norm, messages):
+        # tool calls and results are part of the turn (a plain turn hashes as it always did)
+        if m.get("tool_calls"):
+            row.append(json.dumps(m["tool_calls"], ensure_ascii=False, sort_keys=True))
+        if m.get("tool_call_id"):
+            row.append(str(m["tool_call_id"]))
     return hashlib.sha256(json.dumps(norm, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def pair_hash(prompt: list[dict[str, Any]], chosen: str, rejected: str) -> str:
+    """The content hash of a preference pair (the same for a pair built from chats and an imported one)."""
+    return content_hash(prompt + [{"role": "chosen", "content": chosen}, {"role": "rejected", "content": rejected}])
+
+
+def record_hash(messages: list[dict[str, Any]], rec: Record) -> str:
+    """The content hash of a kept record: :func:`content_hash` of its turns, with the rejected reply, the label
+    and the tool definitions when it has them (a pair or a labelled record is not a duplicate of the plain
+    conversation it contains)."""
+    if rec.rejected is not None:
+        return pair_hash(messages[:-1], str(messages[-1].get("content") or ""), rec.rejected)
+    extra = []
+    if rec.label is not None:
+        extra.append({"role": "label", "content": "true" if rec.label else "false"})
+    if rec.tools:
+        extra.append({"role": "tools", "content": json.dumps(rec.tools, ensure_ascii=False, sort_keys=True)})
+    return content_hash(messages + extra)
+
+
+def dedup_suffix(rec: Record) -> str:
+    """Text appended to a record's joined turns for duplicate detection: the rejected reply, the label and
+    the tool definitions (empty for a plain record)."""
+    if rec.plain:
+        return ""
+    parts = ["", rec.rejected or "", "" if rec.label is None else str(rec.label)]
+    if rec.tools:
+        parts.append(json.dumps(rec.tools, ensure_ascii=False, sort_keys=True))
+    return "\x1f".join(parts)
 
 
 def hash_bucket(h: str) -> int:
@@ -79,6 +116,17 @@ class Record:
     problem: str | None = None
     line: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A preference pair: ``messages`` end with the chosen reply, this is the rejected one (same prompt).
+    rejected: str | None = None
+    #: A KTO label: ``True`` a desirable reply, ``False`` an undesirable one (never an SFT target).
+    label: bool | None = None
+    #: OpenAI tool definitions (``[{"type": "function", "function": {...}}]``) the tool calls refer to.
+    tools: list[dict[str, Any]] | None = None
+
+    @property
+    def plain(self) -> bool:
+        """True for an ordinary conversation: no pair, no label, no tools (the fast paths handle those)."""
+        return self.rejected is None and self.label is None and self.tools is None
 
 
 def is_context_only(turn: dict[str, Any]) -> bool:
@@ -89,10 +137,14 @@ def is_context_only(turn: dict[str, Any]) -> bool:
 
 
 def clean_turn(turn: dict[str, Any]) -> dict[str, Any]:
-    """``{"role", "content"}`` plus ``"weight": 0`` when the turn is context only (any other key is dropped)."""
+    """``{"role", "content"}`` plus ``"weight": 0`` when the turn is context only, and the tool call keys
+    (``tool_calls``, ``tool_call_id``) when it has them; any other key is dropped."""
     out = {"role": turn["role"], "content": turn["content"]}
     if turn.get("role") == "assistant" and is_context_only(turn):
         out["weight"] = 0
+    for k in TOOL_TURN_KEYS:
+        if turn.get(k):
+            out[k] = turn[k]
     return out
 
 
@@ -103,7 +155,9 @@ def merge_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     stays unlearned."""
     out: list[dict[str, Any]] = []
     for m in messages:
-        if out and out[-1]["role"] == m["role"]:
+        # a tool call or a tool's result is a turn of its own (parallel calls give several results in a row)
+        if out and out[-1]["role"] == m["role"] and m["role"] != "tool" and not _has_tool_keys(out[-1]) \
+                and not _has_tool_keys(m):
             merged = {"role": m["role"], "content": out[-1]["content"] + "\n" + m["content"]}
             if is_context_only(out[-1]) or is_context_only(m):
                 merged["weight"] = 0
@@ -113,14 +167,19 @@ def merge_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _has_tool_keys(turn: dict[str, Any]) -> bool:
+    return "tool_calls" in turn or "tool_call_id" in turn
+
+
 def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int = 1,
                  max_chars: int | None = None,
                  count_tokens: Callable[[list[dict[str, Any]]], int] | None = None) -> str | None:
     """Why ``messages`` is not a usable training conversation, or ``None``.
 
-    Checks: roles are system/user/assistant; every turn has text (at least ``min_chars`` characters after
-    stripping, at most ``max_chars``); a system turn only comes first; user and assistant alternate, starting
-    with the user; the last turn is the assistant's; the conversation fits ``max_tokens`` (cheap estimate, or
+    Checks: roles are system/user/assistant (and tool); every turn has text (at least ``min_chars`` characters
+    after stripping, at most ``max_chars``), except an assistant turn that calls tools; a system turn only comes
+    first; user and assistant alternate, starting with the user, and an assistant's tool calls are followed by
+    the tools' results (``tool`` turns) before the assistant goes on; the last turn is the assistant's; the conversation fits ``max_tokens`` (cheap estimate, or
     ``count_tokens`` when given and the estimate is close to the limit).
     """
     if not isinstance(messages, list) or not messages:
@@ -174,10 +233,24 @@ def _check_fast(messages: list[Any], min_chars: int, max_chars: int | None) -> i
 
 def _check_turns(messages: list[Any], min_chars: int, max_chars: int | None) -> str | int:
     """The first problem of the turns, or the total characters."""
-    expected = "user"
+    expected = "user"  # or "assistant", "tool" (after tool calls), "tool+assistant" (after a tool's result)
     chars = 0
+    calls_at = 0
     for i, m in enumerate(messages, 1):
         role = m.get("role") if type(m) is dict else None
+        if role == "tool":
+            if expected not in ("tool", "tool+assistant"):
+                return _("turn {n} is a tool's result, but the turn before it calls no tool").format(n=i)
+            if type(m.get("content")) is not str:
+                return _("turn {n} (tool) has no text").format(n=i)
+            chars += len(m["content"])
+            expected = "tool+assistant"
+            continue
+        if expected == "tool":
+            return _("turn {n}: the tool call of turn {call} has no result (a 'tool' or 'observation' turn "
+                     "must follow it)").format(n=i, call=calls_at)
+        if expected == "tool+assistant":
+            expected = "assistant"
         if role != expected:
             if role == "system" and i == 1:
                 pass
@@ -191,6 +264,12 @@ def _check_turns(messages: list[Any], min_chars: int, max_chars: int | None) -> 
             else:
                 return _("turn {n}: two user turns in a row").format(n=i)
         content = m.get("content")
+        calls = m.get("tool_calls") if role == "assistant" else None
+        if calls:
+            # a turn that only calls tools has no text of its own
+            chars += len(content or "") + sum(len(str(c)) for c in calls)
+            expected, calls_at = "tool", i
+            continue
         if type(content) is not str:
             return _("turn {n} ({role}) is empty").format(n=i, role=role)
         n_chars = len(content.strip())

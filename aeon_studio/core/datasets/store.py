@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
@@ -20,6 +17,7 @@ from ..i18n import _, ngettext
 from ..storage import get_database
 from ..storage.datasets_tables import Dataset, DatasetCandidate, DatasetPassage, Example, PreferencePair
 from ..storage.tables import utcnow
+from . import exporters
 from .errors import DatasetError
 from .records import (DEFAULT_DOMAINS, DOMAIN_LABELS, clean_turn, content_hash, estimate_tokens,  # noqa: F401
                       hash_bucket, is_context_only, tag_domain)
@@ -28,7 +26,7 @@ from .records import (DEFAULT_DOMAINS, DOMAIN_LABELS, clean_turn, content_hash, 
 MIN_ROWS_FOR_EVAL = 20
 #: A domain with fewer examples than this gets a warning in the stats.
 MIN_DOMAIN_EXAMPLES = 50
-EXPORT_FORMATS = ("messages", "sharegpt", "dpo")
+EXPORT_FORMATS = tuple(exporters.EXPORT_FORMATS)
 SPLITS = ("train", "eval", "all")
 _NAME = re.compile(r"^[\w.\-]{1,80}$", re.UNICODE)
 
@@ -37,8 +35,10 @@ def check_messages(messages: Any) -> str | None:
     if not isinstance(messages, list) or not messages:
         return _("no messages")
     for i, m in enumerate(messages, 1):
-        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant"):
+        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "tool"):
             return _("turn {n} has no valid role (system, user or assistant)").format(n=i)
+        if m.get("tool_calls") or m["role"] == "tool":
+            continue  # a turn that calls tools has no text of its own; a tool's result may be empty
         if not isinstance(m.get("content"), str) or not m["content"].strip():
             return _("turn {n} is empty").format(n=i)
     if messages[-1]["role"] != "assistant":
@@ -77,6 +77,10 @@ class BulkImport:
     def add_passages(self, batch: list[tuple[str, str]]) -> int:
         """See :meth:`DatasetStore.insert_passages`: how many passages were new."""
         return self._store.insert_passages(self._s, self.dataset_id, batch)
+
+    def add_pairs(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """See :meth:`DatasetStore.insert_pairs`: ``(added, duplicates)``."""
+        return self._store.insert_pairs(self._s, self.dataset_id, rows)
 
 
 class DatasetStore:
@@ -228,10 +232,30 @@ class DatasetStore:
         existing = self._existing_hashes(s, dataset_id, [r["content_hash"] for r in rows])
         now = utcnow()
         fresh = [{"dataset_id": dataset_id, "source": "import", "source_ref": "", "domain": "general",
-                  "split": "train", "rating": None, "tokens": 0, "edited": False, "created_at": now,
-                  "updated_at": now, **r} for r in rows if r["content_hash"] not in existing]
+                  "split": "train", "rating": None, "tokens": 0, "edited": False, "label": None, "tools": None,
+                  "created_at": now, "updated_at": now, **r} for r in rows if r["content_hash"] not in existing]
         if fresh:
             s.connection().execute(insert(Example.__table__).prefix_with("OR IGNORE"), fresh)
+        return len(fresh), len(rows) - len(fresh)
+
+    @staticmethod
+    def insert_pairs(s, dataset_id: int, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """Bulk-insert preference pairs (``prompt``, ``chosen``, ``rejected``, ``content_hash``, ``source_ref``)
+        in the open session ``s``, skipping hashes already stored; returns ``(added, duplicates)``. The split
+        is set by :meth:`resplit`."""
+        if not rows:
+            return 0, 0
+        hashes = [r["content_hash"] for r in rows]
+        existing: set[str] = set()
+        for i in range(0, len(hashes), 500):
+            existing.update(s.exec(select(PreferencePair.content_hash).where(
+                PreferencePair.dataset_id == dataset_id,
+                col(PreferencePair.content_hash).in_(hashes[i:i + 500]))).all())
+        now = utcnow()
+        fresh = [{"dataset_id": dataset_id, "reason": "import", "split": "train", "created_at": now, **r}
+                 for r in rows if r["content_hash"] not in existing]
+        if fresh:
+            s.connection().execute(insert(PreferencePair.__table__).prefix_with("OR IGNORE"), fresh)
         return len(fresh), len(rows) - len(fresh)
 
     @contextmanager
@@ -242,25 +266,28 @@ class DatasetStore:
             yield BulkImport(self, s, dataset_id)
             self._touch(s, dataset_id)
 
-    def resplit(self, name: str) -> None:
-        """Recompute the deterministic train/eval split of ``name`` (after bulk inserts)."""
-        self._resplit(self.get(name).id)
+    def resplit(self, name: str, *, pairs: bool = False) -> None:
+        """Recompute the deterministic train/eval split of ``name`` (after bulk inserts); ``pairs``: of its
+        preference pairs too."""
+        self._resplit(self.get(name).id, pairs=pairs)
 
-    def _resplit(self, dataset_id: int) -> None:
-        """Deterministic split by content hash; small datasets keep everything in train."""
+    def _resplit(self, dataset_id: int, *, pairs: bool = False) -> None:
+        """Deterministic split by content hash; small datasets keep everything in train. ``pairs``: the
+        preference pairs too (imported ones; :meth:`set_pairs` splits the pairs it writes itself)."""
         with self.db.session() as s:
             ds = s.get(Dataset, dataset_id)
-            n = s.exec(select(func.count()).select_from(Example).where(Example.dataset_id == dataset_id)).one()
-            pct = ds.eval_percent if ds is not None and n >= MIN_ROWS_FOR_EVAL else 0
-            change: dict[str, list[int]] = {"train": [], "eval": []}
-            for ex_id, h, split in s.exec(select(Example.id, Example.content_hash, Example.split)
-                                          .where(Example.dataset_id == dataset_id)).all():
-                want = "eval" if hash_bucket(h) < pct else "train"
-                if want != split:
-                    change[want].append(ex_id)
-            for want, ids in change.items():
-                for i in range(0, len(ids), 500):
-                    s.exec(update(Example).where(col(Example.id).in_(ids[i:i + 500])).values(split=want))
+            for model in (Example, PreferencePair) if pairs else (Example,):
+                n = s.exec(select(func.count()).select_from(model).where(model.dataset_id == dataset_id)).one()
+                pct = ds.eval_percent if ds is not None and n >= MIN_ROWS_FOR_EVAL else 0
+                change: dict[str, list[int]] = {"train": [], "eval": []}
+                for row_id, h, split in s.exec(select(model.id, model.content_hash, model.split)
+                                               .where(model.dataset_id == dataset_id)).all():
+                    want = "eval" if hash_bucket(h) < pct else "train"
+                    if want != split:
+                        change[want].append(row_id)
+                for want, ids in change.items():
+                    for i in range(0, len(ids), 500):
+                        s.exec(update(model).where(col(model.id).in_(ids[i:i + 500])).values(split=want))
         # Every write of examples ends here (add_examples, accepted candidates, imports): one notice for them.
         self.db.changes.emit("datasets")
 
@@ -270,12 +297,26 @@ class DatasetStore:
                                hint=_("Use train, eval or all."))
         return q if split == "all" else q.where(model.split == split)
 
-    def examples(self, name: str, split: str = "train") -> list[dict[str, Any]]:
-        """``[{"messages": [...]}, …]`` in a stable order (by id)."""
+    def examples(self, name: str, split: str = "train", *, undesirable: bool = False) -> list[dict[str, Any]]:
+        """``[{"messages": [...]}, …]`` in a stable order (by id), with ``"tools"`` and ``"label"`` when the
+        example has them. Examples labelled undesirable (KTO ``label: false``) are left out unless
+        ``undesirable``: everything that reads this list for supervised training gets good answers only."""
         ds = self.get(name)
         with self.db.session() as s:
-            q = self._split_filter(select(Example.messages).where(Example.dataset_id == ds.id), Example, split)
-            return [{"messages": m} for m in s.exec(q.order_by(Example.id)).all()]
+            q = select(Example.messages, Example.tools, Example.label).where(Example.dataset_id == ds.id)
+            if not undesirable:
+                q = q.where(col(Example.label).is_not(False))
+            q = self._split_filter(q, Example, split)
+            return [{"messages": m, **({"tools": t} if t else {}), **({"label": lab} if lab is not None else {})}
+                    for m, t, lab in s.exec(q.order_by(Example.id)).all()]
+
+    def undesirable_count(self, name: str, split: str = "all") -> int:
+        """How many examples of ``name`` are labelled undesirable (left out of supervised data)."""
+        ds = self.get(name)
+        with self.db.session() as s:
+            q = select(func.count()).select_from(Example).where(Example.dataset_id == ds.id,
+                                                                 Example.label == False)  # noqa: E712
+            return int(s.exec(self._split_filter(q, Example, split)).one())
 
     def example_rows(self, name: str, *, offset: int = 0, limit: int = 200) -> list[Example]:
         ds = self.get(name)
@@ -471,6 +512,7 @@ class DatasetStore:
             ratings = dict(s.exec(select(Example.rating, func.count()).where(Example.dataset_id == ds.id)
                                   .group_by(Example.rating)).all())
             edited = int(s.exec(base.where(Example.edited == True)).one())  # noqa: E712
+            undesirable = int(s.exec(base.where(Example.label == False)).one())  # noqa: E712
             pairs = int(s.exec(select(func.count()).select_from(PreferencePair)
                                .where(PreferencePair.dataset_id == ds.id)).one())
         warnings = [ngettext("The domain '{domain}' has only {n} example (fewer than {min}).",
@@ -481,50 +523,28 @@ class DatasetStore:
             warnings.insert(0, _("The dataset has no examples."))
         return {"name": ds.name, "kind": ds.kind, "examples": total, "train": train, "eval": total - train,
                 "tokens": tokens, "domains": domains, "sources": sources, "edited": edited, "pairs": pairs,
+                "undesirable": undesirable,
                 "ratings": {str(k): v for k, v in sorted(ratings.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
                             if k is not None},
                 "unrated": ratings.get(None, 0), "warnings": warnings,
                 "created_at": ds.created_at, "updated_at": ds.updated_at}
 
     def export(self, name: str, path: str | os.PathLike, fmt: str = "messages", split: str = "all") -> int:
-        """Write a JSONL file (UTF-8, non-ASCII kept) loadable by TRL/Unsloth/LLaMA-Factory:
-        ``messages`` → ``{"messages": [...]}``; ``sharegpt`` → ``{"conversations": [{"from", "value"}]}``;
-        ``dpo`` → ``{"prompt": [...], "chosen": [assistant], "rejected": [assistant]}`` (TRL conversational).
-        The file is written under a temporary name and renamed, so a failure leaves any old file intact."""
-        if fmt not in EXPORT_FORMATS:
-            raise DatasetError(_("Unknown export format '{fmt}'.").format(fmt=fmt),
-                               hint=_("Use one of: {formats}.").format(formats=", ".join(EXPORT_FORMATS)))
-        if fmt == "dpo":
-            rows = [{"prompt": p["prompt"], "chosen": [{"role": "assistant", "content": p["chosen"]}],
-                     "rejected": [{"role": "assistant", "content": p["rejected"]}]}
-                    for p in self.preference_pairs(name, split=split)]
+        """Write a JSONL file (UTF-8, non-ASCII kept) loadable by TRL/Unsloth/LLaMA-Factory in one of
+        :data:`.exporters.EXPORT_FORMATS` (``messages``, ``sharegpt``, ``dpo``, ``kto``). Supervised formats
+        leave out examples labelled undesirable (see :meth:`undesirable_count`). The file is written under a
+        temporary name and renamed, so a failure leaves any old file intact. Returns the rows written."""
+        exporters.check_format(fmt)
+        if fmt in exporters.PAIR_FORMATS:
+            rows = self.preference_pairs(name, split=split)
             if not rows:
                 raise DatasetError(_("The dataset '{name}' has no preference pairs to export.").format(name=name),
-                                   hint=_("Pairs come from 'dataset from-chats': edited replies, regenerations "
-                                          "you kept and differently rated replies."))
+                                   hint=_("Pairs come from 'dataset from-chats' (edited replies, regenerations "
+                                          "you kept and differently rated replies) or from importing a file of "
+                                          "pairs (chosen/rejected)."))
         else:
-            rows = self.examples(name, split=split)
-            if fmt == "sharegpt":
-                who = {"system": "system", "user": "human", "assistant": "gpt"}
-                rows = [{"conversations": [{"from": who[m["role"]], "value": m["content"],
-                                            **({"weight": 0} if is_context_only(m) else {})}
-                                           for m in r["messages"]]} for r in rows]
-        out = Path(path).expanduser()
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                for r in rows:
-                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
-            os.replace(tmp, out)
-        except OSError as exc:
-            try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, UnboundLocalError):
-                pass
-            raise DatasetError(_("Cannot write {path}: {error}").format(path=out, error=exc.strerror or exc),
-                               hint=_("Choose a writable folder.")) from exc
-        return len(rows)
+            rows = self.examples(name, split=split, undesirable=fmt not in exporters.SFT_FORMATS)
+        return exporters.write_jsonl(path, map(exporters.ROWS[fmt], rows))
 
 
 def build_from_chats(name: str, min_likert: int = 4, since: Any = None, persona: str | None = None) -> ChatsSummary:

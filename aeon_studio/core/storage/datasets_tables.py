@@ -27,7 +27,8 @@ class Dataset(SQLModel, table=True):
 
 class Example(SQLModel, table=True):
     """One conversation ``{"messages": [...]}`` of a dataset. ``content_hash`` decides the split and removes
-    exact duplicates (unique per dataset)."""
+    exact duplicates (unique per dataset). Turns may call tools (OpenAI ``tool_calls`` and ``tool`` turns; the
+    definitions are in ``tools``)."""
 
     __tablename__ = "dataset_example"
     id: int | None = Field(default=None, primary_key=True)
@@ -41,6 +42,10 @@ class Example(SQLModel, table=True):
     rating: int | None = None
     tokens: int = 0
     edited: bool = False
+    #: KTO label (schema 5): ``True`` desirable, ``False`` undesirable (never an SFT target), ``None`` unlabelled.
+    label: bool | None = Field(default=None, index=True)
+    #: OpenAI tool definitions the conversation's tool calls refer to (schema 5); ``None`` without tools.
+    tools: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     __table_args__ = (UniqueConstraint("dataset_id", "content_hash"),)

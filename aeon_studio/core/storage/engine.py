@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when a migration is added below. New *tables* need no migration:
 #: ``create_all`` adds them on open.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _v1_persona_datasets(conn: sqlite3.Connection) -> None:
@@ -75,9 +75,22 @@ def _v3_adapter_versions(conn: sqlite3.Connection) -> None:
                      "WHERE b.adapter_id = adapter.id ORDER BY b.id LIMIT 1) WHERE persona_key IS NULL")
 
 
+def _v4_example_label_tools(conn: sqlite3.Connection) -> None:
+    """Schema 4 → 5: a dataset example keeps its KTO label (``label``: desirable or not) and the tool
+    definitions its tool calls refer to (``tools``). Examples stored before are unlabelled and have no tools."""
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(dataset_example)").fetchall()}
+    if not cols:
+        return  # no table: create_all builds it with the columns
+    if "label" not in cols:
+        conn.execute("ALTER TABLE dataset_example ADD COLUMN label BOOLEAN")
+    if "tools" not in cols:
+        conn.execute("ALTER TABLE dataset_example ADD COLUMN tools JSON")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_dataset_example_label ON dataset_example (label)")
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_datasets, 2: _v2_adapter_history,
-                                                               3: _v3_adapter_versions}
+                                                               3: _v3_adapter_versions, 4: _v4_example_label_tools}
 
 
 def _load_tables() -> None:

@@ -20,7 +20,7 @@ from ..settings import get_settings
 from ..storage import get_database
 from ..storage.tables import utcnow
 from ..storage.training_tables import AdapterRow, TrainingRun
-from .data import TrainingError, read_jsonl, write_jsonl
+from .data import TrainingError, read_jsonl, sft_rows, write_jsonl
 from .events import (FINAL, Cancelled, Checkpoint, Checks, Done, Error, Eval, Event, Preflight, Resume, RunStatus,
                      Start, Step, parse)
 from .spec import make_spec
@@ -72,6 +72,9 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
         dataset_name, rows = snapshot_rows(dataset, method)
         if eval_rows is None:
             eval_rows = held_out_rows(dataset, method)
+    if method == "sft":  # an answer labelled undesirable (KTO) is never learned as a good one
+        rows = sft_rows(rows)
+        eval_rows = sft_rows(eval_rows) if eval_rows else eval_rows
     if not rows:
         raise TrainingError(_("The dataset '{name}' has no examples.").format(name=dataset_name or dataset),
                             hint=_("Rate some replies (4 or 5) or add examples, then retry."))

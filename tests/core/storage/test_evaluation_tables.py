@@ -36,7 +36,7 @@ def test_schema_3_database_gains_adapter_versions_and_keeps_its_adapters(tmp_pat
         conn.execute("PRAGMA user_version=3")
     db = Database(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"golden_prompt", "evaluation", "arena_match"} <= tables
     with db.session() as s:

@@ -19,7 +19,7 @@ from ..records import Record
 from ..textio import TextFile
 from .jsonerrors import json_error
 from .noise import export_object, shown_notice
-from .objects import TurnGrouper, object_messages
+from .objects import TurnGrouper, read_object
 
 _STR = re.compile(r'["\\]')
 _STRUCT = re.compile(r'["\[\]{}]')
@@ -143,21 +143,25 @@ class ArraySplitter:
 
 
 def _records_from(obj: Any, ref: str, line: int, grouper: TurnGrouper, speakers: dict[str, str],
-                  extra: dict[str, Any] | None = None) -> Iterator[Record]:
+                  extra: dict[str, Any] | None = None, original: Any = None) -> Iterator[Record]:
+    """The record(s) of one parsed object. ``original`` is the object as it was read (before any mojibake
+    repair): a reject keeps it, so the rejects file always shows the record the user gave."""
     if isinstance(obj, dict):  # chat exports: service and media messages are left out, counted (.noise)
         kind, obj = export_object(obj)
         if kind is not None:
             yield Record([], ref, None, line, {"dropped": kind, "text": shown_notice(obj), **(extra or {})})
             return
-    msgs, problem = object_messages(obj, speakers)
-    if msgs is None and problem is None:  # a single turn
+    got = read_object(obj, speakers)
+    if got.messages is None and got.problem is None:  # a single turn
         yield from grouper.add(obj, ref, line)
         return
     yield from grouper.finish()
-    if problem is not None:
-        yield Record([], ref, problem, line=line, extra={"object": obj, **(extra or {})})
+    keep = {"object": obj if original is None else original, **(extra or {})}
+    if got.problem is not None:
+        yield Record([], ref, got.problem, line=line, extra=keep)
     else:
-        yield Record(msgs, ref, line=line, extra=dict(extra or {}))
+        yield Record(got.messages, ref, line=line, extra=keep, rejected=got.rejected, label=got.label,
+                     tools=got.tools)
 
 
 def read_jsonl(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | None = 30,
@@ -179,10 +183,10 @@ def read_jsonl(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | N
                 yield from grouper.finish()
                 yield Record([], ref, json_error(exc, line, first_line=n), line=n, extra={"text": line[:2000]})
                 continue
-        else:
-            if isinstance(obj, dict):
-                obj = _fix_obj(tf, obj)
-        yield from _records_from(obj, ref, n, grouper, speakers)
+            yield from _records_from(obj, ref, n, grouper, speakers)
+            continue
+        yield from _records_from(_fix_obj(tf, obj) if isinstance(obj, dict) else obj, ref, n, grouper, speakers,
+                                 original=obj)
     yield from grouper.finish()
 
 
@@ -217,13 +221,14 @@ def read_json(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | No
             line = getattr(exc, "lineno", 1)
             yield Record([], f"{name}:{line}", json_error(exc, text), line=line)
             return
-        obj = _fix_obj(tf, obj)
+        raw, obj = obj, _fix_obj(tf, obj)
         lists = [v for v in obj.values() if isinstance(v, list)] if isinstance(obj, dict) else []
-        if isinstance(obj, dict) and object_messages(obj, speakers)[1] is not None and len(lists) == 1:
-            for i, item in enumerate(lists[0], 1):
-                yield from _records_from(item, f"{name}:1", 1, grouper, speakers, {"item": i})
+        if isinstance(obj, dict) and read_object(obj, speakers).problem is not None and len(lists) == 1:
+            raw_list = next(v for v in raw.values() if isinstance(v, list))
+            for i, (item, orig) in enumerate(zip(lists[0], raw_list), 1):
+                yield from _records_from(item, f"{name}:1", 1, grouper, speakers, {"item": i}, orig)
         else:
-            yield from _records_from(obj, f"{name}:1", 1, grouper, speakers)
+            yield from _records_from(obj, f"{name}:1", 1, grouper, speakers, original=raw)
         yield from grouper.finish()
         return
     splitter = ArraySplitter()
@@ -247,7 +252,7 @@ def read_json(tf: TextFile, *, speakers: dict[str, str], gap_minutes: float | No
                     n=index, error=json_error(exc, text, first_line=line, first_col=col)), line=line,
                     extra={"item": index, "text": text[:2000]})
                 continue
-            yield from _records_from(_fix_obj(tf, obj), ref, line, grouper, speakers, {"item": index})
+            yield from _records_from(_fix_obj(tf, obj), ref, line, grouper, speakers, {"item": index}, obj)
     yield from grouper.finish()
     if splitter.state in ("before", "between", "element"):
         line = splitter.elem_line if splitter.state == "element" else splitter.line

@@ -17,7 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from ...i18n import _
-from ..records import ROLE_SYNONYMS, Record, merge_turns
+from ..records import Record, merge_turns
+from ..toolcalls import check_tool_refs, normalize_tools
+from .prefs import Parsed, is_pair, label_of, read_pair
+from .turns import content_text, lower_keys as _lower_keys, parse_turns as _turns, role_of, text_of as _text
 
 PAIR_KEYS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("pergunta", "questao", "questão"), ("resposta",)),
@@ -36,63 +39,6 @@ TEXT_KEYS = ("message", "text", "content", "value", "mensagem", "texto", "body")
 CONV_KEYS = ("conversation_id", "conversation", "chat_id", "thread_id", "thread", "session", "session_id",
              "conversa", "dialog_id")
 TIME_KEYS = ("timestamp", "time", "date", "datetime", "created_at", "data", "hora", "ts")
-
-
-def _lower_keys(obj: dict[str, Any]) -> dict[str, Any]:
-    return {str(k).strip().lower(): v for k, v in obj.items()}
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(v)
-    if isinstance(v, list) and all(isinstance(p, dict) for p in v):  # OpenAI content parts
-        parts = [str(p.get("text", "")) for p in v if p.get("type", "text") == "text"]
-        return "\n".join(parts) if parts else None
-    return None
-
-
-def role_of(name: Any, speakers: dict[str, str]) -> str | None:
-    """The role for a sender/role name: the user's mapping first, then the usual synonyms."""
-    if not isinstance(name, str):
-        return None
-    key = name.strip().rstrip(":").strip().casefold()
-    for k, v in speakers.items():
-        if k.casefold() == key:
-            return v
-    return ROLE_SYNONYMS.get(key)
-
-
-def _turns(items: Any, role_key: tuple[str, ...], text_key: tuple[str, ...],
-           speakers: dict[str, str]) -> tuple[list[dict[str, Any]] | None, str | None]:
-    if not isinstance(items, list):
-        return None, _("'messages'/'conversations' is not a list")
-    out = []
-    for i, t in enumerate(items, 1):
-        if not isinstance(t, dict):
-            return None, _("turn {n} is not an object").format(n=i)
-        t = _lower_keys(t)
-        who = next((t[k] for k in role_key if k in t), None)
-        role = role_of(who, speakers)
-        if role is None:
-            return None, _("turn {n}: unknown role {who!r}").format(n=i, who=who)
-        text = next((_text(t[k]) for k in text_key if k in t), None)
-        if text is None:
-            return None, _("turn {n} has no text").format(n=i)
-        turn = {"role": role, "content": text.strip()}
-        if "weight" in t:  # OpenAI fine-tuning: weight 0 = context only, never a training target
-            w = t["weight"]
-            if isinstance(w, bool) or not isinstance(w, (int, float)) or w not in (0, 1):
-                return None, _("turn {n}: 'weight' must be 0 or 1, not {w!r}").format(n=i, w=w)
-            if w == 0:
-                if role != "assistant":
-                    return None, _("turn {n}: only assistant turns can have 'weight': 0").format(n=i)
-                turn["weight"] = 0
-        out.append(turn)
-    return merge_turns(out), None
 
 
 def _pair(o: dict[str, Any], mapping: dict[str, str] | None) -> tuple[list[dict[str, Any]] | None, str | None]:
@@ -115,7 +61,12 @@ def _pair(o: dict[str, Any], mapping: dict[str, str] | None) -> tuple[list[dict[
         else:
             return None, None
         system = next((o[k] for k in SYSTEM_KEYS if k in o), None)
-    qt, at = _text(q), _text(a)
+    if _turn_list(q) or _turn_list(a):  # TRL conversational prompt/completion: message lists
+        return _conversational(q, a, system)
+    (qt, qp), (at, ap) = content_text(q), content_text(a)
+    if qp or ap:
+        return None, _("the question/user text: {problem}").format(problem=qp) if qp else \
+            _("the answer/assistant text: {problem}").format(problem=ap)
     if qt is None or not qt.strip():
         return None, _("the question/user text is empty")
     if at is None or not at.strip():
@@ -129,27 +80,77 @@ def _pair(o: dict[str, Any], mapping: dict[str, str] | None) -> tuple[list[dict[
     return msgs, None
 
 
-def object_messages(obj: Any, speakers: dict[str, str],
-                    mapping: dict[str, str] | None = None) -> tuple[list[dict[str, Any]] | None, str | None]:
+def _turn_list(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(t, dict) and ("role" in t or "from" in t) for t in v)
+
+
+def _conversational(q: Any, a: Any, system: Any) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """``prompt``/``completion`` given as message lists (TRL's conversational form)."""
+    keys = (("role", "from"), ("content", "value", "text"))
+    prompt, problem = _turns(q, *keys, {}) if isinstance(q, list) else (
+        [{"role": "user", "content": (_text(q) or "").strip()}], None)
+    if problem is not None:
+        return None, _("the prompt: {problem}").format(problem=problem)
+    reply, problem = _turns(a, *keys, {}) if isinstance(a, list) else (
+        [{"role": "assistant", "content": (_text(a) or "").strip()}], None)
+    if problem is not None:
+        return None, _("the completion: {problem}").format(problem=problem)
+    st = _text(system)
+    if st and st.strip() and not (prompt and prompt[0]["role"] == "system"):
+        prompt = [{"role": "system", "content": st.strip()}] + prompt
+    return merge_turns(prompt + reply), None
+
+
+def read_object(obj: Any, speakers: dict[str, str], mapping: dict[str, str] | None = None, *,
+                strict_label: bool = True) -> Parsed:
+    """What one JSON object (or CSV row, with ``mapping`` and ``strict_label=False``) holds: a conversation
+    with its KTO label and tool definitions, a preference pair (:mod:`.prefs`), a problem, or a single turn
+    (``messages`` and ``problem`` both ``None``) to be grouped by the caller."""
+    if not isinstance(obj, dict):
+        return Parsed(problem=_("expected a JSON object, found {kind}").format(kind=type(obj).__name__))
+    o = _lower_keys(obj)
+    if not mapping and is_pair(o):
+        return read_pair(o, speakers)
+    label, problem = label_of(o, strict=strict_label)
+    if problem is not None:
+        return Parsed(problem=problem)
+    msgs, problem = object_messages(obj, speakers, mapping, lowered=o)
+    if msgs is None:
+        return Parsed(problem=problem)
+    tools, problem = normalize_tools(o.get("tools")) if not mapping else (None, None)
+    if problem is None:
+        problem = check_tool_refs(msgs, tools)
+    if problem is not None:
+        return Parsed(problem=problem)
+    return Parsed(messages=msgs, label=label, tools=tools)
+
+
+def object_messages(obj: Any, speakers: dict[str, str], mapping: dict[str, str] | None = None, *,
+                    lowered: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]] | None, str | None]:
     """``(messages, None)`` for a whole-conversation object, ``(None, problem)`` for a bad one,
-    ``(None, None)`` when it is a single turn (sender/message) to be grouped by the caller."""
+    ``(None, None)`` when it is a single turn (sender/message) to be grouped by the caller. Pairs, labels and
+    tools are read by :func:`read_object`."""
     if not isinstance(obj, dict):
         return None, _("expected a JSON object, found {kind}").format(kind=type(obj).__name__)
-    o = _lower_keys(obj)
+    o = lowered if lowered is not None else _lower_keys(obj)
     if not mapping:
-        if "messages" in o:
-            return _turns(o["messages"], ("role", "from", "sender"), ("content", "value", "text"), speakers)
-        if "conversations" in o or "conversation" in o and isinstance(o["conversation"], list):
-            return _turns(o.get("conversations", o.get("conversation")), ("from", "role", "sender"),
-                          ("value", "content", "text"), speakers)
+        conv = o.get("messages") if "messages" in o else o.get("conversations", o.get("conversation"))
+        if "messages" in o or "conversations" in o or "conversation" in o and isinstance(conv, list):
+            msgs, problem = _turns(conv, ("role", "from", "sender"), ("content", "value", "text"), speakers)
+            if msgs is not None:
+                # LLaMA-Factory keeps the system prompt beside the turns ("system" field)
+                st = _text(next((o[k] for k in SYSTEM_KEYS if k in o), None))
+                if st and st.strip() and not (msgs and msgs[0]["role"] == "system"):
+                    msgs = [{"role": "system", "content": st.strip()}] + msgs
+            return msgs, problem
     msgs, problem = _pair(o, mapping)
     if msgs is not None or problem is not None:
         return msgs, problem
     if any(k in o for k in SENDER_KEYS) and any(k in o for k in TEXT_KEYS):
         return None, None
     return None, _("unknown record shape (keys: {keys}); expected messages, conversations, "
-                   "instruction/output, pergunta/resposta, question/answer or sender/message").format(
-        keys=", ".join(list(o)[:8]))
+                   "instruction/output, pergunta/resposta, question/answer, prompt/chosen/rejected or "
+                   "sender/message").format(keys=", ".join(list(o)[:8]))
 
 
 def _when(v: Any) -> float | None:

@@ -16,7 +16,7 @@ from ...i18n import _, ngettext
 from ..errors import DatasetError
 from ..records import Record
 from ..textio import TextFile
-from .objects import PAIR_KEYS, object_messages
+from .objects import PAIR_KEYS, read_object
 
 csv.field_size_limit(1 << 28)
 DELIMITERS = ",;\t|"
@@ -124,8 +124,8 @@ def read_csv(tf: TextFile, *, speakers: dict[str, str], columns: str | dict[str,
                          line=line, extra={"row": row})
             continue
         obj = {k: tf.fix(v).replace("\r\n", "\n").replace("\r", "\n") for k, v in zip(keys, row)}
-        msgs, problem = object_messages(obj, speakers, mapping)
-        if msgs is None:
-            yield Record([], ref, problem or _("the row has no question/answer"), line=line, extra={"row": row})
-        else:
-            yield Record(msgs, ref, line=line)
+        got = read_object(obj, speakers, mapping, strict_label=False)
+        if got.messages is None:
+            yield Record([], ref, got.problem or _("the row has no question/answer"), line=line, extra={"row": row})
+        else:  # the row itself comes along: a reject keeps what the user wrote
+            yield Record(got.messages, ref, line=line, extra={"row": row}, rejected=got.rejected, label=got.label)
