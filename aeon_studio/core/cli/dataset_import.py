@@ -9,6 +9,7 @@ from typing import Any
 
 from ..i18n import _, ngettext
 from .common import print_json, print_table
+from .dataset_records import kinds_line, record_lines, turn_text
 
 
 def _cleaning_args(q: argparse.ArgumentParser) -> None:
@@ -125,6 +126,9 @@ def _print_summary(res: Any, *, what: str) -> None:
         duplicates=ngettext("{n} duplicate", "{n} duplicates", res.duplicates).format(n=res.duplicates),
         near=ngettext("{n} near-duplicate", "{n} near-duplicates", res.near_duplicates).format(n=res.near_duplicates),
         rejected=ngettext("{n} rejected", "{n} rejected", res.rejected).format(n=res.rejected)))
+    kinds = kinds_line(res)  # preference pairs, undesirable (KTO) examples
+    if kinds:
+        print(kinds)
     if res.passages:
         print(ngettext("{n} document passage.", "{n} document passages.", res.passages).format(n=res.passages))
     if res.dropped:
@@ -197,7 +201,9 @@ def _print_preview(pv: Any, path: str, pii: bool) -> None:
             continue
         print(f"--- {rec.ref}" + (f"  [{_('rejected')}: {rec.problem}]" if rec.problem else ""))
         for m in rec.messages:
-            print(f"{m['role']}: {m['content']}")
+            print(f"{m['role']}: {turn_text(m)}")
+        for line in record_lines(rec):  # tools, the rejected reply of a pair, an undesirable label
+            print(line)
     for ref, text in pv.passages:
         print(f"--- {ref}\n{text}")
     if pii:

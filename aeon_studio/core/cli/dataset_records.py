@@ -24,7 +24,7 @@ def record_lines(rec: Any) -> list[str]:
     if getattr(rec, "tools", None):
         lines.append(_("tools: {names}").format(names=", ".join(t["function"]["name"] for t in rec.tools)))
     if getattr(rec, "rejected", None) is not None:
-        lines.append(_("rejected: {text}").format(text=rec.rejected))
+        lines.append(_("rejected reply (preference pair): {text}").format(text=rec.rejected))
     if getattr(rec, "label", None) is False:
         lines.append(_("[labelled undesirable: kept as a bad example, never trained on as a good answer]"))
     return lines

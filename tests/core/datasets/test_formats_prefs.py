@@ -190,3 +190,14 @@ class _CharTokenizer:
 
     def decode(self, ids):
         return "".join(chr(i) for i in ids)
+
+
+def test_cli_import_reports_pairs_and_undesirable_and_previews_them(tmp_path, capsys):
+    bad = {"messages": [{"role": "user", "content": "Oi"}, {"role": "assistant", "content": "Suma."}], "label": False}
+    src = _write(tmp_path, "mix.jsonl", [SHAPES["trl_strings"], bad])
+    assert main(["dataset", "import", str(src), "--name", "mix", "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert f"rejected reply (preference pair): {REJECTED}" in out and "[labelled undesirable" in out
+    assert main(["dataset", "import", str(src), "--name", "mix"]) == 0
+    out = capsys.readouterr().out
+    assert "Of those kept: 1 preference pair; 1 example labelled undesirable" in out
