@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLocale, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from aeon_studio.core.i18n import _
+from aeon_studio.core.i18n import _, current_language
 from aeon_studio.core.training.events import Eval, Event, Step
 
 
@@ -73,7 +73,8 @@ class LossChart(QWidget):
             p.drawLine(QPointF(plot.left(), pt.y()), QPointF(plot.right(), pt.y()))
             p.setPen(pal.text().color())
             p.drawText(QRectF(0, pt.y() - fm.height() / 2, left - 6, fm.height()),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{v:.2f}")
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       QLocale(current_language()).toString(v, "f", 2))  # "0,50" in pt_BR
         p.drawText(QRectF(plot.left(), plot.bottom() + 2, plot.width(), fm.height() + 4),
                    Qt.AlignmentFlag.AlignRight, _("step {n}").format(n=int(x1)))
         for series, color in ((self.train, self.TRAIN), (self.eval, self.EVAL)):
@@ -90,7 +91,8 @@ class LossChart(QWidget):
                     p.drawEllipse(map_(x, y), 2.5, 2.5)
                 p.setBrush(Qt.BrushStyle.NoBrush)
         lx = plot.left() + 8
-        for label, color in ((_("train loss"), self.TRAIN), (_("eval loss"), self.EVAL)):
+        for label, color in ((_("loss on training examples"), self.TRAIN),
+                             (_("loss on held-out examples"), self.EVAL)):
             p.setPen(QPen(color, 3))
             p.drawLine(QPointF(lx, 6 + fm.height() / 2), QPointF(lx + 18, 6 + fm.height() / 2))
             p.setPen(pal.text().color())

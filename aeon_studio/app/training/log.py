@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from aeon_studio.app.evaluation.numbers import number
 from aeon_studio.core.i18n import _, ngettext
 from aeon_studio.core.training.events import (Cancelled, Checkpoint, Done, Error, Eval, Event, Preflight, Resume, Start,
                                      Step, parse)
@@ -31,23 +32,24 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) else 2
 
 
-def _num(value: Any, spec: str = ".4f") -> str:
-    return format(value, spec) if isinstance(value, (int, float)) else "—"
+def _num(value: Any, digits: int = 4) -> str:
+    """A number with the user's decimal separator ("0,2246" in pt_BR)."""
+    return number(value, digits)
 
 
 def metrics_text(metrics: dict[str, Any]) -> str:
     """The metrics of a ``done`` event (or a run row) as one short phrase."""
     parts = []
     if isinstance(metrics.get("first_loss"), (int, float)) and isinstance(metrics.get("final_loss"), (int, float)):
-        parts.append(_("loss {a:.3f} → {b:.3f}").format(a=metrics["first_loss"], b=metrics["final_loss"]))
+        parts.append(_("loss {a} → {b}").format(a=_num(metrics["first_loss"], 3), b=_num(metrics["final_loss"], 3)))
     if isinstance(metrics.get("eval_loss"), (int, float)):
-        parts.append(_("eval loss {v:.3f}").format(v=metrics["eval_loss"]))
+        parts.append(_("loss on held-out examples {v}").format(v=_num(metrics["eval_loss"], 3)))
     if metrics.get("steps"):
         parts.append(ngettext("{n} step", "{n} steps", metrics["steps"]).format(n=metrics["steps"]))
     if isinstance(metrics.get("train_seconds"), (int, float)):
         parts.append(_("trained in {d}").format(d=fmt_duration(metrics["train_seconds"])))
     if metrics.get("tokens_per_s"):
-        parts.append(_("{v:.0f} tokens/s").format(v=metrics["tokens_per_s"]))
+        parts.append(_("{value} tokens/s").format(value=_num(metrics["tokens_per_s"], 0)))
     return " · ".join(parts)
 
 
@@ -61,10 +63,10 @@ def event_lines(ev: Event | Mapping, total: int = 0) -> list[str]:
     ev = parse(ev)
     if isinstance(ev, Preflight):
         n, seq = ev.examples, _or(ev.max_seq_len)
-        lines = [_("Pre-flight: {examples}, ~{tok} tokens · model {p:.1f}M params · batch {b} × {seq} · "
+        lines = [_("Pre-flight: {examples}, ~{tok} tokens · model {value} million parameters · batch {b} × {seq} · "
                    "RAM ~{ram} MB · estimate {s}").format(
             examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n), tok=ev.dataset_tokens,
-            p=ev.params / 1e6, b=_or(ev.batch_size),
+            value=_num(ev.params / 1e6, 1), b=_or(ev.batch_size),
             seq=ngettext("{n} token", "{n} tokens", _count(seq)).format(n=seq), ram=_or(ev.ram_estimate_mb),
             s=fmt_duration(ev.estimated_s) or "?")]
         lines += [_("  note: {text}").format(text=n) for n in ev.notes]
@@ -74,7 +76,7 @@ def event_lines(ev: Event | Mapping, total: int = 0) -> list[str]:
         line = _("Training started: {steps} on {examples} ({held_out})").format(
             steps=ngettext("{n} step", "{n} steps", _count(t)).format(n=t),
             examples=ngettext("{n} example", "{n} examples", _count(n)).format(n=n),
-            held_out=ngettext("{n} held out for eval", "{n} held out for eval", _count(e)).format(n=e))
+            held_out=ngettext("{n} held out to check it", "{n} held out to check it", _count(e)).format(n=e))
         if ev.backend:
             line += " · " + _("backend {b}").format(b=ev.backend)
         if ev.resumed_from:
@@ -83,11 +85,11 @@ def event_lines(ev: Event | Mapping, total: int = 0) -> list[str]:
     if isinstance(ev, Resume):
         return [_("Resuming from the checkpoint of step {s}: {path}").format(s=ev.step, path=ev.checkpoint)]
     if isinstance(ev, Step):
-        return [_("step {s}/{t} · epoch {e} · loss {loss} · {tps:.0f} tok/s · {eta} left").format(
-            s=ev.step, t=total or "?", e=_num(ev.epoch, ".2f"), loss=_num(ev.loss),
-            tps=ev.tokens_per_s or 0, eta=fmt_duration(ev.eta_s) or "?")]
+        return [_("step {s}/{t} · epoch {e} · loss {loss} · {tps} tok/s · {eta} left").format(
+            s=ev.step, t=total or "?", e=_num(ev.epoch, 2), loss=_num(ev.loss),
+            tps=_num(ev.tokens_per_s or 0, 0), eta=fmt_duration(ev.eta_s) or "?")]
     if isinstance(ev, Eval):
-        return [_("eval at step {s}: eval loss {loss}").format(s=ev.step, loss=_num(ev.eval_loss))]
+        return [_("step {s}: loss on held-out examples {loss}").format(s=ev.step, loss=_num(ev.eval_loss))]
     if isinstance(ev, Checkpoint):
         return [_("checkpoint at step {s}: {path}").format(s=ev.step, path=ev.path)]
     if isinstance(ev, Done):

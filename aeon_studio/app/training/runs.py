@@ -7,9 +7,10 @@ from typing import Any
 from aeon_studio.core.i18n import N_, _
 from aeon_studio.core.training.events import RunStatus
 from aeon_studio.app.shared.table_model import Column, TableModel
+from aeon_studio.app.evaluation.numbers import number
 from aeon_studio.app.training.log import fmt_duration
 
-HEADERS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Eval loss"),
+HEADERS = [N_("Run"), N_("Status"), N_("Dataset"), N_("Preset"), N_("Steps"), N_("Loss"), N_("Held-out loss"),
            N_("Duration"), N_("Adapter")]
 #: A run's status and preset as the table shows them (the stored values are identifiers).
 STATUS_NAMES = {RunStatus.QUEUED: N_("queued"), RunStatus.RUNNING: N_("running"), RunStatus.DONE: N_("done"),
@@ -22,7 +23,7 @@ def _named(names: dict[str, str], value: str | None) -> str:
 
 
 def _loss(value: Any) -> str:
-    return f"{value:.3f}" if isinstance(value, (int, float)) else ""
+    return number(value, 3) if isinstance(value, (int, float)) else ""
 
 
 def _duration(row: Any) -> float | None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from aeon_studio.app.evaluation.numbers import locale
 from aeon_studio.core.i18n import N_, _, ngettext
 
 
@@ -105,19 +106,22 @@ class AdvancedSettings(QGroupBox):
         self.dropout = QDoubleSpinBox()
         self.dropout.setRange(0.0, 0.9)
         self.dropout.setSingleStep(0.05)
+        for spin in (self.lr, self.dropout):  # decimals as the app's language writes them, not the system's
+            spin.setLocale(locale())
         self.batch_size = self._spin(1, 256)
         self.max_seq_len = self._spin(16, 32768, step=64)
         self.max_steps = self._spin(0, 1_000_000, step=10)
         self.max_steps.setSpecialValueText(_("epochs decide"))
         self.eval_pct = self._spin(0, 50, step=5)
         self.eval_pct.setSuffix(" %")
-        self.eval_pct.setToolTip(_("Share of the examples held out to measure eval loss (0: none)."))
+        self.eval_pct.setToolTip(_("Share of the examples kept out of training to check the model on questions "
+                                   "it has not seen (0: none)."))
         grid.addWidget(QLabel(_("Backend:")), 0, 0)
         grid.addWidget(self.backend, 0, 1, 1, 3)
         fields = [(_("Epochs:"), self.epochs), (_("Learning rate:"), self.lr), (_("LoRA rank:"), self.rank),
                   (_("LoRA alpha:"), self.alpha), (_("Batch size:"), self.batch_size),
                   (_("Max seq. length:"), self.max_seq_len), (_("Max steps:"), self.max_steps),
-                  (_("Dropout:"), self.dropout), (_("Eval split:"), self.eval_pct)]
+                  (_("Dropout:"), self.dropout), (_("Held out:"), self.eval_pct)]
         for i, (label, widget) in enumerate(fields):
             row, col = 1 + i // 2, (i % 2) * 2
             grid.addWidget(QLabel(label), row, col)

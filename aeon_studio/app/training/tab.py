@@ -15,6 +15,7 @@ from aeon_studio.core.storage.changes import ANY
 from aeon_studio.core.training.events import Error, Eval, Event, Preflight, RunStatus, Start, Step, parse
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
+from aeon_studio.app.evaluation.numbers import number
 from aeon_studio.app.shared.loss_chart import LossChart
 from aeon_studio.app.training.log import TrainingLog, fmt_duration
 from aeon_studio.app.training.runs import RunsModel
@@ -302,10 +303,10 @@ class TrainingTab(QWidget):
         if ev is None:
             return
         if isinstance(ev, Preflight):
-            text = _("{examples}, ~{tok} tokens · model {p:.1f}M params · RAM ~{ram} MB · estimate {s:.0f} s")
+            text = _("{examples}, ~{tok} tokens · model {value} million parameters · RAM ~{ram} MB · estimate {s}")
             text = text.format(
                 examples=ngettext("{n} example", "{n} examples", ev.examples).format(n=ev.examples),
-                tok=ev.dataset_tokens, p=ev.params / 1e6, s=ev.estimated_s or 0,
+                tok=ev.dataset_tokens, value=number(ev.params / 1e6, 1), s=fmt_duration(ev.estimated_s or 0),
                 ram="?" if ev.ram_estimate_mb is None else ev.ram_estimate_mb)
             self.notes.setText("\n".join([text, *ev.notes]))
         elif isinstance(ev, Start):
@@ -317,9 +318,9 @@ class TrainingTab(QWidget):
             if self.process.running() and self.process.run_id:
                 self.model.update_live(self.process.run_id, step=ev.step, loss=ev.loss,
                                        **({"total_steps": self.total} if self.total else {}))
-            self.status.setText(_("Step {s}/{t} · loss {loss:.4f} · {tps:.0f} tokens/s · about {eta} left")
-                                .format(s=ev.step, t=self.total, loss=ev.loss, tps=ev.tokens_per_s or 0,
-                                        eta=fmt_duration(ev.eta_s or 0)))
+            self.status.setText(_("Step {s}/{t} · loss {loss} · {value} tokens/s · about {eta} left")
+                                .format(s=ev.step, t=self.total, loss=number(ev.loss, 4),
+                                        value=number(ev.tokens_per_s or 0, 0), eta=fmt_duration(ev.eta_s or 0)))
         elif isinstance(ev, Eval) and self.process.running() and self.process.run_id:
             self.model.update_live(self.process.run_id, eval_loss=ev.eval_loss)
         elif isinstance(ev, Error):

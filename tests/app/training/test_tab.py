@@ -58,7 +58,8 @@ def test_training_tab_runs_worker_and_renders(qtbot, tmp_path, tiny_base):  # no
     log = tab.log.toPlainText()
     done = seen[-1]
     assert isinstance(done, Done)
-    for text in ("Pre-flight: 6 examples", "Training started: 5 steps", "step 1/5", "step 5/5", "eval at step",
+    for text in ("Pre-flight: 6 examples", "Training started: 5 steps", "step 1/5", "step 5/5",
+                 ": loss on held-out examples",
                  "Done: adapter saved to " + done.adapter, "loss "):
         assert text in log, (text, log)
     assert tab.model.rowCount() == 1 and tab.model.rows[0].adapter_id
