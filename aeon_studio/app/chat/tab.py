@@ -318,7 +318,13 @@ class ChatTab(ConversationList, Transcript, QWidget):
         self.header.show_binding(binding, self.model_combo.currentText() or "—")
         if persona:
             try:
-                self.header.show_backend(self.service.personas.get(persona))
+                p = self.service.personas.get(persona)
+                self.header.show_backend(p)
+                # The model picker only matters when the embedded engine may answer (first or as a fallback).
+                local = not p.backends or any(b.kind == "embedded" for b in p.backends)
+                self.model_combo.setEnabled(local)
+                self.model_combo.setToolTip("" if local else _("Not used: this persona answers through a server "
+                                                               "(see the line below and the Personas tab)."))
             except Exception:  # the header is informative only; the reply reports a real problem
                 log.warning("could not read the backends of persona %s", persona, exc_info=True)
 

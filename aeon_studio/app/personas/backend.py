@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout,
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
 from aeon_studio.core.i18n import _
@@ -22,6 +22,17 @@ def _kinds(optional: bool) -> list[tuple[str, str | None]]:
     out = [(_("Nothing: show the error"), None)] if optional else []
     return out + [(_("Embedded model (this computer)"), "embedded"), (_("Ollama server"), "ollama"),
                   (_("OpenAI-compatible API"), "openai")]
+
+
+def ollama_model_names() -> list[str]:
+    """Names of the models Ollama has on this computer (its models folder; no server needed), for completion."""
+    try:
+        from aeon_studio.core.ollama.library import list_ollama_models
+
+        return [m.name for m in list_ollama_models()]
+    except Exception:  # no folder, unreadable manifests: the field simply offers nothing
+        log.info("could not list Ollama's models", exc_info=True)
+        return []
 
 
 def _key_stored(url: str) -> bool:
@@ -49,6 +60,8 @@ class BackendEditor(QObject):
         for text, kind in _kinds(optional):
             self.kind.addItem(text, kind)
         self.model = QLineEdit(parent)
+        #: Ollama's local model names, read the first time an Ollama backend is shown.
+        self._ollama_names: list[str] | None = None
         self.url = QLineEdit(parent)
         self.key = QLineEdit(parent)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
@@ -96,6 +109,17 @@ class BackendEditor(QObject):
                              (self.where, kind is not None)):
             self._form.setRowVisible(widget, show)
         self.model.setPlaceholderText("qwen2.5:1.5b" if kind == "ollama" else "llama-3.1-8b-instant")
+        if kind == "ollama" and self._ollama_names is None:
+            self._ollama_names = ollama_model_names()
+            completer = QCompleter(self._ollama_names, self.model)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.model.setCompleter(completer)
+        if kind == "ollama" and self._ollama_names:
+            self.model.setToolTip(_("Models Ollama has on this computer: {names}").format(
+                names=", ".join(self._ollama_names)))
+        else:
+            self.model.setToolTip("")
         self.url.setPlaceholderText(_("empty: this computer's Ollama (OLLAMA_HOST)") if kind == "ollama"
                                     else "https://api.groq.com/openai/v1")
         self._update_where()

@@ -54,6 +54,7 @@ def test_backend_box_saves_backends_and_key_to_the_keyring(qtbot, ring):
     chat.refresh_header()
     assert chat.header.privacy_label.isVisibleTo(chat) and "api.groq.com" in chat.header.privacy_label.text()
     assert "qwen2.5:1.5b (Ollama)" in chat.header.label.text()
+    assert not chat.model_combo.isEnabled() and "Not used" in chat.model_combo.toolTip()  # no embedded engine
 
     box.fallback.kind.setCurrentIndex(0)  # nothing
     box.primary.kind.setCurrentIndex(box.primary.kind.findData("embedded"))
@@ -61,6 +62,7 @@ def test_backend_box_saves_backends_and_key_to_the_keyring(qtbot, ring):
     assert tab.store.get("casual").backends == []
     chat.refresh_header()
     assert not chat.header.privacy_label.isVisibleTo(chat)
+    assert chat.model_combo.isEnabled()
 
 
 def test_a_reply_from_ollama_shows_its_backend(qtbot, ring):
@@ -79,3 +81,16 @@ def test_a_reply_from_ollama_shows_its_backend(qtbot, ring):
     reply = [b for b in chat.bubbles if b.role == "assistant"][-1]
     assert reply.label.text() == "Seu cachorro se chama Rex."
     assert "Ollama: qwen2.5:1.5b" in reply.meta_label.text() and "sent off" not in reply.meta_label.text()
+
+
+def test_the_ollama_model_name_completes_from_ollamas_own_models(qtbot, ring, monkeypatch, tmp_path):
+    from aeon_studio.app.personas import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "ollama_model_names", lambda: ["qwen2.5:1.5b", "gemma3:1b"])
+    w = MainWindow(AppContext())
+    qtbot.addWidget(w)
+    box = w.personas.backend_box
+    box.primary.kind.setCurrentIndex(box.primary.kind.findData("ollama"))
+    completer = box.primary.model.completer()
+    assert completer.model().stringList() == ["qwen2.5:1.5b", "gemma3:1b"]
+    assert "gemma3:1b" in box.primary.model.toolTip()
