@@ -9,6 +9,7 @@ RENDERERS: list[tuple[str, str]] = [
     ("personas", "render_persona"),
     ("memory", "render_memory"),
     ("models", "render_models"),
+    ("models", "render_add_model"),  # the "Add model…" dialog
     ("datasets", "render_dataset"),
     ("training", "render_training"),
     ("training", "render_gate"),

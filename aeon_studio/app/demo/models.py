@@ -43,3 +43,34 @@ def render_models(ctx: AppContext, out_dir: Path, *, demo: bool = False) -> Path
     from aeon_studio.app.shared.render import save_grab
 
     return save_grab(tab, out_dir, "models_tab.png")
+
+
+#: The Qwen2.5 0.5B Instruct GGUF repo's files as the Hub lists them (sizes rounded), for the screenshot only.
+_DEMO_FILES = [("q2_k", 415), ("q3_k_m", 432), ("q4_0", 429), ("q4_k_m", 491), ("q5_k_m", 522), ("q6_k", 650),
+               ("q8_0", 676), ("fp16", 1270)]
+
+
+def render_add_model(ctx: AppContext, out_dir: Path, *, demo: bool = False) -> Path:
+    """Screenshot of the "Add model…" dialog: the recommended list, the first one picked, its files listed (demo
+    data: no network) and a download under way."""
+    from aeon_studio.app.models.add_dialog import AddModelDialog
+    from aeon_studio.app.shared.render import save_grab
+    from aeon_studio.core.i18n import _
+    from aeon_studio.core.models.gguf_info import human_size
+    from aeon_studio.core.models.hub import HubFile
+
+    dialog = AddModelDialog(ctx)
+    dialog.rec_view.selectRow(0)
+    files = [HubFile(filename=f"qwen2.5-0.5b-instruct-{q}.gguf", size=mb * 1000 ** 2, sha256=None,
+                     quant=q.upper().replace("FP16", "F16"), usable=True) for q, mb in _DEMO_FILES]
+    dialog.files_model.set_rows(files)
+    dialog.files_view.selectRow(3)
+    if demo:  # a download at 37 %, as the user sees it
+        total = files[3].size or 0
+        dialog.progress.setValue(37)
+        dialog.status.setText(_("Downloading {file}: {done} of {total}").format(
+            file=files[3].filename, done=human_size(int(total * 0.37)), total=human_size(total)))
+        dialog.cancel_button.setEnabled(True)
+        dialog.download_button.setEnabled(False)
+    dialog.show()
+    return save_grab(dialog, out_dir, "add_model_dialog.png")

@@ -11,120 +11,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QObject, Qt, QThread, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QRadioButton, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QRadioButton, QSplitter, QVBoxLayout, QWidget)
 
 from aeon_studio.core.i18n import N_, _, ngettext
-from aeon_studio.core.ollama.host import configured_base_url
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
-from aeon_studio.app.shared.table_model import RIGHT, Column, TableModel
+from aeon_studio.app.models.rows import JobThread, RowsModel, make_table
 
 log = logging.getLogger(__name__)
 
 STATUS_TEXT = {"ready": N_("ready"), "active": N_("active"), "training": N_("training"), "failed": N_("failed")}
+SOURCE_TEXT = {"embedded": N_("built-in"), "hub": N_("Hugging Face"), "ollama": N_("Ollama"), "file": N_("file")}
 
 
 def _size(n: int | None) -> str:
     from aeon_studio.core.export.gguf_io import human_size
 
     return human_size(n) if n else "—"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-class RowsModel(TableModel):
-    """A read-only table over a list of rows; ``columns`` are (title, getter) pairs, titles translated.
-
-    ``colors(row, column)`` gives a cell's text colour, ``tooltips(row, column)`` a tooltip other than the
-    cell's text (``None``: the text, which shows what an elided cell hides); ``numeric`` holds the columns of
-    numbers (aligned right). The tab sets them after construction.
-    """
-
-    translate_headers = False
-
-    def __init__(self, columns: list[tuple[str, Callable[[Any], Any]]], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pairs = list(columns)
-        self._colors: Callable[[Any, int], QColor | None] = lambda _r, _c: None
-        self._tooltips: Callable[[Any, int], str | None] = lambda _r, _c: None
-        self.numeric: set[int] = set()
-        self._build()
-
-    @property
-    def colors(self) -> Callable[[Any, int], QColor | None]:
-        return self._colors
-
-    @colors.setter
-    def colors(self, colors: Callable[[Any, int], QColor | None]) -> None:
-        self._colors = colors
-        self._build()
-
-    @property
-    def tooltips(self) -> Callable[[Any, int], str | None]:
-        return self._tooltips
-
-    @tooltips.setter
-    def tooltips(self, tooltips: Callable[[Any, int], str | None]) -> None:
-        self._tooltips = tooltips
-        self._build()
-
-    def _build(self) -> None:
-        colors, tooltips = self._colors, self._tooltips  # the cells hold these, not the model: no reference cycle
-        self.columns = [Column(title, lambda r, get=get: _text(get(r)),
-                               tooltip=lambda r, i=i, get=get: tooltips(r, i) or _text(get(r)),
-                               foreground=lambda r, i=i: colors(r, i))
-                        for i, (title, get) in enumerate(self._pairs)]
-
-    def alignment(self, column: int) -> int | None:
-        return RIGHT if column in self.numeric else None
-
-    def set_rows(self, rows: list[Any]) -> None:
-        if rows == self.rows:
-            return  # a refresh that found nothing new keeps the scroll position and the selection
-        super().set_rows(rows)
-
-
-class JobThread(QThread):
-    """Runs ``fn(progress)`` off the UI thread; ``progress(fraction, message)`` is safe to call from it."""
-
-    progressed = Signal(float, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[[Callable[[float, str], None]], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._fn = fn
-
-    def run(self) -> None:
-        try:
-            result = self._fn(lambda f, m: self.progressed.emit(float(f), str(m)))
-        except Exception as exc:  # reported to the user through show_error, and logged
-            log.exception("models tab job failed")
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
-
-
-def _table(model: QAbstractTableModel, stretch: int) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return view
 
 
 class ModelsTab(QWidget):
@@ -146,10 +53,13 @@ class ModelsTab(QWidget):
 
         self.base_model = RowsModel([
             (_("Name"), lambda m: m.name), (_("ID"), lambda m: m.id),
-            (_("Kind"), lambda m: _("built-in") if m.builtin else _("local")),
+            (_("Source"), lambda m: _(SOURCE_TEXT.get(m.source, m.source))),
             (_("Chat"), lambda m: _("yes") if m.chat else _("base only")),
-            (_("Size"), lambda m: _size(m.path.stat().st_size) if m.path and m.path.exists() else _("not prepared")),
-            (_("Description"), lambda m: m.description)], self)
+            (_("Size"), lambda m: _size(m.size) if m.size else _("not prepared")),
+            (_("Context"), lambda m: f"{m.context_length:,}".replace(",", " ") if m.context_length else "—"),
+            (_("Trainable"), lambda m: "?" if m.trainable is None else _("yes") if m.trainable else _("no")),
+            (_("Description"), lambda m: m.description or m.origin.get("repo") or m.origin.get("ollama") or
+             (str(m.path) if m.path else ""))], self)
         self.adapter_model = RowsModel([
             (_("Adapter"), lambda a: a.name), (_("Base model"), lambda a: a.base_model_id),
             (_("Status"), lambda a: _(STATUS_TEXT[a.status]) if a.status in STATUS_TEXT else a.status),
@@ -170,13 +80,28 @@ class ModelsTab(QWidget):
         self.adapter_model.tooltips = lambda a, col: (adapter_metrics.metrics_tooltip(a.metrics) or None
                                                       if col in metric_cols else None)
 
-        self.base_view = _table(self.base_model, 5)
-        self.adapter_view = _table(self.adapter_model, 0)
-        self.export_view = _table(self.export_model, 6)
+        self.base_model.numeric = {4, 5}
+        self.base_view = make_table(self.base_model, 7)
+        self.adapter_view = make_table(self.adapter_model, 0)
+        self.export_view = make_table(self.export_model, 6)
         self.adapter_view.selectionModel().selectionChanged.connect(self._update_buttons)
 
         base_box = QGroupBox(_("Base models"))
-        QVBoxLayout(base_box).addWidget(self.base_view)
+        bl = QVBoxLayout(base_box)
+        bl.addWidget(self.base_view)
+        brow = QHBoxLayout()
+        self.add_model_button = QPushButton(_("Add model…"))
+        self.add_model_button.setToolTip(_("Download a model from the Hugging Face Hub, use one Ollama already has, "
+                                           "or add a GGUF file."))
+        self.add_model_button.clicked.connect(self.open_add_model)
+        self.remove_model_button = QPushButton(_("Remove from list"))
+        self.remove_model_button.setToolTip(_("The model leaves this list; its file stays on disk."))
+        self.remove_model_button.clicked.connect(self.remove_selected_model)
+        self.base_view.selectionModel().selectionChanged.connect(self._update_buttons)
+        brow.addWidget(self.add_model_button)
+        brow.addWidget(self.remove_model_button)
+        brow.addStretch(1)
+        bl.addLayout(brow)
         adapter_box = QGroupBox(_("Adapters"))
         al = QVBoxLayout(adapter_box)
         al.addWidget(self.adapter_view)
@@ -199,7 +124,7 @@ class ModelsTab(QWidget):
         for box, stretch in ((base_box, 2), (adapter_box, 3), (export_box, 4)):
             splitter.addWidget(box)
             splitter.setStretchFactor(splitter.count() - 1, stretch)
-        splitter.setSizes([150, 230, 380])
+        splitter.setSizes([220, 210, 330])  # room for the built-ins and a few added models
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addWidget(splitter)
@@ -248,7 +173,7 @@ class ModelsTab(QWidget):
         self.ollama_button = QPushButton(_("Export to Ollama"))
         self.ollama_button.clicked.connect(self.export_ollama)
         oll.addWidget(self.ollama_name, 1)
-        oll.addWidget(QLabel(_("server: {host}").format(host=configured_base_url())))  # setting, else OLLAMA_HOST
+        oll.addWidget(QLabel(_("server: {host}").format(host=self.ctx.settings.ollama_host)))
         oll.addWidget(self.modelfile_only)
         oll.addWidget(self.ollama_button)
         form.addRow(_("Ollama:"), oll)
@@ -303,6 +228,9 @@ class ModelsTab(QWidget):
         for b in (self.use_button, self.gguf_button, self.ollama_button):
             b.setEnabled(has)
         self.stop_button.setEnabled(self.job is None)
+        picked = self.base_view.selectionModel().selectedRows()
+        model = self.base_model.rows[picked[0].row()] if picked else None
+        self.remove_model_button.setEnabled(model is not None and not model.builtin)
         if self.selected_adapter() is not None and not self.ollama_name.text():
             self.ollama_name.setPlaceholderText(f"aeon-{self.selected_adapter().id}"[:40])
 
@@ -410,6 +338,32 @@ class ModelsTab(QWidget):
             return _("Created Ollama model '{name}'.").format(name=name)
 
         return self._start(_("Export to Ollama"), work, done)
+
+    def open_add_model(self):
+        """Open the "Add model…" dialog (modeless: a download can run while the user looks around)."""
+        from aeon_studio.app.models.add_dialog import AddModelDialog
+
+        dialog = AddModelDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.added.connect(lambda _info: self.refresh())
+        dialog.show()
+        return dialog
+
+    def remove_selected_model(self) -> None:
+        from aeon_studio.core.models import ModelRegistry
+
+        picked = self.base_view.selectionModel().selectedRows()
+        model = self.base_model.rows[picked[0].row()] if picked else None
+        if model is None or model.builtin:
+            return
+        try:
+            ModelRegistry(self.ctx.db).remove(model.id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            show_error(self, _("Remove from list"), exc)
+            return
+        self.status.setText(_("Removed '{name}' from the list; its file stays at {path}.").format(
+            name=model.name, path=model.path))
+        self.refresh()
 
     def shutdown(self) -> None:
         if self.job is not None:

@@ -15,7 +15,6 @@ import hashlib
 import logging
 import os
 import re
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,7 @@ def partial_size(repo: str, sha256: str | None, cache_dir: Path | None = None) -
     return part.stat().st_size if part.exists() else 0
 
 
-def _make_bar(progress: Progress | None, cancel: threading.Event | None) -> type:
+def _make_bar(progress: Progress | None, cancel: Callable[[], bool] | None) -> type:
     """A tqdm stand-in for ``http_get``: reports bytes to ``progress`` and stops the transfer when cancelled."""
 
     class _Bar:
@@ -73,7 +72,7 @@ def _make_bar(progress: Progress | None, cancel: threading.Event | None) -> type
             self._report()
 
         def _report(self) -> None:
-            if cancel is not None and cancel.is_set():
+            if cancel is not None and cancel():
                 # Raised inside http_get's read loop: not a network error, so it is not retried; the file keeps
                 # what was written, which is what a resume needs.
                 raise DownloadCancelled(_("Download cancelled."),
@@ -109,7 +108,7 @@ def _digest(path: Path, algo: str, size: int) -> str:
 
 
 def fetch(repo: str, filename: str, revision: str, *, sha256: str | None, endpoint: str, timeout: float,
-          progress: Progress | None = None, cancel: threading.Event | None = None,
+          progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
           cache_dir: Path | None = None) -> Path:
     """The cached file (the snapshot link) of ``filename`` at commit ``revision``, downloaded if needed.
 
@@ -118,7 +117,7 @@ def fetch(repo: str, filename: str, revision: str, *, sha256: str | None, endpoi
         timeout: seconds to wait for the server before giving up (metadata and each read).
 
     Raises:
-        DownloadCancelled: ``cancel`` was set; the partial file is kept for the next call.
+        DownloadCancelled: ``cancel()`` turned true; the partial file is kept for the next call.
         ModelError: the bytes do not match the checksum (the partial file is deleted: a resume would only
             keep the bad bytes), or the server's answer is not the Hub's.
     """

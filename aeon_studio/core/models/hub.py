@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import shutil
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,12 +206,13 @@ def check_room(size: int, *, already: int = 0, cache_dir: Path | None = None, di
 
 
 def pull(repo: str, *, filename: str | None = None, quant: str | None = None, name: str | None = None,
-         progress: Progress | None = None, cancel: threading.Event | None = None,
+         progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
          registry: ModelRegistry | None = None, timeout: float = TIMEOUT_S) -> ModelInfo:
     """Download a GGUF of ``repo`` (resuming an earlier attempt), verify it and register it as a ``hub`` model.
 
-    Returns the registered model; if that file of that commit is already registered, that model. Nothing is
-    registered unless the whole file arrived, matches the Hub's sha256 and reads as a GGUF model.
+    ``progress(done_bytes, total_bytes)`` reports the transfer; ``cancel()`` turning true stops it (the bytes
+    received stay for the next call). Returns the registered model; if that file of that commit is already
+    registered, that model. Nothing is registered unless the whole file arrived, matches the Hub's sha256 and reads as a GGUF model.
     """
     from .gguf_info import inspect_gguf
 

@@ -12,7 +12,8 @@ It answers the three requests a GGUF download makes, with the headers the client
 - ``HEAD|GET /cdn/<sha256>``: the bytes, with ``Accept-Ranges``, ``ETag`` and ``Range`` → 206 + ``Content-Range``.
 
 Faults for tests: ``cut_after`` (the next N GETs of the bytes stop after that many bytes and drop the connection),
-``corrupt`` (serve other bytes than the checksum says), ``hang`` (never answer the API).
+``corrupt`` (serve other bytes than the checksum says), ``hang`` (never answer the API), ``slow`` (seconds
+between 4 KiB pieces of the bytes).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class FakeHub:
         self.cuts_left = 0
         self.corrupt = False
         self.hang = False
+        self.slow = 0.0
         self.bytes_sent = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -160,6 +162,17 @@ class FakeHub:
                     hub.bytes_sent += len(part)
                     self.close_connection = True
                     self.connection.shutdown(2)  # the connection drops mid-file
+                    return
+                if hub.slow:
+                    self._send(code, {**headers, "Content-Length": str(len(body))}, b"", True)
+                    try:
+                        for i in range(0, len(body), 4096):
+                            self.wfile.write(body[i:i + 4096])
+                            self.wfile.flush()
+                            hub.bytes_sent += len(body[i:i + 4096])
+                            time.sleep(hub.slow)
+                    except OSError:  # the client stopped reading (cancelled)
+                        self.close_connection = True
                     return
                 hub.bytes_sent += len(body)
                 self._send(code, headers, body)

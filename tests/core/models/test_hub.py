@@ -100,7 +100,7 @@ def test_cancelled_download_continues_where_it_stopped(fake_hub, gguf_bytes, mon
             cancel.set()
 
     with pytest.raises(DownloadCancelled):
-        hub.pull(REPO, progress=progress, cancel=cancel)
+        hub.pull(REPO, progress=progress, cancel=cancel.is_set)
     part = next(repo_storage(REPO, hub_cache_dir()).glob("blobs/*.incomplete"))
     kept = part.stat().st_size
     assert 24_000 <= kept < len(gguf_bytes)
