@@ -235,6 +235,8 @@ def pull(repo: str, *, filename: str | None = None, quant: str | None = None, na
         raise ModelError(_("The download of {file} failed: {error}").format(file=chosen.filename, error=exc),
                          hint=_("Try again: it continues from what arrived.")) from exc
     info = inspect_gguf(path)  # a checksum-correct file can still be something llama.cpp cannot read
+    if known is not None:  # registered before, its file since removed from the cache: it is back in place
+        return registry.get(known.id)
     origin = {"repo": listing.repo, "file": chosen.filename, "revision": listing.revision,
               "sha256": chosen.sha256, "quant": chosen.quant}
     return registry.add(path, name or _default_name(listing.repo, chosen), source="hub", origin=origin,

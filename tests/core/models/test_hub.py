@@ -75,6 +75,11 @@ def test_pull_downloads_verifies_and_registers(fake_hub, gguf_bytes):
     gets = len(_cdn_gets(fake_hub))
     assert hub.pull(REPO, quant="Q4_K_M").id == info.id
     assert len(_cdn_gets(fake_hub)) == gets and len(_local()) == 1
+    # The cache was cleared (e.g. 'hf cache delete'): pulling downloads again and keeps the same model.
+    import shutil
+
+    shutil.rmtree(storage)
+    assert hub.pull(REPO).id == info.id and info.path.read_bytes() == gguf_bytes and len(_local()) == 1
 
 
 def test_dropped_connection_resumes_with_a_range_request(fake_hub, gguf_bytes, monkeypatch):
