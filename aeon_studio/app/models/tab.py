@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QProgressBar, QPushButton, QRadioButton, QSplitter, QVBoxLayout, QWidget)
 
 from aeon_studio.core.i18n import N_, _, ngettext
+from aeon_studio.core.ollama.host import configured_base_url
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
@@ -173,7 +174,7 @@ class ModelsTab(QWidget):
         self.ollama_button = QPushButton(_("Export to Ollama"))
         self.ollama_button.clicked.connect(self.export_ollama)
         oll.addWidget(self.ollama_name, 1)
-        oll.addWidget(QLabel(_("server: {host}").format(host=self.ctx.settings.ollama_host)))
+        oll.addWidget(QLabel(_("server: {host}").format(host=configured_base_url())))  # setting, else OLLAMA_HOST
         oll.addWidget(self.modelfile_only)
         oll.addWidget(self.ollama_button)
         form.addRow(_("Ollama:"), oll)
