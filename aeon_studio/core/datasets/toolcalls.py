@@ -100,9 +100,14 @@ def normalize_calls(value: Any, first: int) -> tuple[list[dict[str, Any]] | None
 def check_tool_refs(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> str | None:
     """Why the tool calls of ``messages`` do not fit the record's ``tools`` (a call to an undefined tool, or
     calls without any definitions), or ``None``."""
-    names = tool_names(tools)
+    names: set[str] | None = None
     for i, m in enumerate(messages, 1):
-        for call in m.get("tool_calls") or ():
+        calls = m.get("tool_calls")
+        if not calls:
+            continue
+        if names is None:
+            names = tool_names(tools)
+        for call in calls:
             name = call["function"]["name"]
             if not names:
                 return _("turn {n}: the tool '{name}' is called, but the record has no 'tools' definitions; add "

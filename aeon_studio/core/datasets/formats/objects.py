@@ -111,13 +111,13 @@ def read_object(obj: Any, speakers: dict[str, str], mapping: dict[str, str] | No
     o = _lower_keys(obj)
     if not mapping and is_pair(o):
         return read_pair(o, speakers)
-    label, problem = label_of(o, strict=strict_label)
+    label, problem = label_of(o, strict=strict_label) if "label" in o or "kto_tag" in o else (None, None)
     if problem is not None:
         return Parsed(problem=problem)
     msgs, problem = object_messages(obj, speakers, mapping, lowered=o)
     if msgs is None:
         return Parsed(problem=problem)
-    tools, problem = normalize_tools(o.get("tools")) if not mapping else (None, None)
+    tools, problem = normalize_tools(o["tools"]) if "tools" in o and not mapping else (None, None)
     if problem is None:
         problem = check_tool_refs(msgs, tools)
     if problem is not None:

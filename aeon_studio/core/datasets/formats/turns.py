@@ -18,8 +18,9 @@ from ..toolcalls import normalize_calls
 #: Text part types: OpenAI chat (``text``) and responses API (``input_text``/``output_text``).
 TEXT_PARTS = ("text", "input_text", "output_text")
 #: Role names of a turn that calls tools (LLaMA-Factory) and of a turn that gives a tool's result.
-CALL_ROLES = ("function_call", "tool_call", "tool_calls")
-RESULT_ROLES = ("observation", "tool", "function", "tool_response")
+CALL_ROLES = frozenset(("function_call", "tool_call", "tool_calls"))
+RESULT_ROLES = frozenset(("observation", "tool", "function", "tool_response"))
+_SPECIAL = CALL_ROLES | RESULT_ROLES
 
 
 def lower_keys(obj: dict[str, Any]) -> dict[str, Any]:
@@ -67,11 +68,15 @@ def role_of(name: Any, speakers: dict[str, str]) -> str | None:
     """The role for a sender/role name: the user's mapping first, then the usual synonyms."""
     if not isinstance(name, str):
         return None
-    key = name.strip().rstrip(":").strip().casefold()
+    key = _key(name)
     for k, v in speakers.items():
         if k.casefold() == key:
             return v
     return ROLE_SYNONYMS.get(key)
+
+
+def _key(name: str) -> str:
+    return name.strip().rstrip(":").strip().casefold()
 
 
 def parse_turns(items: Any, role_key: tuple[str, ...], text_key: tuple[str, ...],
@@ -83,18 +88,22 @@ def parse_turns(items: Any, role_key: tuple[str, ...], text_key: tuple[str, ...]
     out: list[dict[str, Any]] = []
     n_calls = 0
     pending: list[str] = []  # ids of calls whose result has not come yet (LLaMA-Factory gives none)
+    # the hot path of a JSON import: names normalised once, the speaker mapping folded once
+    spk = {k.casefold(): v for k, v in speakers.items()}
     for i, t in enumerate(items, 1):
-        if not isinstance(t, dict):
+        if type(t) is not dict:
             return None, _("turn {n} is not an object").format(n=i)
         t = lower_keys(t)
         who = next((t[k] for k in role_key if k in t), None)
-        key = who.strip().casefold() if isinstance(who, str) else None
+        key = _key(who) if type(who) is str else None
         raw = next((t[k] for k in text_key if k in t), None)
-        role = None if key in CALL_ROLES or key in RESULT_ROLES else role_of(who, speakers)
+        role = None
+        if key is not None and key not in _SPECIAL:
+            role = spk.get(key) or ROLE_SYNONYMS.get(key)
         calls_raw = None
         if key in CALL_ROLES:
             calls_raw = raw
-        elif role == "assistant":
+        elif role == "assistant" and ("tool_calls" in t or "function_call" in t):
             calls_raw = t.get("tool_calls") or t.get("function_call")
         if calls_raw:
             calls, problem = normalize_calls(calls_raw, n_calls + 1)
@@ -105,7 +114,7 @@ def parse_turns(items: Any, role_key: tuple[str, ...], text_key: tuple[str, ...]
             text = text_of(raw) if key not in CALL_ROLES else None
             out.append({"role": "assistant", "content": (text or "").strip(), "tool_calls": calls})
             continue
-        text, problem = content_text(raw)
+        text, problem = (raw, None) if type(raw) is str else content_text(raw)
         if problem is not None:
             return None, _("turn {n}: {problem}").format(n=i, problem=problem)
         if key in RESULT_ROLES:
