@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from aeon_studio.core.datasets import DatasetStore, convert_file, import_files, preview_file
 
 
@@ -109,3 +112,31 @@ def test_preview_reads_parts(tmp_path):
     pv = preview_file(_write(tmp_path, "p.jsonl", _jsonl(PARTS[:1] + [BAD_PARTS[0][0]])))
     assert pv.records[0].problem is None and pv.records[0].messages[1]["content"] == "Lima."
     assert "image_url" in pv.records[1].problem
+
+
+_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(["", "oi", "user", "gpt", "tool",
+                                                                                    "function_call", "observation",
+                                                                                    "text", "{}", "[1]", "{\"name\": 1}"]))
+_KEYS = st.sampled_from(["role", "from", "content", "value", "text", "type", "tool_calls", "function_call",
+                         "tool_call_id", "name", "arguments", "function", "weight", "messages", "conversations",
+                         "chosen", "rejected", "prompt", "completion", "label", "kto_tag", "tools", "input",
+                         "preferred_output", "non_preferred_output", "system", "instruction", "output"])
+_JSON = st.recursive(_SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                      st.dictionaries(_KEYS, inner, max_size=5)), max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj=st.dictionaries(_KEYS, _JSON, max_size=6))
+def test_any_json_object_gives_a_record_or_a_reason_never_an_exception(obj):
+    """Whatever shape a record has, reading it ends in messages that pass the checks, or in a reason."""
+    from aeon_studio.core.datasets.formats.objects import read_object
+    from aeon_studio.core.datasets.records import check_record
+
+    got = read_object(obj, {})
+    if got.messages is not None:
+        assert got.problem is None
+        check_record(got.messages)  # may give a reason, never raises
+        assert got.rejected is None or isinstance(got.rejected, str)
+        assert got.label in (None, True, False)
+    else:
+        assert got.problem is None or isinstance(got.problem, str)
