@@ -129,3 +129,20 @@ def test_retrain_button_runs_the_gate_off_the_ui_thread_then_shows_the_result(qt
     assert "is not better" in r.dialog.headline.text() and r.dialog.use_button is not None
     assert r.button.isEnabled() and r.button.text() == "Retrain"
     r.dialog.reject()
+
+
+def test_numbers_in_portuguese_and_a_legend_for_newcomers(qtbot):
+    from aeon_studio.app.training.gate import GateDialog
+    from aeon_studio.core import i18n
+    from aeon_studio.core.storage import get_database
+
+    i18n.set_language("pt_BR")
+    try:
+        d = GateDialog(_outcome(True), get_database())
+        qtbot.addWidget(d)
+        labels = [d.table.verticalHeaderItem(i).text() for i in range(d.table.rowCount())]
+        row = labels.index("perplexidade (menor é melhor)")
+        assert (d.table.item(row, 0).text(), d.table.item(row, 1).text()) == ("14,20", "9,70")
+        assert "Perplexidade:" in d.legend.text() and d.table.horizontalHeaderItem(0).text() == "Antes\nModelo base"
+    finally:
+        i18n.set_language(None)
