@@ -78,9 +78,12 @@ def render_chat_sources(ctx: AppContext, out_dir, store: MemoryStore, items: lis
     answer = _("Since Ana loves dinosaurs, lean into your plan: the paper volcano cake and a fossil dig in the "
                "sandbox will be a hit. For the guests, keep every snack peanut-free, and add dinosaur masks as a "
                "take-home gift.")
-    scores = [0.71, 0.64, 0.48]
-    sources = [{"id": i.id, "text": i.text, "source": i.source, "kind": i.kind, "score": s}
-               for i, s in zip(used, scores)]
+    # What the chat's recall finds for the question (which part matched, the scores); the chosen items if nothing
+    from aeon_studio.core.memory.hook import pack
+
+    sources = pack(store.search(question, k=3), 400) or [
+        {"id": i.id, "text": i.text, "source": i.source, "kind": i.kind, "score": s}
+        for i, s in zip(used, [0.71, 0.64, 0.48])]
     svc.store.add_message(conv.id, "assistant", answer, persona_key="casual", model_id=ctx.settings.default_model,
                           meta={"memory_sources": sources, "completion_tokens": 58, "elapsed_s": 0.9,
                                 "first_token_s": 0.2})

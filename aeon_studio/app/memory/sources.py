@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QFrame, Q
                                QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from aeon_studio.core.i18n import _
-from aeon_studio.core.memory.display import item_text, source_text
+from aeon_studio.core.memory.display import item_text, match_text, source_text
 from aeon_studio.app.style import set_style_property
 from aeon_studio.app.memory.model import date_text, kind_text, one_line
 
@@ -80,6 +80,10 @@ class MemorySourceDialog(QDialog):
         score = source.get("score")
         if isinstance(score, (int, float)):
             form.addRow(_("Match with the question:"), QLabel(f"{score:.0%}", self))
+        if source.get("match"):  # which part of the search found it (replies stored before hybrid recall: none)
+            self.match_label = QLabel(match_text(source["match"], score, source.get("words") or ()), self)
+            self.match_label.setWordWrap(True)
+            form.addRow(_("Found by:"), self.match_label)
         lay.addLayout(form)
         text = item.text if item is not None else str(source.get("text", ""))
         self.text_view = QPlainTextEdit(item_text(kind, text), self)
@@ -158,9 +162,9 @@ class SourceRow(QFrame):
         parts = [kind_text(kind)] if kind else []
         if source.get("source"):
             parts.append(source_text(str(source["source"])))
-        score = source.get("score")
-        if isinstance(score, (int, float)):
-            parts.append(_("match {p:.0%}").format(p=score))
+        found = match_text(source.get("match"), source.get("score"), source.get("words") or ())
+        if found:
+            parts.append(found)
         self.origin_label = QLabel(" · ".join(parts), self)
         self.origin_label.setObjectName("source_origin")
         self.origin_label.setTextFormat(Qt.TextFormat.PlainText)

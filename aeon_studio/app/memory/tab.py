@@ -214,8 +214,9 @@ class MemoryTab(MemoryActions, QWidget):
             return
         query, kind = self.query() or None, self.kind()
         try:
-            items = self.store.list(query, kind=kind, limit=PAGE)
-            self.total = self.store.count(query, kind=kind)
+            # helpful: a reply rated low or corrected since is not shown as something the assistant knows
+            items = self.store.list(query, kind=kind, limit=PAGE, helpful=True)
+            self.total = self.store.count(query, kind=kind, helpful=True)
         except Exception as exc:
             show_error(self, _("Could not list the memories"), exc)
             return
@@ -234,7 +235,8 @@ class MemoryTab(MemoryActions, QWidget):
 
         def work(progress: Progress, _cancelled: Callable[[], bool]) -> list:
             progress(-1, _("Searching by meaning…"))
-            hits = self.store.search(query, k=SEMANTIC_K if kind is None else SEMANTIC_K * 4, threshold=0.0)
+            hits = self.store.search(query, k=SEMANTIC_K if kind is None else SEMANTIC_K * 4, threshold=0.0,
+                                     helpful=True)
             return [(h.item, h.score) for h in hits if kind is None or h.item.kind == kind][:SEMANTIC_K]
 
         def done(rows: list) -> None:

@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("-k", type=int, default=5, metavar="N", help=_("how many at most (default 5)"))
     q.add_argument("--threshold", type=float, metavar="X",
                    help=_("lowest cosine similarity, -1 to 1 (default: the memory_threshold setting)"))
+    q.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid",
+                   help=_("hybrid: by meaning and by shared words, as the chat recalls (default); dense: by "
+                          "meaning only; lexical: by shared words only"))
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=run_search)
 
@@ -87,18 +90,19 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    hits = _memory().search(args.query, k=args.k, threshold=args.threshold)
+    hits = _memory().search(args.query, k=args.k, threshold=args.threshold, mode=args.mode)
     if args.json:
-        print_json([{**h.item.__dict__, "score": h.score} for h in hits])
+        print_json([{**h.item.__dict__, "score": h.score, "match": h.match, "lexical": h.lexical, "fused": h.fused,
+                     "words": h.words} for h in hits])
         return 0
     if not hits:
         print(_("Nothing remembered matches '{query}'.").format(query=args.query))
         return 0
-    from ..memory.display import item_text, source_text
+    from ..memory.display import item_text, match_text, source_text
 
-    print_table([[h.item.id, f"{h.score:.2f}", h.item.kind, _one_line(item_text(h.item.kind, h.item.text)),
-                  source_text(h.item.source)] for h in hits],
-                [_("ID"), _("SCORE"), _("KIND"), _("TEXT"), _("SOURCE")])
+    print_table([[h.item.id, f"{h.score:.2f}", match_text(h.match, None, h.words), h.item.kind,
+                  _one_line(item_text(h.item.kind, h.item.text)), source_text(h.item.source)] for h in hits],
+                [_("ID"), _("SCORE"), _("FOUND BY"), _("KIND"), _("TEXT"), _("SOURCE")])
     return 0
 
 

@@ -9,6 +9,7 @@ the Memory tab and the chat's sources show, and never what the model reads.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ..i18n import N_, TRANSLATIONS_DIR, _, parse_po
@@ -84,3 +85,29 @@ def stored_exchange(text: str) -> str:
 def item_text(kind: str | None, text: str) -> str:
     """What a memory item's text shows: an exchange with translated speakers, anything else as stored."""
     return exchange_text(text) if kind == "exchange" else text
+
+
+#: Words of the question named at most in a match's explanation.
+MATCH_WORDS = 4
+
+
+def match_text(match: str | None, score: float | None = None, words: Sequence[str] = ()) -> str:
+    """How a recalled memory matched the question, in words: "similar meaning (72%)", "same words: cachorro,
+    Thor", or both joined by " · " (``match``: "dense", "lexical", "both"). A reply stored before hybrid recall
+    has no ``match``: its cosine ``score`` is shown as before ("match 72%").
+
+    Args:
+        match: Which part of the search found the memory.
+        score: The cosine similarity with the question, shown for a match by meaning; None leaves it out.
+        words: The question's words the memory shares.
+    """
+    parts = []
+    if match in ("dense", "both"):
+        parts.append(_("similar meaning ({p:.0%})").format(p=score) if isinstance(score, (int, float))
+                     else _("similar meaning"))
+    if match in ("lexical", "both"):
+        shown = [str(w) for w in words][:MATCH_WORDS]
+        parts.append(_("same words: {words}").format(words=", ".join(shown)) if shown else _("same words"))
+    if not parts and isinstance(score, (int, float)):
+        return _("match {p:.0%}").format(p=score)
+    return " · ".join(parts)

@@ -55,6 +55,19 @@ def with_note(user_content: str, sources: list[dict[str, Any]]) -> str:
     return f"{format_note(sources)}\n\n{user_content}" if sources else user_content
 
 
+def match_fields(hit: Any) -> dict[str, Any]:
+    """How a hit was found, for a reply's stored sources: ``match`` ("dense", "lexical", "both"), the shared
+    ``words``, the ``lexical`` (BM25) and ``fused`` scores (``score`` stays the cosine similarity)."""
+    out: dict[str, Any] = {"match": getattr(hit, "match", "dense")}
+    for key in ("lexical", "fused"):
+        value = getattr(hit, key, None)
+        if value is not None:
+            out[key] = round(float(value), 4)
+    if getattr(hit, "words", None):
+        out["words"] = list(hit.words)
+    return out
+
+
 def pack(hits: list, budget: int) -> list[dict[str, Any]]:
     """Sources for the best hits that fit ``budget`` estimated tokens (the first is trimmed to fit)."""
     out: list[dict[str, Any]] = []
@@ -71,7 +84,7 @@ def pack(hits: list, budget: int) -> list[dict[str, Any]]:
             text = text[:room].rsplit(" ", 1)[0] + "…"
             cost = estimate_tokens(text) + 4
         out.append({"id": hit.item.id, "text": text, "source": hit.item.source, "kind": hit.item.kind,
-                    "score": round(float(hit.score), 3)})
+                    "score": round(float(hit.score), 3), **match_fields(hit)})
         used += cost
     return out
 
@@ -131,7 +144,7 @@ def memory_prompt_hook(messages: list[dict], *, persona, conversation_id: int, u
         _submit(_keep_versions, store, corrected)
     shown = on_screen(turns)
     hits = store.search(user_text, k=settings.memory_top_k + 8, threshold=settings.memory_threshold,
-                        exclude_ids=in_context)
+                        exclude_ids=in_context, mode="hybrid")
     hits = [h for h in hits if not already_shown(h.item, conversation_id, shown)]
     hits = screen(hits, store, store.db, exclude_ids=in_context)  # kept versions only, none rated low
     hits = [h for h in hits if not already_shown(h.item, conversation_id, shown)][: settings.memory_top_k]

@@ -18,24 +18,99 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text as sql
 from sqlmodel import col, select
 
 from ..i18n import _
 from ..storage.tables import Message, Rating
+from .lexical import covered, terms, word_terms
 from .notes import mentions_notes
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 #: A kept reply rated this or lower is not recalled (Likert 1–5).
 LOW_RATING = 2
 _REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
 _EXCHANGE = re.compile(r"^User: (?P<user>.*?)\nAssistant: (?P<answer>.*)$", re.S)
 _ENDS = " \t\n.!?;:…"
+#: Reciprocal rank fusion's constant (Cormack, Clarke & Büttcher 2009): a hit's fused score is the sum of
+#: ``1 / (RRF_K + rank)`` over the rankings (by meaning, by words) that found it. 60 is the paper's value; it keeps
+#: one list's first place from outweighing an item both lists rank well.
+RRF_K = 60
+#: In hybrid recall a hit found by meaning alone must beat the question's :func:`reference_floor` by this much
+#: cosine similarity, besides the ``memory_threshold``. all-MiniLM-L6-v2 is English-first: any two Portuguese
+#: sentences score 0.4–0.6, so a fixed threshold of 0.35 let an unrelated Portuguese question recall a memory 6
+#: times in 10 (bench/memory_quality.py); measured against everyday sentences in the question's language, the
+#: unrelated questions stand out by 0.04 at most and the answers found by meaning alone by 0.15 or more.
+DENSE_MARGIN = 0.12
+#: Everyday sentences with nothing personal in them, half Portuguese, half English: how close a question comes to
+#: them is how close it comes to anything in its language (the model's input, never shown, so not translated).
+REFERENCE = (
+    "Amanhã vai chover à tarde.", "O ônibus atrasou de novo hoje.", "Preciso comprar pão e leite.",
+    "A reunião foi remarcada para quinta.", "Esse filme é muito longo.", "Vou viajar no feriado.",
+    "O restaurante estava lotado.", "Ela gosta de ler antes de dormir.", "O jogo terminou empatado.",
+    "A impressora está sem tinta.", "Meu celular está descarregado.", "Hoje o trânsito estava tranquilo.",
+    "O vizinho está reformando a casa.", "Comprei um presente de aniversário.", "A aula de inglês começa às sete.",
+    "Esqueci o guarda-chuva no carro.", "O médico pediu alguns exames.", "A conta de luz veio alta este mês.",
+    "Vamos fazer um churrasco no domingo.", "O computador está muito lento.",
+    "It will rain tomorrow afternoon.", "The bus was late again today.", "I need to buy bread and milk.",
+    "The meeting moved to Thursday.", "That movie is far too long.", "We are travelling over the holiday.",
+    "The restaurant was packed.", "She likes to read before bed.", "The game ended in a draw.",
+    "The printer is out of ink.", "My phone battery is dead.", "Traffic was light this morning.",
+    "The neighbours are renovating their house.", "I bought a birthday present.",
+    "The English class starts at seven.", "I left the umbrella in the car.", "The doctor ordered some tests.",
+    "The electricity bill was high this month.", "Let's have a barbecue on Sunday.", "The computer is very slow.")
+#: How many of the closest reference sentences the floor averages.
+REFERENCE_TOP = 5
+#: An item with this many content words or more counts as shown when the conversation has all of them (by stem);
+#: a shorter one only when the conversation has its whole text ("Sou vegetariano" is news beside "vegetariano?").
+COVERED_MIN_WORDS = 3
+#: Leaves out the exchanges recall would not use (see :func:`screen`), as SQL over ``memory_item``: the reply they
+#: remember is no longer the kept version of its group (corrected or regenerated), or the kept version is rated low.
+_HELPFUL = sql(f"""NOT (memory_item.kind = 'exchange' AND memory_item.source_ref LIKE 'conversation:%/message:%'
+AND EXISTS (SELECT 1 FROM message m
+  WHERE m.id = CAST(substr(memory_item.source_ref, instr(memory_item.source_ref, '/message:') + 9) AS INTEGER)
+  AND ((m.group_id IS NOT NULL AND EXISTS (SELECT 1 FROM message k
+          WHERE k.group_id = m.group_id AND k.active = 1 AND k.id != m.id))
+       OR EXISTS (SELECT 1 FROM rating r WHERE r.message_id = m.id AND r.likert <= {LOW_RATING}))))""")
 #: One replacement at a time: the chat's thread (recall) and the memory writer (after an edit) may both find the
 #: same stale exchange.
 _replacing = threading.Lock()
+
+
+def fuse(rankings: Sequence[Sequence[int]]) -> dict[int, float]:
+    """Reciprocal rank fusion of ``rankings`` (ids, best first): ``{id: sum of 1 / (RRF_K + rank)}``."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item_id in enumerate(ranking, start=1):
+            fused[item_id] = fused.get(item_id, 0.0) + 1.0 / (RRF_K + rank)
+    return fused
+
+
+def reference_floor(query: "np.ndarray", reference: "np.ndarray") -> float:
+    """How close ``query`` (a unit vector) comes to everyday sentences: the mean cosine of its
+    :data:`REFERENCE_TOP` closest :data:`REFERENCE` sentences (``reference``: their unit vectors, one a row)."""
+    import numpy as np
+
+    sims = np.sort(np.asarray(reference, dtype=np.float32) @ np.asarray(query, dtype=np.float32))[::-1]
+    return float(sims[:REFERENCE_TOP].mean()) if len(sims) else -1.0
+
+
+def match_kind(dense: bool, lexical: bool) -> str:
+    """What found a hit: ``"both"``, ``"dense"`` (close in meaning) or ``"lexical"`` (shares words)."""
+    return "both" if dense and lexical else "dense" if dense else "lexical"
+
+
+def helpful_only(stmt: Any) -> Any:
+    """``stmt`` (a select over ``memory_item``) without the exchanges recall would not use: a reply rated
+    :data:`LOW_RATING` or lower, or one corrected or regenerated since (the kept version is remembered instead)."""
+    return stmt.where(_HELPFUL)
 
 
 def exchange_ref(conversation_id: int, message_id: int) -> str:
@@ -132,8 +207,6 @@ def stale_exchanges(store: Any, db: Any, kept: list[Message]) -> list[tuple[Mess
 def screen(hits: list, store: Any, db: Any, *, exclude_ids: set[int]) -> list:
     """``hits`` that may be recalled: stale exchanges replaced by the kept version (remembered now if it was not),
     exchanges whose kept reply is rated low left out. Items of other kinds pass."""
-    from .store import Hit
-
     refs = {h.item.id: parse_ref(h.item.source_ref) for h in hits if h.item.kind == "exchange"}
     known = standings(db, [r[1] for r in refs.values() if r is not None])
     out, seen = [], set(exclude_ids)
@@ -145,7 +218,7 @@ def screen(hits: list, store: Any, db: Any, *, exclude_ids: set[int]) -> list:
                 item = remember_kept(store, db, st.kept, stale=[hit.item], persona_key=hit.item.persona_key)
                 if item is None:
                     continue
-                hit = Hit(item, hit.score)
+                hit = replace(hit, item=item)
             if st.low:
                 continue
         if hit.item.id not in seen:
@@ -158,6 +231,11 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split()).strip(_ENDS)
 
 
+@lru_cache(maxsize=8)
+def _shown_terms(screen_text: str) -> frozenset[str]:
+    return frozenset(terms(screen_text))
+
+
 def on_screen(turns: Iterable[Any]) -> str:
     """The conversation's visible text, normalised for :func:`already_shown`."""
     return "\n".join(_norm(t.content) for t in turns)
@@ -165,10 +243,16 @@ def on_screen(turns: Iterable[Any]) -> str:
 
 def already_shown(item: Any, conversation_id: int, screen_text: str) -> bool:
     """Whether recalling ``item`` would repeat the conversation: it comes from this conversation, or its text (a
-    fact, a passage, both sides of an exchange) is already in it."""
+    fact, a passage, both sides of an exchange) is already in it — word for word, or (for a text of
+    :data:`COVERED_MIN_WORDS` content words or more) every content word of it, by stem and without diacritics,
+    whatever the word order and punctuation ("Rex é o nome do meu cachorro" shows "Meu cachorro se chama Rex"
+    only in part: "chama" is missing)."""
     ref = parse_ref(item.source_ref)
     if ref is not None and ref[0] == conversation_id:
         return True
     m = _EXCHANGE.match(item.text) if item.kind == "exchange" else None
     parts = [m.group("user"), m.group("answer")] if m else [item.text]
-    return all(_norm(p) in screen_text for p in parts)
+    if all(_norm(p) in screen_text for p in parts):
+        return True
+    text = " ".join(parts)
+    return len(word_terms(text)) >= COVERED_MIN_WORDS and covered(text, _shown_terms(screen_text))

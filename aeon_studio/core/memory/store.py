@@ -13,7 +13,8 @@ import atexit
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ from .documents import ImportResult, read_document
 from .embedder import Embedder
 from .errors import MemoryInputError, MemoryNotFoundError
 from .index import VectorIndex
+from .lexical import LexicalIndex, matched_words
+from .recall import DENSE_MARGIN, REFERENCE, fuse, helpful_only, match_kind, reference_floor
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -61,7 +64,11 @@ class MemoryItem:
 @dataclass
 class Hit:
     item: MemoryItem
-    score: float  # cosine similarity
+    score: float  # cosine similarity with the query (also for a hit found only by its words)
+    match: str = "dense"  # how it was found: "dense" (close in meaning), "lexical" (shares words), "both"
+    lexical: float | None = None  # BM25 score of the word match (higher is better), None without one
+    fused: float | None = None  # reciprocal rank fusion score the hits are ordered by (hybrid search)
+    words: list[str] = field(default_factory=list)  # the query's words the item shares (a lexical match)
 
 
 @dataclass
@@ -99,6 +106,8 @@ class MemoryStore:
         self.embedder = embedder or Embedder()
         self._lock = threading.RLock()
         self._index = VectorIndex(self.settings.memory_dir, self.embedder.name, self.embedder.dim)
+        self._lexical = LexicalIndex(self.db)
+        self._reference: tuple[str, "np.ndarray"] | None = None  # (model, vectors) of recall.REFERENCE
         self._loaded = False
         self._state = "not loaded"
         self._reason = ""
@@ -118,6 +127,10 @@ class MemoryStore:
     def _ensure_index(self, progress: Progress | None = None) -> None:
         """Load the persisted index, or rebuild it from SQLite when it cannot be trusted."""
         with self._lock:
+            if not self._lexical.ready:  # a store made before hybrid recall gets its word index here, once
+                added = self._lexical.ensure()
+                if added:
+                    log.info("memory word index: %d items indexed", added)
             if self._loaded and not self._index.manifest_changed():
                 return
             ids = self._all_ids()
@@ -217,6 +230,7 @@ class MemoryStore:
         """Load the embedding model and the index now (call it off the UI thread)."""
         self.embedder.warm_up()
         self._ensure_index()
+        self._reference_vectors()
 
     def close(self) -> None:
         self.flush()
@@ -246,6 +260,7 @@ class MemoryStore:
                 s.add(row)
                 s.flush()
                 item = _item(row)
+                self._lexical.add(s, [item.id], [text])
             self._index.add([item.id], vec)
             self._persist()
         return item
@@ -275,6 +290,7 @@ class MemoryStore:
                         for n, (i, t, src, ref, v) in enumerate(zip(ids, texts, sources, source_refs, vectors))]
                 if rows:
                     s.execute(MemoryItemRow.__table__.insert(), rows)
+                    self._lexical.add(s, ids, texts)
             self._index.add(np.asarray(ids, dtype=np.int64), vectors)
             self._persist()
         return ids
@@ -302,6 +318,8 @@ class MemoryStore:
                 s.add(row)
                 s.flush()
                 item = _item(row)
+                self._lexical.remove(s, [item_id])
+                self._lexical.add(s, [item_id], [text])
             self._index.remove([item_id])
             self._index.add([item_id], vec)
             self._persist()
@@ -323,6 +341,7 @@ class MemoryStore:
             self._ensure_index()
             with self.db.session() as s:
                 n = s.exec(delete(MemoryItemRow).where(col(MemoryItemRow.id).in_(ids))).rowcount
+                self._lexical.remove(s, ids)
             self._index.remove(ids)
             self._persist()
         return int(n or 0)
@@ -333,7 +352,8 @@ class MemoryStore:
         threshold and 0.5) or containing it — forgotten unless ``dry_run``. Returns them."""
         topic = self._check_text(topic)
         threshold = max(self.settings.memory_threshold, 0.5) if threshold is None else threshold
-        found: dict[int, MemoryItem] = {h.item.id: h.item for h in self.search(topic, k=500, threshold=threshold)}
+        found: dict[int, MemoryItem] = {h.item.id: h.item for h in self.search(topic, k=500, threshold=threshold,
+                                                                            mode="dense")}
         for item in self.list(topic, limit=100_000):
             found.setdefault(item.id, item)
         items = sorted(found.values(), key=lambda i: i.id)
@@ -363,7 +383,7 @@ class MemoryStore:
             return set(s.exec(select(MemoryItemRow.id).where(col(MemoryItemRow.id).in_(ids))).all())
 
     @staticmethod
-    def _filtered(stmt, query: str | None, kind: str | None, source_ref: str | None = None):
+    def _filtered(stmt, query: str | None, kind: str | None, source_ref: str | None = None, helpful: bool = False):
         if query:
             like = f"%{query.strip()}%"
             stmt = stmt.where(or_(col(MemoryItemRow.text).ilike(like), col(MemoryItemRow.source).ilike(like)))
@@ -371,12 +391,13 @@ class MemoryStore:
             stmt = stmt.where(MemoryItemRow.kind == kind)
         if source_ref is not None:
             stmt = stmt.where(MemoryItemRow.source_ref == source_ref)
-        return stmt
+        return helpful_only(stmt) if helpful else stmt
 
     def list(self, query: str | None = None, *, kind: str | None = None, offset: int = 0, limit: int = 200,
-             source_ref: str | None = None) -> list[MemoryItem]:
-        """Newest first; ``query`` keeps items whose text or source contains it (case-insensitive)."""
-        stmt = self._filtered(select(*_ITEM_COLUMNS), query, kind, source_ref)
+             source_ref: str | None = None, helpful: bool = False) -> list[MemoryItem]:
+        """Newest first; ``query`` keeps items whose text or source contains it (case-insensitive). ``helpful``
+        leaves out the exchanges recall does not use (a reply rated low, or corrected since)."""
+        stmt = self._filtered(select(*_ITEM_COLUMNS), query, kind, source_ref, helpful)
         stmt = stmt.order_by(col(MemoryItemRow.created_at).desc(), col(MemoryItemRow.id).desc())
         with self.db.session() as s:
             return [_item(r) for r in s.exec(stmt.offset(max(0, offset)).limit(max(0, limit))).all()]
@@ -390,34 +411,91 @@ class MemoryStore:
         with self.db.session() as s:
             return [_item(r) for r in s.exec(stmt.order_by(MemoryItemRow.id)).all()]
 
-    def count(self, query: str | None = None, *, kind: str | None = None) -> int:
-        stmt = self._filtered(select(func.count()).select_from(MemoryItemRow), query, kind)
+    def count(self, query: str | None = None, *, kind: str | None = None, helpful: bool = False) -> int:
+        stmt = self._filtered(select(func.count()).select_from(MemoryItemRow), query, kind, helpful=helpful)
         with self.db.session() as s:
             return int(s.exec(stmt).one())
 
     def search(self, query: str, *, k: int = 5, threshold: float | None = None,
-               exclude_ids: Iterable[int] = ()) -> list[Hit]:
-        """The ``k`` items most similar to ``query`` with a cosine similarity ≥ ``threshold``
-        (default: the ``memory_threshold`` setting), best first."""
+               exclude_ids: Iterable[int] = (), mode: str = "dense", helpful: bool = False) -> list[Hit]:
+        """The ``k`` items that best match ``query``, best first.
+
+        ``mode="dense"``: by meaning (FAISS), items with a cosine similarity ≥ ``threshold`` (default: the
+        ``memory_threshold`` setting). ``"lexical"``: by words (:mod:`.lexical`: an item sharing a content word
+        with the query, by stem and without diacritics), BM25 order. ``"hybrid"`` (the chat's recall, the CLI's
+        search) fuses both rankings by reciprocal rank fusion; an item needs a shared word, or a cosine ≥
+        ``threshold`` that also stands out from everyday sentences (:data:`.recall.DENSE_MARGIN`), so an unrelated
+        memory stays out even where the model scores every sentence of a language alike. Every hit says which part
+        found it and its scores.
+        ``helpful`` leaves out the exchanges recall does not use (see :meth:`list`).
+        """
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise ValueError(f"unknown search mode {mode!r}")
         if not query or not query.strip() or k <= 0:
             return []
+        query = query.strip()
         threshold = self.settings.memory_threshold if threshold is None else threshold
         excluded = set(exclude_ids)
+        pool = k if mode == "dense" else max(2 * k, 10)  # fusion needs more than k candidates of each kind
         with self._lock:
             self._ensure_index()
             if self._index.ntotal == 0:
                 return []  # nothing to find: do not load the embedding model for it
-        vec = self.embedder.encode([query.strip()])
-        with self._lock:
-            scores, ids = self._index.search(vec, k + len(excluded))
-        ranked = [(int(i), float(sc)) for i, sc in zip(ids[0], scores[0])
-                  if i >= 0 and sc >= threshold and int(i) not in excluded][:k]
-        if not ranked:
+        # The word search runs on a side thread while the query is embedded (both release the GIL), so it adds
+        # nothing to the recall's latency but its own spread.
+        words_job = _side_thread().submit(self._lexical.search, query, pool + len(excluded)) \
+            if mode != "dense" else None
+        meaning: dict[int, float] = {}
+        vec = None
+        if mode != "lexical":
+            vec = self.embedder.encode([query])
+            with self._lock:
+                scores, ids = self._index.search(vec, pool + len(excluded))
+            if mode == "hybrid":  # by meaning alone, a hit must stand out from everyday sentences
+                threshold = max(threshold, reference_floor(vec[0], self._reference_vectors()) + DENSE_MARGIN)
+            meaning = {int(i): float(sc) for i, sc in zip(ids[0], scores[0])
+                       if i >= 0 and sc >= threshold and int(i) not in excluded}
+        words = {i: sc for i, sc in words_job.result() if i not in excluded} if words_job is not None else {}
+        fused = fuse([list(meaning)[:pool], list(words)[:pool]])
+        best = sorted(fused, key=lambda i: (-fused[i], -meaning.get(i, -2.0)))[:k]
+        if not best:
             return []
+        stmt = self._filtered(select(*_ITEM_COLUMNS), None, None, helpful=helpful)
         with self.db.session() as s:
-            rows = {r.id: r for r in s.exec(select(*_ITEM_COLUMNS)
-                                             .where(col(MemoryItemRow.id).in_([i for i, _s in ranked]))).all()}
-        return [Hit(_item(rows[i]), round(sc, 4)) for i, sc in ranked if i in rows]
+            rows = {r.id: r for r in s.exec(stmt.where(col(MemoryItemRow.id).in_(best))).all()}
+        cosine = dict(meaning)
+        if vec is not None:
+            cosine.update(self._cosines(vec[0], [i for i in best if i not in meaning and i in rows]))
+        hits = []
+        for i in best:
+            if i not in rows:
+                continue
+            item = _item(rows[i])
+            hits.append(Hit(item, round(cosine.get(i, 0.0), 4), match=match_kind(i in meaning, i in words),
+                            lexical=round(words[i], 4) if i in words else None,
+                            fused=round(fused[i], 5) if mode == "hybrid" else None,
+                            words=matched_words(query, item.text) if i in words else []))
+        return hits
+
+    def _reference_vectors(self) -> "np.ndarray":
+        """The embeddings of :data:`.recall.REFERENCE` for the current embedding model (made once)."""
+        with self._lock:
+            if self._reference is None or self._reference[0] != self.embedder.name:
+                self._reference = (self.embedder.name, self.embedder.encode(list(REFERENCE)))
+            return self._reference[1]
+
+    def _cosines(self, vec: "np.ndarray", ids: list[int]) -> dict[int, float]:
+        """Cosine similarity of ``vec`` with the stored embeddings of ``ids`` (items found by words only)."""
+        import numpy as np
+
+        if not ids:
+            return {}
+        with self.db.session() as s:
+            rows = s.exec(select(MemoryItemRow.id, MemoryItemRow.embedding, MemoryItemRow.embedding_model)
+                          .where(col(MemoryItemRow.id).in_(ids))).all()
+        dim, model = self.embedder.dim, self.embedder.name
+        return {i: float(np.frombuffer(blob, dtype=np.float32) @ vec) for i, blob, made_by in rows
+                if blob is not None and made_by == model and len(blob) == dim * 4}
 
     # -- documents ---------------------------------------------------------------------------
     def import_documents(self, paths: Iterable[str | Path], *, progress: Progress | None = None,
@@ -480,6 +558,19 @@ class MemoryStore:
                           doc_hash=digest, vectors=np.concatenate(vectors), chunk_start=1)
         result.files += 1
         result.passages += len(chunks)
+
+
+_side_lock = threading.Lock()
+_side: ThreadPoolExecutor | None = None
+
+
+def _side_thread() -> ThreadPoolExecutor:
+    """One thread for the word searches of every store (started on the first hybrid search)."""
+    global _side
+    with _side_lock:
+        if _side is None:
+            _side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeon-memory-words")
+        return _side
 
 
 _stores_lock = threading.Lock()
