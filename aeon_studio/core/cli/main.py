@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "golden",
     "evaluate",
     "arena",
+    "stats",
 ]
 
 

@@ -1,11 +1,10 @@
-"""``aeon-studio rate``, ``survey`` and ``stats``."""
+"""``aeon-studio rate`` and ``survey`` (``stats`` is in :mod:`.stats`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from ..i18n import _, ngettext
-from .common import print_json
+from ..i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,11 +19,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--usability", type=int, metavar="N", help=_("1 (very hard) to 7 (very easy)"))
     p.add_argument("--nps", type=int, metavar="N", help=_("0-10: how likely you are to recommend Aeon"))
     p.set_defaults(func=_survey)
-
-    p = sub.add_parser("stats", help=_("messages, ratings, usability and NPS"),
-                       description=_("Show how many messages and ratings there are, averages and the NPS."))
-    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
-    p.set_defaults(func=_stats)
 
 
 def _store():
@@ -58,23 +52,4 @@ def _survey(args: argparse.Namespace) -> int:
     if args.nps is not None:
         store.add_survey("nps", args.nps)
         print(_("NPS answer recorded: {n}/10").format(n=args.nps))
-    return 0
-
-
-def _stats(args: argparse.Namespace) -> int:
-    s = _store().stats()
-    if args.json:
-        print_json(s)
-        return 0
-    dash = "—"
-    print(_("Conversations: {n}").format(n=s.conversations))
-    print(_("Messages: {n} ({replies})").format(
-        n=s.messages, replies=ngettext("{n} reply", "{n} replies", s.replies).format(n=s.replies)))
-    print(_("Rated replies: {n}, average {avg}").format(n=s.rated, avg=s.likert_avg if s.likert_avg is not None else dash))
-    print(_("Usability: {avg} ({answers})").format(
-        avg=s.usability_avg if s.usability_avg is not None else dash,
-        answers=ngettext("{n} answer", "{n} answers", s.usability_answers).format(n=s.usability_answers)))
-    print(_("NPS: {nps} ({answers})").format(
-        nps=s.nps if s.nps is not None else dash,
-        answers=ngettext("{n} answer", "{n} answers", s.nps_answers).format(n=s.nps_answers)))
     return 0
