@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for the Hub before saying it cannot be reached.
 TIMEOUT_S = 10.0
-#: Quantizations in the order we suggest them: Q4_K_M is the usual balance of size and quality.
-PREFERRED_QUANTS = ("Q4_K_M", "Q4_K_S", "Q5_K_M", "Q4_0", "Q8_0", "Q6_K", "F16", "BF16")
+#: Quantizations in the order we suggest them: Q4_K_M is the usual balance of size and quality; then the other
+#: 4- and 5-bit ones, then the larger (better, slower) ones.
+PREFERRED_QUANTS = ("Q4_K_M", "Q4_K_S", "Q5_K_M", "Q5_K_S", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q6_K", "Q8_0",
+                    "F16", "BF16")
 _QUANT = re.compile(r"(?<![A-Za-z0-9])(I?Q\d+_[A-Z0-9]+(?:_[A-Z0-9]+)?|BF16|F16|F32|FP16)(?![A-Za-z0-9])", re.I)
 _SPLIT = re.compile(r"-\d{5}-of-\d{5}\.gguf$", re.I)
 #: Memory a model needs besides its weights (context, compute buffers), in bytes, and the share of weights.

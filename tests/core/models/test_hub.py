@@ -35,6 +35,8 @@ def test_lists_gguf_files_with_sizes_quants_and_checksums(fake_hub, gguf_bytes):
     assert not by_name["mmproj-tiny-f16.gguf"].usable and "vision" in by_name["mmproj-tiny-f16.gguf"].note
     assert listing.files[-1].filename == "mmproj-tiny-f16.gguf"  # unusable last
     assert hub.choose_file(listing).filename == Q4  # Q4_K_M preferred
+    other = hub.HubRepo(REPO, "a" * 40, [hub.HubFile(f"m-{q}.gguf", 1, None, q) for q in ("Q8_0", "Q4_1", "F16")])
+    assert hub.choose_file(other).quant == "Q4_1"  # no Q4_K_M: the smaller of the good ones
     assert hub.choose_file(listing, quant="q8_0").filename == "tiny-chat-Q8_0.gguf"
     with pytest.raises(ValidationError, match="no Q5_K_M file") as err:
         hub.choose_file(listing, quant="Q5_K_M")
