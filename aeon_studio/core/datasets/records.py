@@ -179,8 +179,9 @@ def check_record(messages: Any, *, max_tokens: int | None = None, min_chars: int
     Checks: roles are system/user/assistant (and tool); every turn has text (at least ``min_chars`` characters
     after stripping, at most ``max_chars``), except an assistant turn that calls tools; a system turn only comes
     first; user and assistant alternate, starting with the user, and an assistant's tool calls are followed by
-    the tools' results (``tool`` turns) before the assistant goes on; the last turn is the assistant's; the conversation fits ``max_tokens`` (cheap estimate, or
-    ``count_tokens`` when given and the estimate is close to the limit).
+    the tools' results (``tool`` turns) before the assistant goes on; the last turn is the assistant's; the
+    conversation fits ``max_tokens`` (cheap estimate, or ``count_tokens`` when given and the estimate is close to
+    the limit).
     """
     if not isinstance(messages, list) or not messages:
         return _("no messages")

@@ -114,9 +114,8 @@ def test_preview_reads_parts(tmp_path):
     assert "image_url" in pv.records[1].problem
 
 
-_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(["", "oi", "user", "gpt", "tool",
-                                                                                    "function_call", "observation",
-                                                                                    "text", "{}", "[1]", "{\"name\": 1}"]))
+_WORDS = ["", "oi", "user", "gpt", "tool", "function_call", "observation", "text", "{}", "[1]", '{"name": 1}']
+_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(_WORDS))
 _KEYS = st.sampled_from(["role", "from", "content", "value", "text", "type", "tool_calls", "function_call",
                          "tool_call_id", "name", "arguments", "function", "weight", "messages", "conversations",
                          "chosen", "rejected", "prompt", "completion", "label", "kto_tag", "tools", "input",

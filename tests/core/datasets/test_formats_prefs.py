@@ -18,7 +18,8 @@ CHOSEN, REJECTED = "Brasília.", "Rio de Janeiro."
 #: One record per shape; every one holds the same pair.
 SHAPES = {
     "llamafactory_sharegpt": {"conversations": [{"from": "human", "value": PROMPT[0]["content"]}],
-                              "chosen": {"from": "gpt", "value": CHOSEN}, "rejected": {"from": "gpt", "value": REJECTED}},
+                              "chosen": {"from": "gpt", "value": CHOSEN},
+                              "rejected": {"from": "gpt", "value": REJECTED}},
     "llamafactory_alpaca": {"instruction": PROMPT[0]["content"], "input": "", "chosen": CHOSEN, "rejected": REJECTED},
     "trl_strings": {"prompt": PROMPT[0]["content"], "chosen": CHOSEN, "rejected": REJECTED},
     "trl_messages": {"prompt": PROMPT, "chosen": [{"role": "assistant", "content": CHOSEN}],
@@ -112,7 +113,8 @@ def test_trl_prompt_chosen_without_rejected_stays_an_sft_example(tmp_path):
 
 
 def test_same_prompt_and_chosen_with_another_rejected_is_another_pair(tmp_path):
-    rows = [{"prompt": "Oi", "chosen": "Olá!", "rejected": "Hã?"}, {"prompt": "Oi", "chosen": "Olá!", "rejected": "Não."},
+    rows = [{"prompt": "Oi", "chosen": "Olá!", "rejected": "Hã?"},
+            {"prompt": "Oi", "chosen": "Olá!", "rejected": "Não."},
             {"prompt": "Oi", "chosen": "Olá!", "rejected": "Hã?"}]
     res = import_files("prefs", [_write(tmp_path, "p.jsonl", rows)])
     assert (res.pairs, res.duplicates) == (2, 1)
