@@ -136,10 +136,13 @@ class AddModelDialog(QDialog):
         self.ollama_model = RowsModel([(_("Name"), lambda m: m.name), (_("Size"), lambda m: _size(m.size)),
                                        (_("Format"), lambda m: "GGUF" if m.is_gguf else _("not GGUF: cannot be "
                                                                                            "loaded here")),
+                                       (_("In Aeon Studio"), lambda m: _("added") if str(m.blob) in self._in_app
+                                        else ""),
                                        (_("File"), lambda m: str(m.blob))], self)
         self.ollama_model.numeric = {1}
         self.ollama_model.colors = lambda m, _col: None if m.is_gguf else GREY
-        self.ollama_view = make_table(self.ollama_model, 3)
+        self._in_app: set[str] = set()  # blobs already registered
+        self.ollama_view = make_table(self.ollama_model, 4)
         self.ollama_view.selectionModel().selectionChanged.connect(self._update_buttons)
         lay.addWidget(self.ollama_view, 1)
         row = QHBoxLayout()
@@ -218,8 +221,12 @@ class AddModelDialog(QDialog):
     def refresh_ollama(self) -> None:
         from aeon_studio.core.ollama.library import list_ollama_models, ollama_models_dir
 
+        from aeon_studio.core.models.registry import ModelRegistry
+
         folder = ollama_models_dir()
         models = list_ollama_models(folder)
+        self._in_app = {str(m.path) for m in ModelRegistry(self.ctx.db).list() if m.source == "ollama"}
+        self.ollama_model.set_rows([])  # the "added" column may change while the rows do not
         self.ollama_model.set_rows(models)
         if models:
             self.ollama_intro.setText(_("Models Ollama already has in {folder}. Aeon Studio uses their file "
@@ -283,6 +290,7 @@ class AddModelDialog(QDialog):
         self.progress.setValue(100)
         self.status.setText(_("Added '{name}' ({size}). Pick it in the chat's model list.").format(
             name=info.name, size=_size(info.size)))
+        self.refresh_ollama()
         self.added.emit(info)
 
     def cancel(self) -> None:
@@ -327,6 +335,8 @@ class AddModelDialog(QDialog):
         db = self.ctx.db
         if not repo:
             return None
+        if filename is None:
+            return self.list_files()  # a repo typed by hand: show its files (Q4_K_M preselected) before downloading
 
         def work(progress, cancelled):
             def bytes_done(done: int, total: int) -> None:

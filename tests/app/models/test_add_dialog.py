@@ -65,6 +65,8 @@ def test_download_cancel_keeps_the_bytes_and_resumes(qtbot, dialog, fake_hub, gg
     monkeypatch.setattr(hf_constants, "DOWNLOAD_CHUNK_SIZE", 4096)
     fake_hub.slow = 0.02
     dialog.repo_edit.setText(REPO)
+    _wait(qtbot, dialog, dialog.download())  # no file picked yet: the files are listed first, Q4_K_M selected
+    assert dialog.files_model.rowCount() == 3 and _local(dialog) == []
     job = dialog.download()
     assert dialog.cancel_button.isEnabled() and not dialog.download_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 10, timeout=30_000)
@@ -89,6 +91,7 @@ def test_ollama_page_adds_gguf_models_only(qtbot, dialog):
     assert dialog.ollama_button.isEnabled()
     _wait(qtbot, dialog, dialog.add_ollama())
     assert [(m.source, m.name) for m in _local(dialog)] == [("ollama", "qwen2.5:0.5b")]
+    assert dialog.ollama_model.data(dialog.ollama_model.index(0, 3)) == "added"
 
 
 def test_file_page_adds_a_gguf_and_refuses_other_files(qtbot, dialog, tmp_path, monkeypatch):
