@@ -1,0 +1,49 @@
+"""The training loss curve on pyqtgraph: points kept and drawn, dots on short runs, text while empty."""
+
+from __future__ import annotations
+
+import pytest
+
+from aeon_studio.app.shared.loss_chart import LossChart
+from aeon_studio.core.training.events import Eval, Step
+
+pytestmark = pytest.mark.gui
+
+
+def _step(n: int, loss: float) -> Step:
+    return Step(step=n, epoch=n / 10, loss=loss, lr=1e-3, tokens_per_s=100.0, eta_s=1.0)
+
+
+def test_loss_chart_draws_events(qtbot):
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.add_event(_step(1, 3.0))  # hidden: kept, drawn once shown
+    assert chart.train == [(1, 3.0)] and chart.plot is None
+    chart.show()
+    qtbot.waitExposed(chart)
+    assert chart.plot is not None and chart._stack.currentWidget() is chart.plot
+    for n in range(2, 6):
+        chart.add_event(_step(n, 3.0 / n))
+    chart.add_event(Eval(step=5, eval_loss=0.9))
+    xs, ys = chart._curves["train"].getData()
+    assert list(xs) == [1, 2, 3, 4, 5] and ys[-1] == pytest.approx(0.6)
+    assert list(chart._curves["eval"].getData()[1]) == [0.9]
+    assert chart._curves["train"].opts["symbol"] == "o"  # short run: a dot per point
+    low, high = chart.plot.getViewBox().viewRange()[1]
+    assert 0.0 <= low < 0.6 and high > 3.0
+    assert chart.plot.getAxis("bottom").labelText == "step 5"
+    chart.clear()
+    assert chart.train == [] and chart._stack.currentWidget() is chart.placeholder
+
+
+def test_loss_chart_numbers_follow_the_language(qtbot):
+    from aeon_studio.app.shared.plots import LocaleAxis
+    from aeon_studio.core import i18n
+
+    axis = LocaleAxis("left", decimals=2)
+    assert axis.tickStrings([0.5], 1.0, 0.1) == ["0.50"]
+    i18n.set_language("pt_BR")
+    try:
+        assert axis.tickStrings([0.5], 1.0, 0.1) == ["0,50"]
+    finally:
+        i18n.set_language(None)
