@@ -81,7 +81,7 @@ def render_chat_sources(ctx: AppContext, out_dir, store: MemoryStore, items: lis
     # What the chat's recall finds for the question (which part matched, the scores); the chosen items if nothing
     from aeon_studio.core.memory.hook import pack
 
-    sources = pack(store.search(question, k=3), 400) or [
+    sources = pack(store.search(question, k=3, mode="hybrid"), 400) or [
         {"id": i.id, "text": i.text, "source": i.source, "kind": i.kind, "score": s}
         for i, s in zip(used, [0.71, 0.64, 0.48])]
     svc.store.add_message(conv.id, "assistant", answer, persona_key="casual", model_id=ctx.settings.default_model,

@@ -81,7 +81,8 @@ class MemorySourceDialog(QDialog):
         if isinstance(score, (int, float)):
             form.addRow(_("Match with the question:"), QLabel(f"{score:.0%}", self))
         if source.get("match"):  # which part of the search found it (replies stored before hybrid recall: none)
-            self.match_label = QLabel(match_text(source["match"], score, source.get("words") or ()), self)
+            # the similarity is on the row above: here only which part found it, and the shared words
+            self.match_label = QLabel(match_text(source["match"], None, source.get("words") or ()), self)
             self.match_label.setWordWrap(True)
             form.addRow(_("Found by:"), self.match_label)
         lay.addLayout(form)
