@@ -21,6 +21,7 @@ from aeon_studio.app.memory.tab import MemoryTab
 from aeon_studio.app.models.tab import ModelsTab
 from aeon_studio.app.personas.tab import PersonaTab
 from aeon_studio.app.training.retrain import Retrain
+from aeon_studio.app.training.schedule import ScheduleRunner
 from aeon_studio.app.training.tab import TrainingTab
 from aeon_studio.core.i18n import _
 
@@ -50,6 +51,9 @@ class MainWindow(QMainWindow):
         # the chat's Retrain button drives a run in the Training tab
         self.retrain = Retrain(self, chat=self.chat, training=self.training)
         self.chat.toolbar_layout.addWidget(self.retrain.button)
+        # scheduled retraining: runs by itself when due and idle; its settings from the Training tab
+        self.schedule = ScheduleRunner(self, chat=self.chat, training=self.training)
+        self.training.button_row.addWidget(self.schedule.button)
         self._build_menu()
         schedule_warm_up(self.ctx)
 
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
                 version=__version__, home=self.ctx.home))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        self.schedule.shutdown()
         for widget in self.all_tabs():
             shutdown = getattr(widget, "shutdown", None)  # optional per tab (see the module docstring)
             if shutdown is not None:

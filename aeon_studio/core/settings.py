@@ -103,6 +103,16 @@ class Settings(BaseSettings):
     def settings_file(self) -> Path:
         return self.home / "settings.json"
 
+    @property
+    def schedule_file(self) -> Path:
+        """Scheduled retraining: each persona's settings and its last runs (``core/training/schedule.py``)."""
+        return self.home / "schedule.json"
+
+    @property
+    def schedule_lock(self) -> Path:
+        """Held while a scheduled retrain runs (pid and start time inside; a dead holder's lock is taken over)."""
+        return self.home / "schedule.lock"
+
     def save(self, **changes: object) -> "Settings":
         """Persist ``changes`` to ``settings.json`` and return updated settings."""
         data = self._file_values(self.home)

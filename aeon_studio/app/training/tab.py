@@ -141,6 +141,7 @@ class TrainingTab(QWidget):
         buttons.addWidget(self.cancel_btn)
         buttons.addWidget(self.resume_btn)
         buttons.addStretch(1)
+        self.button_row = buttons  # the main window adds "Automatic retraining…" here
         left.addLayout(buttons)
         self.hint = QLabel(_("Runs train in a separate process: chat stays responsive, and a cancelled or "
                              "interrupted run can be resumed from its last checkpoint."))

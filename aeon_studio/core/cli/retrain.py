@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                      "corrections, plus the newest identity set and the persona's datasets, "
                                      "exactly as the Retrain button does. Some examples are held out to "
                                      "measure the result, and the new adapter is checked in llama.cpp."))
-    p.add_argument("--persona", required=True, metavar="KEY", help=_("the persona to retrain"))
+    p.add_argument("--persona", metavar="KEY", help=_("the persona to retrain (with --auto: only this one)"))
+    p.add_argument("--auto", action="store_true",
+                   help=_("retrain only if the schedule says it is due ('aeon-studio schedule show'); for timers"))
     p.add_argument("--preset", default="quick", choices=["quick", "balanced", "thorough"],
                    help=_("training preset (default: quick)"))
     p.add_argument("--dataset", action="append", default=[], metavar="NAME",
@@ -32,7 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _retrain(args: argparse.Namespace) -> int:
+    from ..errors import ValidationError
     from ..personas import PersonaStore
+
+    if args.auto:
+        from .schedule import auto_retrain
+
+        return auto_retrain(args, gate_run)
+    if not args.persona:
+        raise ValidationError(_("retrain needs --persona KEY (or --auto)."),
+                              hint=_("See 'aeon-studio personas list' for the keys."))
     from ..storage import get_database
     from ..training.retrain import create_retrain_run, plan_retrain
     from .train import follow
@@ -68,6 +79,11 @@ def _retrain(args: argparse.Namespace) -> int:
 
 def _gate(run_id: str, db, *, gate: bool, json_events: bool) -> int:
     """Evaluate, judge and activate (or not); print the outcome. Non-zero when no usable adapter came out."""
+    return 0 if gate_run(run_id, db, gate=gate, json_events=json_events).usable else 1
+
+
+def gate_run(run_id: str, db, *, gate: bool, json_events: bool):
+    """Evaluate, judge and activate (or not); print the outcome and return it (a ``GateOutcome``)."""
     from ..training.gated import finish_retrain
 
     if gate and not json_events:
@@ -81,7 +97,7 @@ def _gate(run_id: str, db, *, gate: bool, json_events: bool) -> int:
         if gate:
             print(file=sys.stderr)
         print(gate_summary(out))
-    return 0 if out.usable else 1
+    return out
 
 
 def _progress(done: int, total: int, *_message: str) -> None:

@@ -124,12 +124,12 @@ def latest_identity_set(store) -> str | None:
     return max(sets, key=lambda d: d["updated_at"])["name"]
 
 
-def _sources(persona_key: str | None, store, db) -> tuple[str, list[str]]:
+def _sources(persona_key: str | None, store, db, since: Any = None) -> tuple[str, list[str]]:
     from ..datasets.errors import DatasetError
     from ..personas import PersonaStore
 
     name = f"retrain-{persona_key or 'default'}"
-    store.build_from_chats(name, min_likert=4, persona=persona_key)
+    store.build_from_chats(name, min_likert=4, persona=persona_key, since=since)
     sources = [name]
     identity = latest_identity_set(store)
     if identity:
@@ -160,13 +160,14 @@ def _named_sources(datasets: list[str], store) -> tuple[str, list[str]]:
 
 
 def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES,
-                 datasets: list[str] | None = None) -> RetrainPlan:
+                 datasets: list[str] | None = None, since: Any = None) -> RetrainPlan:
     """What a one-click retrain of ``persona_key`` trains on, from the database ``db``.
 
     Rebuilds ``retrain-<persona>`` from the persona's chats (replies rated ≥ 4 and the user's corrections), then
     adds the newest identity set and the datasets the persona names, without duplicates (by content hash).
     With ``datasets`` it trains on exactly the train splits of those datasets instead, and holds out their eval
-    splits (nothing else is moved: the user chose the data).
+    splits (nothing else is moved: the user chose the data). ``since`` (a datetime or "30d") keeps only the chats
+    rated or written since then (the scheduled retrain's "last D days"); datasets are taken whole.
 
     Raises:
         DatasetError: nothing to train on, or a dataset (named by the persona or in ``datasets``) does not exist.
@@ -179,7 +180,7 @@ def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES,
     if datasets:
         name, sources = _named_sources(datasets, store)
     else:
-        name, sources = _sources(persona_key, store, db)
+        name, sources = _sources(persona_key, store, db, since)
     rows: list[dict[str, Any]] = []
     held: list[dict[str, Any]] = []
     seen: set[str] = set()
