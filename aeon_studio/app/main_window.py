@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from aeon_studio.app.chat.tab import ChatTab
 from aeon_studio.app.context import AppContext
+from aeon_studio.app.dashboard.tab import DashboardTab
 from aeon_studio.app.datasets.tab import DatasetTab
 from aeon_studio.app.evaluation.tab import EvaluationTab
 from aeon_studio.app.memory.store import schedule_warm_up
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.datasets = DatasetTab(self.ctx, self)
         self.training = TrainingTab(self.ctx, self)
         self.evaluation = EvaluationTab(self.ctx, self)
+        self.dashboard = DashboardTab(self.ctx, self)
         for widget in self.all_tabs():
             self.tabs.addTab(widget, widget.tab_title())
         # the Training tab's dataset picker follows what the Datasets tab changes
@@ -58,7 +60,8 @@ class MainWindow(QMainWindow):
         schedule_warm_up(self.ctx)
 
     def all_tabs(self) -> list[QWidget]:
-        return [self.chat, self.personas, self.memory, self.models, self.datasets, self.training, self.evaluation]
+        return [self.chat, self.personas, self.memory, self.models, self.datasets, self.training, self.evaluation,
+                self.dashboard]
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu(_("&File"))

@@ -24,6 +24,7 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -315,3 +316,40 @@ def compare_versions(persona: str, *, since: datetime | None = None,
         verdict = "better" if low > 0 else "worse" if high < 0 else "no-difference"
         diff, low, high = round(diff, 3), round(low, 3), round(high, 3)
     return VersionComparison(persona, current, previous, now, before, diff, low, high, verdict)
+
+
+#: Columns of :func:`write_csv` (English names: a data file for spreadsheets and scripts).
+CSV_COLUMNS = ("group_by", "key", "likert_n", "likert_mean", "likert_low", "likert_high", "likert_1", "likert_2",
+               "likert_3", "likert_4", "likert_5", "nps", "nps_n", "promoters", "passives", "detractors",
+               "usability_mean", "usability_n", "arena_win_rate", "arena_n")
+
+
+def write_csv(path: str | Path, sections: dict[str, list[GroupStats]]) -> Path:
+    """Write groups as CSV (UTF-8, one row per group, ``group_by`` naming each section's grouping).
+
+    Written to a temporary file and renamed, so a failed write leaves no half file behind.
+
+    Raises:
+        OSError: The folder is missing or not writable (the caller names the path to the user).
+    """
+    import csv
+    import os
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".stats-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(CSV_COLUMNS)
+            for by, groups in sections.items():
+                for g in groups:
+                    dist = [g.likert_distribution.get(i, 0) for i in range(1, 6)]
+                    out.writerow([by, g.key, g.likert_n, g.likert_mean, g.likert_low, g.likert_high, *dist, g.nps,
+                                  g.nps_n, g.promoters, g.passives, g.detractors, g.usability_mean, g.usability_n,
+                                  g.arena_win_rate, g.arena_n])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -15,4 +15,5 @@ RENDERERS: list[tuple[str, str]] = [
     ("training", "render_gate"),
     ("evaluation", "render_evaluation"),
     ("evaluation", "render_compare"),
+    ("dashboard", "render_dashboard"),
 ]
