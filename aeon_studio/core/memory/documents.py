@@ -1,4 +1,5 @@
-"""Reading a document (TXT, MD, PDF) for memory: its text and the hash that tells a re-import what changed.
+"""Documents (TXT, MD, PDF) in memory: reading one (its text and the hash that tells a re-import what changed)
+and importing files as passages into a :class:`~.store.MemoryStore`.
 
 The passages are cut by :func:`aeon_studio.core.documents.split_passages`, the chunker datasets use too.
 """
@@ -6,12 +7,17 @@ The passages are cut by :func:`aeon_studio.core.documents.split_passages`, the c
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..documents import DOCUMENT_EXTENSIONS, DocumentError, pdf_pages
-from ..i18n import _
+from ..documents import DOCUMENT_EXTENSIONS, DocumentError, pdf_pages, split_passages
+from ..i18n import _, ngettext
 from .errors import MemoryInputError
+
+Progress = Callable[[float, str], None]
+Cancel = Callable[[], bool]
 
 
 @dataclass
@@ -57,3 +63,61 @@ def read_document(path: Path) -> tuple[str, str]:
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     return text, file_hash(data)
 
+
+
+def import_documents(store: Any, paths: Iterable[str | Path], *, progress: Progress,
+                     cancel: Cancel | None = None) -> ImportResult:
+    """:meth:`MemoryStore.import_documents <.store.MemoryStore.import_documents>`: each file read, cut into
+    passages, embedded and stored (replacing the passages of an earlier, different version of it)."""
+    files = [Path(p).expanduser() for p in paths]
+    result = ImportResult()
+    for n, path in enumerate(files):
+        if cancel is not None and cancel():
+            result.cancelled = True
+            break
+        base = n / max(1, len(files))
+        progress(base, _("Reading {name}…").format(name=path.name))
+        try:
+            _import_one(store, path.resolve(), result, progress, base, 1 / max(1, len(files)), cancel)
+        except MemoryInputError as exc:
+            result.errors.append(exc.message)
+        if result.cancelled:
+            break
+    progress(1.0, _("Imported {files}, {passages}.").format(
+        files=ngettext("{n} file", "{n} files", result.files).format(n=result.files),
+        passages=ngettext("{n} passage", "{n} passages", result.passages).format(n=result.passages)))
+    return result
+
+
+def _import_one(store: Any, path: Path, result: ImportResult, progress: Progress, base: float, share: float,
+                cancel: Cancel | None) -> None:
+    import numpy as np
+
+    text, digest = read_document(path)
+    ref = str(path)
+    old = store.passage_hashes(ref)
+    if old and all(h == digest for _i, h in old):
+        result.skipped += 1
+        return
+    chunks = split_passages(text, store.settings.memory_chunk_chars, store.settings.memory_chunk_overlap)
+    if not chunks:
+        raise MemoryInputError(_("{path}: no text found.").format(path=path))
+    vectors = []
+    batch = 32
+    for start in range(0, len(chunks), batch):
+        if cancel is not None and cancel():
+            result.cancelled = True
+            return  # nothing of this file was stored
+        vectors.append(store.embedder.encode(chunks[start:start + batch]))
+        progress(base + share * min(1.0, (start + batch) / len(chunks)),
+                 ngettext("Embedding {name}: {done} of {total} passage…",
+                          "Embedding {name}: {done} of {total} passages…", len(chunks)).format(
+                     name=path.name, done=min(start + batch, len(chunks)), total=len(chunks)))
+    sources = [_("{name}, passage {n}").format(name=path.name, n=i + 1) for i in range(len(chunks))]
+    removed = store.replace_passages([i for i, _h in old], chunks, sources=sources, ref=ref, digest=digest,
+                                     vectors=np.concatenate(vectors))
+    if old:
+        result.removed += removed
+        result.replaced += 1
+    result.files += 1
+    result.passages += len(chunks)

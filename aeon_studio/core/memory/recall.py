@@ -16,11 +16,15 @@ process) counts at once:
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text as sql
@@ -39,6 +43,7 @@ LOW_RATING = 2
 _REF = re.compile(r"^conversation:(\d+)/message:(\d+)$")
 _EXCHANGE = re.compile(r"^User: (?P<user>.*?)\nAssistant: (?P<answer>.*)$", re.S)
 _ENDS = " \t\n.!?;:…"
+log = logging.getLogger(__name__)
 #: Reciprocal rank fusion's constant (Cormack, Clarke & Büttcher 2009): a hit's fused score is the sum of
 #: ``1 / (RRF_K + rank)`` over the rankings (by meaning, by words) that found it. 60 is the paper's value; it keeps
 #: one list's first place from outweighing an item both lists rank well.
@@ -100,6 +105,38 @@ def reference_floor(query: "np.ndarray", reference: "np.ndarray") -> float:
 
     sims = np.sort(np.asarray(reference, dtype=np.float32) @ np.asarray(query, dtype=np.float32))[::-1]
     return float(sims[:REFERENCE_TOP].mean()) if len(sims) else -1.0
+
+
+_references: dict[str, "np.ndarray"] = {}
+_references_lock = threading.Lock()
+
+
+def reference_vectors(embedder: Any, folder: Path) -> "np.ndarray":
+    """The embeddings of :data:`REFERENCE` by ``embedder``'s model: made once per model, kept in ``folder`` (60 KB)
+    so a new process (a CLI command, the next start) does not embed them again before its first recall."""
+    import numpy as np
+
+    with _references_lock:
+        vectors = _references.get(embedder.name)
+        if vectors is not None:
+            return vectors
+        digest = hashlib.sha256("\n".join((embedder.name, *REFERENCE)).encode("utf-8")).hexdigest()[:16]
+        path = Path(folder) / f"reference-{digest}.npy"
+        try:
+            vectors = np.load(path)
+        except (OSError, ValueError):  # missing or damaged: made again below
+            vectors = None
+        if vectors is None or vectors.shape != (len(REFERENCE), embedder.dim):
+            vectors = np.ascontiguousarray(embedder.encode(list(REFERENCE)), dtype=np.float32)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npy")
+                np.save(tmp, vectors)
+                tmp.replace(path)
+            except OSError as exc:  # only a cache: the next process embeds them again
+                log.warning("could not keep the recall reference vectors in %s: %s", path, exc)
+        _references[embedder.name] = vectors
+        return vectors
 
 
 def match_kind(dense: bool, lexical: bool) -> str:

@@ -22,18 +22,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, or_, text as text_sql, update as sa_update
 from sqlmodel import col, select
 
-from ..documents import split_passages
 from ..i18n import _, ngettext
 from ..settings import Settings, get_settings
 from ..storage import Database, get_database
 from ..storage.memory_tables import MemoryItemRow
 from ..storage.tables import utcnow
-from .documents import ImportResult, read_document
+from .documents import ImportResult, import_documents
 from .embedder import Embedder
 from .errors import MemoryInputError, MemoryNotFoundError
 from .index import VectorIndex
 from .lexical import LexicalIndex, matched_words
-from .recall import DENSE_MARGIN, REFERENCE, fuse, helpful_only, match_kind, reference_floor
+from .recall import DENSE_MARGIN, fuse, helpful_only, match_kind, reference_floor, reference_vectors
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -107,7 +106,6 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._index = VectorIndex(self.settings.memory_dir, self.embedder.name, self.embedder.dim)
         self._lexical = LexicalIndex(self.db)
-        self._reference: tuple[str, "np.ndarray"] | None = None  # (model, vectors) of recall.REFERENCE
         self._loaded = False
         self._state = "not loaded"
         self._reason = ""
@@ -230,7 +228,7 @@ class MemoryStore:
         """Load the embedding model and the index now (call it off the UI thread)."""
         self.embedder.warm_up()
         self._ensure_index()
-        self._reference_vectors()
+        reference_vectors(self.embedder, self.settings.memory_dir)
 
     def close(self) -> None:
         self.flush()
@@ -452,7 +450,7 @@ class MemoryStore:
             with self._lock:
                 scores, ids = self._index.search(vec, pool + len(excluded))
             if mode == "hybrid":  # by meaning alone, a hit must stand out from everyday sentences
-                threshold = max(threshold, reference_floor(vec[0], self._reference_vectors()) + DENSE_MARGIN)
+                threshold = max(threshold, reference_floor(vec[0], reference_vectors(self.embedder, self.settings.memory_dir)) + DENSE_MARGIN)
             meaning = {int(i): float(sc) for i, sc in zip(ids[0], scores[0])
                        if i >= 0 and sc >= threshold and int(i) not in excluded}
         words = {i: sc for i, sc in words_job.result() if i not in excluded} if words_job is not None else {}
@@ -477,13 +475,6 @@ class MemoryStore:
                             words=matched_words(query, item.text) if i in words else []))
         return hits
 
-    def _reference_vectors(self) -> "np.ndarray":
-        """The embeddings of :data:`.recall.REFERENCE` for the current embedding model (made once)."""
-        with self._lock:
-            if self._reference is None or self._reference[0] != self.embedder.name:
-                self._reference = (self.embedder.name, self.embedder.encode(list(REFERENCE)))
-            return self._reference[1]
-
     def _cosines(self, vec: "np.ndarray", ids: list[int]) -> dict[int, float]:
         """Cosine similarity of ``vec`` with the stored embeddings of ``ids`` (items found by words only)."""
         import numpy as np
@@ -502,62 +493,24 @@ class MemoryStore:
                          cancel: Cancel | None = None) -> ImportResult:
         """Import TXT/MD/PDF files as overlapping passages. A file imported before with the same content
         is skipped; with other content its passages are replaced. A failing file is reported in
-        ``errors`` and does not stop the others."""
-        progress = progress or _nothing
-        files = [Path(p).expanduser() for p in paths]
-        result = ImportResult()
-        for n, path in enumerate(files):
-            if cancel is not None and cancel():
-                result.cancelled = True
-                break
-            base = n / max(1, len(files))
-            progress(base, _("Reading {name}…").format(name=path.name))
-            try:
-                self._import_one(path.resolve(), result, progress, base, 1 / max(1, len(files)), cancel)
-            except MemoryInputError as exc:
-                result.errors.append(exc.message)
-            if result.cancelled:
-                break
-        progress(1.0, _("Imported {files}, {passages}.").format(
-            files=ngettext("{n} file", "{n} files", result.files).format(n=result.files),
-            passages=ngettext("{n} passage", "{n} passages", result.passages).format(n=result.passages)))
-        return result
+        ``errors`` and does not stop the others (see :func:`.documents.import_documents`)."""
+        return import_documents(self, paths, progress=progress or _nothing, cancel=cancel)
 
-    def _import_one(self, path: Path, result: ImportResult, progress: Progress, base: float, share: float,
-                    cancel: Cancel | None) -> None:
-        import numpy as np
-
-        text, digest = read_document(path)
-        ref = str(path)
-        with self.db.session() as s:
-            old = s.exec(select(MemoryItemRow.id, MemoryItemRow.doc_hash)
-                         .where(MemoryItemRow.kind == "passage", MemoryItemRow.source_ref == ref)).all()
-        if old and all(h == digest for _i, h in old):
-            result.skipped += 1
-            return
-        chunks = split_passages(text, self.settings.memory_chunk_chars, self.settings.memory_chunk_overlap)
-        if not chunks:
-            raise MemoryInputError(_("{path}: no text found.").format(path=path))
-        vectors = []
-        batch = 32
-        for start in range(0, len(chunks), batch):
-            if cancel is not None and cancel():
-                result.cancelled = True
-                return  # nothing of this file was stored
-            vectors.append(self.embedder.encode(chunks[start:start + batch]))
-            progress(base + share * min(1.0, (start + batch) / len(chunks)),
-                     ngettext("Embedding {name}: {done} of {total} passage…",
-                              "Embedding {name}: {done} of {total} passages…", len(chunks)).format(
-                         name=path.name, done=min(start + batch, len(chunks)), total=len(chunks)))
-        sources = [_("{name}, passage {n}").format(name=path.name, n=i + 1) for i in range(len(chunks))]
+    def replace_passages(self, old_ids: list[int], chunks: list[str], *, sources: list[str], ref: str,
+                         digest: str, vectors: "np.ndarray") -> int:
+        """Forget ``old_ids`` and store a document's passages in their place, under one lock (no search in
+        between sees neither); returns how many old passages were forgotten."""
         with self._lock:
-            if old:
-                result.removed += self._forget_ids([i for i, _h in old])
-                result.replaced += 1
+            removed = self._forget_ids(old_ids) if old_ids else 0
             self.add_many(chunks, kind="passage", sources=sources, source_refs=[ref] * len(chunks),
-                          doc_hash=digest, vectors=np.concatenate(vectors), chunk_start=1)
-        result.files += 1
-        result.passages += len(chunks)
+                          doc_hash=digest, vectors=vectors, chunk_start=1)
+        return removed
+
+    def passage_hashes(self, ref: str) -> list[tuple[int, str | None]]:
+        """``(id, doc_hash)`` of the passages stored for the document ``ref``."""
+        with self.db.session() as s:
+            return list(s.exec(select(MemoryItemRow.id, MemoryItemRow.doc_hash)
+                               .where(MemoryItemRow.kind == "passage", MemoryItemRow.source_ref == ref)).all())
 
 
 _side_lock = threading.Lock()
