@@ -13,6 +13,8 @@ RENDERERS: list[tuple[str, str]] = [
     ("datasets", "render_dataset"),
     ("training", "render_training"),
     ("training", "render_gate"),
+    ("schedule", "render_schedule"),  # the "Automatic retraining" dialog
+    ("schedule", "render_schedule_verdict"),  # the verdict banner of a scheduled retrain
     ("evaluation", "render_evaluation"),
     ("evaluation", "render_compare"),
     ("dashboard", "render_dashboard"),

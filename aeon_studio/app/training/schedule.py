@@ -37,6 +37,7 @@ class VerdictBanner(QFrame):
         super().__init__(window)
         self.setObjectName("survey_banner")  # the chat's notice style
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)  # opaque over the tab even without the style sheet
         lay = QHBoxLayout(self)
         text = QVBoxLayout()
         self.title = QLabel(self)
@@ -188,10 +189,10 @@ class ScheduleRunner(QObject):
         """The verdict (or why it failed, or why it stopped) as a banner, and in the tray when there is one."""
         title = _("Automatic retraining")
         text = ev.get("message") or ""
-        if ev.get("stopped"):
+        if ev.get("stopped"):  # the reason already names the last failure
             title = _("Automatic retraining stopped")
-            text += "\n" + _("It will not try again until you turn it back on (Training tab, Automatic "
-                             "retraining…).") + "\n" + (ev.get("stopped_reason") or "")
+            text = (ev.get("stopped_reason") or text) + "\n" + _(
+                "It will not try again until you turn it back on (Training tab, Automatic retraining…).")
         self.banner.show_message(title, text.strip())
         if QSystemTrayIcon.isSystemTrayAvailable() and not self.window.windowIcon().isNull():
             if self.tray is None:

@@ -4,7 +4,7 @@ update_schedule`, the same as ``aeon-studio schedule set``); nothing is stored w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDateTime, QLocale, QTime
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
@@ -33,7 +33,7 @@ class ScheduleDialog(QDialog):
         lay = QVBoxLayout(self)
         intro = QLabel(_("Aeon can retrain a persona by itself once you have rated enough new replies. It waits "
                          "until you are away, and it keeps a new version only if it does better than the current "
-                         "one on your test questions."))
+                         "one on your golden prompts (the test questions of the Evaluation tab)."))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
@@ -91,6 +91,7 @@ class ScheduleDialog(QDialog):
 
     def load(self) -> None:
         """Fill the fields from the persona's stored schedule and say what it waits for."""
+        from aeon_studio.app.evaluation import numbers
         from aeon_studio.core.errors import AeonError
         from aeon_studio.core.training.schedule import check_due, get_schedule
 
@@ -113,10 +114,11 @@ class ScheduleDialog(QDialog):
         self.start.setEnabled(self.use_hours.isChecked())
         self.end.setEnabled(self.use_hours.isChecked())
         self.only_idle.setChecked(s.only_when_idle)
-        lines = [check.reason]
+        # the CLI's reasons name commands; here the box above is the way to turn it on
+        lines = {"disabled": [_("Off: tick “Retrain this persona automatically” and save to turn it on.")],
+                 "stopped": []}.get(check.code, [check.reason])
         if check.due_at is not None and check.code == "not_due":
-            when = QLocale().toString(QDateTime(check.due_at.astimezone()).toLocalTime(),
-                                      QLocale.FormatType.ShortFormat)
+            when = numbers.when(check.due_at)
             lines.append(_("Next run around {when}, or sooner with more ratings.").format(when=when))
         if s.last_message:
             lines.append(_("Last time: {what}").format(what=s.last_message))
@@ -124,6 +126,8 @@ class ScheduleDialog(QDialog):
         self.stopped.setText(_("It stopped trying: {why}\nSave with the box above ticked to try again.").format(
             why=s.stopped_reason) if s.stopped else "")
         self.stopped.setVisible(s.stopped)
+        self.status.setVisible(bool(lines))
+        self.adjustSize()  # the warning comes and goes with the persona
 
     def values(self) -> dict[str, object]:
         hours = ""

@@ -269,8 +269,8 @@ def _auto_one(check, args: argparse.Namespace, db, lock, emit: Callable[[dict[st
         follow(run_id, args.json_events)
         row = runs.get_run(run_id, db)
         if row.status != RunStatus.DONE:
-            raise TrainingError(_("Training run {id} ended {status}: {error}").format(
-                id=run_id, status=row.status, error=row.error or _("no details")))
+            raise TrainingError(_("Training run {id} did not finish: {error}").format(
+                id=run_id, error=row.error or row.status))
         out = gate_run(run_id, db, gate=True, json_events=args.json_events)
         outcome, message = sch.verdict_message(out, PersonaStore(db).get(key).name)
         failed = not out.usable

@@ -32,7 +32,7 @@ def test_dialog_stores_the_schedule_and_shows_why_it_stopped(qtbot, monkeypatch)
     assert d.key() == "formal" and not d.enabled.isChecked() and d.min_new_ratings.value() == 50
     assert d.interval_days.value() == 7 and d.data_days.value() == 30 and d.min_examples.value() == 50
     assert d.only_idle.isChecked() and not d.use_hours.isChecked() and not d.start.isEnabled()
-    assert "off" in d.status.text() and d.stopped.isHidden()
+    assert "Off: tick" in d.status.text() and d.stopped.isHidden()
     d.enabled.setChecked(True)
     d.min_new_ratings.setValue(3)
     d.use_hours.setChecked(True)
@@ -124,3 +124,17 @@ def test_main_window_has_the_schedule_button(qtbot):
     assert w.schedule.button.text() == "Automatic retraining…"
     assert w.training.button_row.indexOf(w.schedule.button) >= 0
     assert not w.schedule.running()
+
+
+def test_demo_renders(qtbot, tmp_path):
+    from aeon_studio.app.demo import RENDERERS
+    from aeon_studio.app.demo.schedule import render_schedule, render_schedule_verdict
+
+    assert ("schedule", "render_schedule") in RENDERERS and ("schedule", "render_schedule_verdict") in RENDERERS
+    ctx = _ctx()
+    try:
+        assert render_schedule(ctx, tmp_path).stat().st_size > 10_000
+        assert render_schedule_verdict(ctx, tmp_path).stat().st_size > 10_000
+        assert sch.get_schedule("casual").enabled
+    finally:
+        ctx.close()
