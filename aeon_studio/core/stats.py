@@ -153,8 +153,10 @@ def _check_by(by: str) -> None:
 def _likert(db: Database, by: str, where: str, params: dict) -> dict[str, dict[str, Any]]:
     counts = ", ".join(f"SUM(r.likert = {i})" for i in range(1, 6))
     sql = (f"SELECT {_RATING_KEY[by]} AS k, COUNT(*), AVG(r.likert), SUM(r.likert * r.likert), {counts} "
-           "FROM rating r JOIN message m ON m.id = r.message_id JOIN conversation c ON c.id = m.conversation_id "
-           f"WHERE 1 = 1 {where} GROUP BY k")
+           "FROM rating r JOIN message m ON m.id = r.message_id "
+           # the conversation only when the persona is asked for (a reply stored without its persona has it there)
+           + ("JOIN conversation c ON c.id = m.conversation_id " if by == "persona" or ":persona" in where else "")
+           + f"WHERE 1 = 1 {where} GROUP BY k")
     out: dict[str, dict[str, Any]] = {}
     with db.engine.connect() as conn:
         for k, n, mean, squares, *hist in conn.execute(text(sql), params):
@@ -178,18 +180,15 @@ def _surveys(db: Database, by: str, since: str | None, persona: str | None,
                "SUM(value >= 9), SUM(value BETWEEN 7 AND 8), SUM(value <= 6) FROM survey_answer "
                "WHERE created_at >= :since GROUP BY k, kind")
     else:
-        # Each answer belongs to the reply shown last before it: one ordered pass over replies and answers,
-        # carrying the newest reply id forward (ids grow with time, so MAX is "the last one so far").
+        # Each answer belongs to the reply shown last before it: one look-up per answer in the index of reply
+        # times (``ix_message_reply_time``, made by storage), rather than ordering every reply.
         key = {"adapter": _RATING_KEY["adapter"], "persona": _RATING_KEY["persona"],
-               "week": "date(ev.t, 'weekday 0', '-6 days')"}[by]
-        sql = ("WITH ev AS (SELECT created_at AS t, 0 AS s, id AS mid, NULL AS kind, NULL AS value FROM message "
-               "WHERE role = 'assistant' UNION ALL SELECT created_at, 1, NULL, kind, value FROM survey_answer "
-               "WHERE created_at >= :since), "
-               "lab AS (SELECT t, s, kind, value, MAX(mid) OVER (ORDER BY t, s ROWS UNBOUNDED PRECEDING) AS last "
-               "FROM ev) "
-               f"SELECT {key} AS k, ev.kind, COUNT(*), AVG(ev.value), SUM(ev.value >= 9), "
-               "SUM(ev.value BETWEEN 7 AND 8), SUM(ev.value <= 6) FROM lab AS ev "
-               "JOIN message m ON m.id = ev.last JOIN conversation c ON c.id = m.conversation_id WHERE ev.s = 1 "
+               "week": "date(ev.created_at, 'weekday 0', '-6 days')"}[by]
+        sql = (f"SELECT {key} AS k, ev.kind, COUNT(*), AVG(ev.value), SUM(ev.value >= 9), "
+               "SUM(ev.value BETWEEN 7 AND 8), SUM(ev.value <= 6) FROM survey_answer ev "
+               "JOIN message m ON m.id = (SELECT id FROM message WHERE role = 'assistant' "
+               "AND created_at <= ev.created_at ORDER BY created_at DESC LIMIT 1) "
+               "JOIN conversation c ON c.id = m.conversation_id WHERE ev.created_at >= :since "
                f"AND (:persona IS NULL OR {_RATING_KEY['persona']} = :persona) "
                f"AND (:adapter IS NULL OR {_RATING_KEY['adapter']} = :adapter) GROUP BY k, ev.kind")
     out: dict[str, dict[str, Any]] = {}

@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 #: ``create_all`` adds them on open.
 SCHEMA_VERSION = 5
 
+#: Indexes made on every open (``IF NOT EXISTS``: free once they exist). No schema version for them: an older
+#: Aeon Studio reads a database with extra indexes as before. They keep the dashboard's queries (core/stats.py)
+#: within 200 ms over 100k ratings: the last reply before a survey answer, ratings since a date.
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_message_reply_time ON message (created_at) WHERE role = 'assistant'",
+    "CREATE INDEX IF NOT EXISTS ix_rating_time ON rating (created_at, likert, message_id)",
+)
+
 
 def _v1_persona_datasets(conn: sqlite3.Connection) -> None:
     """Schema 1 → 2: personas name the datasets added to their retrain (``persona.datasets``, JSON list)."""
@@ -176,6 +184,8 @@ class Database:
                     MIGRATIONS[v](raw)
             SQLModel.metadata.create_all(self.engine)
             with self.engine.begin() as conn:
+                for ddl in INDEXES:
+                    conn.exec_driver_sql(ddl)
                 conn.connection.dbapi_connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except SchemaTooNewError:
             raise
