@@ -85,7 +85,8 @@ class DashboardTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
-        layout.addWidget(self.empty)
+        # with no data the hint takes the room the charts would (top-aligned), so nothing floats mid-window
+        layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(self.grid, 1)
         self._fill_personas()
         self.persona_combo.currentIndexChanged.connect(lambda _i: self._persona_changed())
