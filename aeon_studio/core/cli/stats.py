@@ -35,7 +35,8 @@ def _summary(args: argparse.Namespace) -> int:
     print(_("Conversations: {n}").format(n=s.conversations))
     print(_("Messages: {n} ({replies})").format(
         n=s.messages, replies=ngettext("{n} reply", "{n} replies", s.replies).format(n=s.replies)))
-    print(_("Rated replies: {n}, average {avg}").format(n=s.rated, avg=s.likert_avg if s.likert_avg is not None else dash))
+    print(_("Rated replies: {n}, average {avg}").format(n=s.rated,
+                                                         avg=s.likert_avg if s.likert_avg is not None else dash))
     print(_("Usability: {avg} ({answers})").format(
         avg=s.usability_avg if s.usability_avg is not None else dash,
         answers=ngettext("{n} answer", "{n} answers", s.usability_answers).format(n=s.usability_answers)))
