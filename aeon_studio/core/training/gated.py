@@ -193,6 +193,11 @@ def _ratio(m: dict[str, Any], hits: str, total: str) -> str:
     return f"{m.get(hits) or 0}/{m[total]}"
 
 
+def _speed_digits(value: Any) -> int:
+    # a slow machine writes under 10 tokens/s: "0" would read as "nothing", so one decimal there
+    return 1 if isinstance(value, (int, float)) and abs(value) < 10 else 0
+
+
 def side_by_side(out: GateOutcome, number: Callable[[Any, int], str] | None = None) -> list[tuple[str, str, str]]:
     """The evaluation's numbers as rows of (label, active model, new version), for the CLI and the result dialog.
 
@@ -223,7 +228,8 @@ def side_by_side(out: GateOutcome, number: Callable[[Any, int], str] | None = No
         (_("repetitive replies"), fmt(a.get("repetitive")), fmt(c.get("repetitive"))),
         (_("replies cut at the limit"), fmt(a.get("cut")), fmt(c.get("cut"))),
         (_("mean reply length (words)"), fmt(a.get("mean_reply_words"), 1), fmt(c.get("mean_reply_words"), 1)),
-        (_("tokens per second"), fmt(a.get("tokens_per_s"), 0), fmt(c.get("tokens_per_s"), 0)),
+        (_("tokens per second"), fmt(a.get("tokens_per_s"), _speed_digits(a.get("tokens_per_s"))),
+         fmt(c.get("tokens_per_s"), _speed_digits(c.get("tokens_per_s")))),
     ]
     return rows
 
