@@ -287,17 +287,20 @@ def version_changes(persona: str | None = None, *, db: Database | None = None) -
                           by if by in ("gate", "user") else None) for p, adapter_id, at, by in rows]
 
 
-def compare_versions(persona: str, *, since: datetime | None = None,
-                     db: Database | None = None) -> VersionComparison:
+def compare_versions(persona: str, *, since: datetime | None = None, db: Database | None = None,
+                     groups: list[GroupStats] | None = None) -> VersionComparison:
     """The persona's current version against the one before it (Welch's interval for the difference of the
-    Likert means): is the new version rated better?"""
+    Likert means): is the new version rated better? ``groups``: the persona's ``group_stats("adapter")`` for the
+    same period when the caller has them already (not queried again)."""
     db = db or get_database()
     with db.engine.connect() as conn:
         row = conn.execute(text("SELECT adapter_id FROM persona WHERE key = :k"), {"k": persona}).first()
     current = (row[0] if row else None) or BASE
     previous = next((c.adapter_id or BASE for c in reversed(version_changes(persona, db=db))
                      if (c.adapter_id or BASE) != current), None)
-    by_version = {g.key: g for g in group_stats("adapter", since=since, persona=persona, db=db)}
+    if groups is None:
+        groups = group_stats("adapter", since=since, persona=persona, db=db)
+    by_version = {g.key: g for g in groups}
     now = by_version.get(current) or GroupStats(key=current)
     before = (by_version.get(previous) or GroupStats(key=previous)) if previous else None
     diff = low = high = None

@@ -154,7 +154,7 @@ class DashboardTab(QWidget):
         self.names = version_names(changes, keys, persona)
         self._fill_versions(keys)
         self.weeks = group_stats("week", since=since, persona=persona, adapter=adapter, db=db)
-        self.comparison = compare_versions(persona, since=since, db=db) if persona else None
+        self.comparison = compare_versions(persona, since=since, db=db, groups=self.versions) if persona else None
         self.summary.setText(self.summary_text())
         has_data = bool(self.weeks or self.versions)
         self.empty.setVisible(not has_data)
