@@ -193,6 +193,8 @@ class Pipeline:
             if any(a is not b for a, b in zip(filled, msgs)):
                 msgs, was_filled = filled, True
         problem = self.check(msgs)
+        if problem is None and rec.rejected is not None:  # a pair's rejected reply meets the same limits
+            problem = self.check(msgs[:-1] + [{"role": "assistant", "content": rec.rejected}])
         if problem is not None:
             self.reject(rec, problem)
             return

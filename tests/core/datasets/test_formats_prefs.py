@@ -203,3 +203,11 @@ def test_cli_import_reports_pairs_and_undesirable_and_previews_them(tmp_path, ca
     assert main(["dataset", "import", str(src), "--name", "mix"]) == 0
     out = capsys.readouterr().out
     assert "Of those kept: 1 preference pair; 1 example labelled undesirable" in out
+
+
+def test_the_rejected_reply_meets_the_same_limits(tmp_path):
+    rows = [{"prompt": "Oi", "chosen": "Olá!", "rejected": "x" * 500},
+            {"prompt": "Oi", "chosen": "Olá!", "rejected": "Hã?"}]
+    res = import_files("prefs", [_write(tmp_path, "p.jsonl", rows)], max_chars=100)
+    assert (res.pairs, res.rejected) == (1, 1)
+    assert "500 characters, more than the maximum 100" in res.problems[0]
