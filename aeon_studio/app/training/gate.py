@@ -58,6 +58,25 @@ class GateJob(QThread):
             self.succeeded.emit(out)
 
 
+def reasons_now(outcome: GateOutcome) -> list[str]:
+    """The verdict's reasons in the language the app shows now.
+
+    The stored reasons are text in the language the gate ran in (e.g. a retrain from an English terminal); the
+    gate's own words are rebuilt from the stored numbers when they lead to the same decision."""
+    if outcome.by != "gate" or not outcome.candidate or not outcome.against:
+        return list(outcome.reasons)
+    from types import SimpleNamespace
+
+    from aeon_studio.core.evaluation.gate import judge
+
+    try:
+        again = judge(SimpleNamespace(candidate=SimpleNamespace(**outcome.candidate),
+                                      against=SimpleNamespace(**outcome.against)))
+    except (AttributeError, TypeError):  # an older report without every metric: its words as stored
+        return list(outcome.reasons)
+    return list(again.reasons) if again.promoted == outcome.promoted else list(outcome.reasons)
+
+
 class GateDialog(QDialog):
     """The retrain's result: the verdict, its reasons and the numbers (active vs new).
 
@@ -77,7 +96,7 @@ class GateDialog(QDialog):
         self.headline.setObjectName("gateHeadline")
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
-        self.reasons = QLabel("\n".join("• " + r for r in outcome.reasons))
+        self.reasons = QLabel("\n".join("• " + r for r in reasons_now(outcome)))
         self.reasons.setWordWrap(True)
         layout.addWidget(self.reasons)
         rows = side_by_side(outcome, number)  # decimals as the user's language writes them

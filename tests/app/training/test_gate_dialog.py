@@ -146,3 +146,17 @@ def test_numbers_in_portuguese_and_a_legend_for_newcomers(qtbot):
         assert "Perplexidade:" in d.legend.text() and d.table.horizontalHeaderItem(0).text() == "Antes\nModelo base"
     finally:
         i18n.set_language(None)
+
+
+def test_reasons_stored_in_english_read_in_portuguese(qtbot):
+    from aeon_studio.app.training.gate import GateDialog
+    from aeon_studio.core import i18n
+    from aeon_studio.core.storage import get_database
+
+    i18n.set_language("pt_BR")
+    try:
+        d = GateDialog(_outcome(True), get_database())  # reasons stored in English by an English terminal
+        qtbot.addWidget(d)
+        assert "perplexidade 14,2 → 9,7 (−32 %)" in d.reasons.text() and "perplexity" not in d.reasons.text()
+    finally:
+        i18n.set_language(None)
