@@ -369,7 +369,7 @@ def training_in_progress(db) -> str | None:
 # -- what the user is told ----------------------------------------------------------------------------------------
 def verdict_message(outcome, persona_name: str) -> tuple[str, str]:
     """(outcome code, one sentence) for a :class:`~aeon_studio.core.training.gated.GateOutcome`:
-    "Aeon improved: golden prompts 5/6 → 6/6; now in use." or "… was not better; kept the current one."."""
+    "Aeon improved: golden prompts 5/6 → 6/6; now in use." or "… was not better; kept the current one"."""
     a, c = outcome.against or {}, outcome.candidate or {}
     if not outcome.usable:
         return "unusable", _("The new version of {name} failed its checks; kept the current one.").format(
