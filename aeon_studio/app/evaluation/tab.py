@@ -18,7 +18,7 @@ from aeon_studio.app.evaluation.data import EvaluationData, Version
 from aeon_studio.app.evaluation.golden import GoldenEditor
 from aeon_studio.app.shared.jobs import BackgroundJob
 from aeon_studio.app.evaluation.versions import (VersionsModel, against_name, bleu_chrf, degeneration, golden,
-                                                 measured_text, perplexity)
+                                                 measured_text, perplexity, reasons_now)
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.core.i18n import _
@@ -224,7 +224,7 @@ class EvaluationTab(QWidget):
             if not self.model.comparable(v):
                 lines.append(_("These numbers come from different questions than the newest evaluation: they "
                                "cannot be compared with the others."))
-        reasons = "; ".join(str(r) for r in (v.verdict.get("reasons") or [])) if v else ""
+        reasons = "; ".join(reasons_now(v)) if v else ""
         if v is not None and v.measured is not None and v.measured.verdict:
             latest = "; ".join(str(r) for r in v.measured.verdict.get("reasons") or [])
             if latest and latest != reasons:  # an "Evaluate now" after the gate's own evaluation

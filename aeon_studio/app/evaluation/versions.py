@@ -71,7 +71,7 @@ def verdict(v: Version) -> str:
 
 
 def verdict_tooltip(v: Version) -> str | None:
-    reasons = [str(r) for r in v.verdict.get("reasons") or []]
+    reasons = reasons_now(v)
     return "\n".join(reasons) or None
 
 
@@ -123,6 +123,28 @@ class VersionsModel(TableModel):
             if v is not None and v.measured is not None and role == _TOOLTIP:
                 return measured_text(v)
         return super().data(index, role)
+
+
+def reasons_now(v: Version) -> list[str]:
+    """The gate's reasons for ``v`` in the language shown now.
+
+    Stored reasons are text in the language the gate ran in; when ``v``'s newest measurement is the gate's own
+    (against its parent) they are rebuilt from its numbers, as long as that gives the same decision."""
+    stored = [str(r) for r in v.verdict.get("reasons") or []]
+    m = v.measured
+    if (m is None or v.verdict.get("by") != "gate" or m.against != (v.parent_id or "base")
+            or not m.against_metrics):
+        return stored
+    from types import SimpleNamespace
+
+    from aeon_studio.core.evaluation.gate import judge
+
+    try:
+        again = judge(SimpleNamespace(candidate=SimpleNamespace(**m.metrics),
+                                      against=SimpleNamespace(**m.against_metrics)))
+    except (AttributeError, TypeError):  # an older report without every metric: its words as stored
+        return stored
+    return list(again.reasons) if again.promoted == v.verdict.get("promoted") else stored
 
 
 def against_name(ref: str) -> str:

@@ -96,3 +96,23 @@ def test_evaluate_now_results_are_stored_with_the_versions_it_measured(qtbot):
     got = {v.id: v for v in data.versions("casual")}
     assert got["casual-2"].metrics["perplexity"] == 9.5 and got["casual-1"].metrics["perplexity"] == 12.0
     assert got["casual-1"].eval_set == got["casual-2"].eval_set == "set-a"
+
+
+def test_gate_reasons_read_in_the_language_shown_now(qtbot):
+    from aeon_studio.app.evaluation.versions import reasons_now
+    from aeon_studio.core import i18n
+
+    full = {"perplexity": 9.7, "golden_passed": 2, "golden_total": 2, "identity_hits": None, "identity_total": None,
+            "empty": 0, "repetitive": 0, "cut": 0}
+    m = Measurement(1, T0, {**full, "model": "casual-1"}, "base",
+                    {**full, "model": "base", "perplexity": 32.8, "golden_passed": 0}, "a", 4, 2)
+    stored = {"promoted": True, "reasons": ["perplexity 32.8 → 9.7 (−70 %)", "golden 0/2 → 2/2"], "by": "gate"}
+    v = Version("casual-1", T0, None, "ready", True, m.metrics, stored, m)
+    i18n.set_language("pt_BR")
+    try:
+        assert reasons_now(v)[0] == "perplexidade 32,8 → 9,7 (−70 %)"
+        later = Version("casual-1", T0, None, "ready", True, m.metrics, stored,
+                        Measurement(2, T0, m.metrics, "casual-2", m.against_metrics, "a"))
+        assert reasons_now(later) == stored["reasons"]  # measured since against another: the words as stored
+    finally:
+        i18n.set_language(None)
