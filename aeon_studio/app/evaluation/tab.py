@@ -122,8 +122,8 @@ class EvaluationTab(QWidget):
         self.progress.setRange(0, 100)
         row.addWidget(self.progress, 1)
         el.addLayout(row)
-        self.status = QLabel(_("Both models answer the same held-out examples and golden prompts, greedily, "
-                               "through llama.cpp."))
+        self.status = QLabel(_("Both models answer the same held-out examples and golden prompts, each with its "
+                               "single most likely reply, the way the chat runs them."))
         self.status.setProperty("tone", "muted")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
