@@ -121,15 +121,16 @@ class LexicalIndex:
         self.db = db
         self.ready = False
 
-    def ensure(self) -> int:
+    def ensure(self, *, rebuild: bool = False) -> int:
         """Create the table, index every item it lacks (a store made before hybrid recall, or by an older
-        :data:`TERMS_VERSION`) and drop rows of items that are gone; returns how many items were indexed."""
+        :data:`TERMS_VERSION`; every item with ``rebuild``) and drop rows of items that are gone; returns how many
+        items were indexed."""
         with self.db.session() as s:
             s.execute(sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(terms, "
                           "tokenize='unicode61 remove_diacritics 2')"))
             s.execute(sql(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
             version = s.execute(sql(f"SELECT value FROM {META_TABLE} WHERE key = 'terms_version'")).scalar()
-            if version != str(TERMS_VERSION):
+            if version != str(TERMS_VERSION) or rebuild:
                 s.execute(sql(f"DELETE FROM {TABLE}"))
                 s.execute(sql(f"INSERT OR REPLACE INTO {META_TABLE} (key, value) VALUES ('terms_version', :v)"),
                           {"v": str(TERMS_VERSION)})

@@ -199,8 +199,9 @@ class MemoryStore:
 
     def rebuild(self, *, progress: Progress | None = None, reembed: bool = False) -> IndexStatus:
         """Rebuild the index from SQLite (re-embedding only items made by another model, or all with
-        ``reembed=True``)."""
+        ``reembed=True``), and the word index with it."""
         with self._lock:
+            self._lexical.ensure(rebuild=True)
             self._rebuild_locked(progress or _nothing, reembed=reembed)
             self._state, self._reason = "rebuilt", "asked"
         return self.status()

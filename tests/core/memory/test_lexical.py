@@ -113,6 +113,16 @@ def test_a_store_from_before_hybrid_recall_gets_its_word_index_on_open():
         assert s.execute(sql(f"SELECT value FROM {META_TABLE}")).scalar() == str(TERMS_VERSION)
 
 
+def test_rebuild_makes_the_word_index_again():
+    store = _store()
+    item = store.add("Minha bicicleta é azul.")
+    with store.db.session() as s:  # a damaged row: the item's words are wrong
+        s.execute(sql(f"UPDATE {TABLE} SET terms = 'vermelh' WHERE rowid = :id"), {"id": item.id})
+    assert _found(store, "bicicleta") == []
+    store.rebuild()
+    assert _found(store, "bicicleta") == [item.text] and _found(store, "vermelha") == []
+
+
 def test_search_mode_is_checked():
     with pytest.raises(ValueError):
         _store().search("x", mode="fuzzy")
