@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from aeon_studio.core.datasets import browse
 from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.datasets.readable import reply_summary, tool_names
 from aeon_studio.app.shared.table_model import Column, TableModel
 
 DOMAIN_NAMES = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
@@ -40,6 +41,10 @@ class Row(NamedTuple):
     date: str
     when: str
     edited: bool
+    #: Labelled undesirable (KTO ``label: false``): a bad example, never trained on as a good answer.
+    bad: bool = False
+    #: The names of the tools the conversation may call ("" without tools).
+    tools: str = ""
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -49,13 +54,15 @@ def _one_line(text: str, limit: int) -> str:
 
 def summarize(ex: Any) -> Row:
     """The display row of an :class:`Example` (one line per cell; dates in local time)."""
-    user, reply = browse.first_turns(ex.messages)
+    user = browse.first_turns(ex.messages)[0]
+    reply = reply_summary(ex.messages)  # tool calls in words, then the answer after their results
     created = ex.created_at
     if created is not None and created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
     return Row(int(ex.id), _one_line(user, 300), _one_line(reply, 300), len(ex.messages), ex.domain or "",
                ex.source or "", ex.rating, ex.split or "", created.astimezone().strftime("%Y-%m-%d") if created else "",
-               created.astimezone().strftime("%Y-%m-%d %H:%M") if created else "", bool(ex.edited))
+               created.astimezone().strftime("%Y-%m-%d %H:%M") if created else "", bool(ex.edited),
+               getattr(ex, "label", None) is False, tool_names(getattr(ex, "tools", None)))
 
 
 def _named(names: dict[str, str], value: str) -> str:
@@ -67,9 +74,30 @@ def _source(r: Row) -> str:
     return f"{source} ✎" if r.edited else source
 
 
+#: The text colour of a bad example's cells (the same red as errors): it must never look like good data.
+BAD = QColor("#c5221f")
+
+
+def _bad(r: Row) -> QColor | None:
+    return BAD if r.bad else None
+
+
+def _reply(r: Row) -> str:
+    return _("✗ bad example: {reply}").format(reply=r.reply) if r.bad else r.reply
+
+
+def _reply_tip(r: Row) -> str:
+    tips = [_reply(r)]
+    if r.bad:
+        tips.append(_("Labelled undesirable: what the assistant should not say; never trained on as a good answer."))
+    if r.tools:
+        tips.append(_("Tools it may call: {names}").format(names=r.tools))
+    return "\n\n".join(tips)
+
+
 COLUMNS = (
-    Column(N_("First user turn"), lambda r: r.user, tooltip=lambda r: r.user),
-    Column(N_("Reply"), lambda r: r.reply, tooltip=lambda r: r.reply),
+    Column(N_("First user turn"), lambda r: r.user, tooltip=lambda r: r.user, foreground=_bad),
+    Column(N_("Reply"), _reply, tooltip=_reply_tip, foreground=_bad),
     Column(N_("Turns"), lambda r: r.turns, numeric=True),
     Column(N_("Domain"), lambda r: _named(DOMAIN_NAMES, r.domain)),
     Column(N_("Source"), _source, tooltip=lambda r: _("Edited by you") if r.edited else None),

@@ -1,0 +1,115 @@
+"""What the Dataset tab shows besides the plain examples: the bad examples, the preference pairs (chosen and
+rejected side by side) and a detail pane that reads a selected example or pair in full, tool calls in words.
+
+:class:`DatasetViews` is mixed into :class:`~aeon_studio.app.datasets.tab.DatasetTab`; the widgets are made in
+:mod:`~aeon_studio.app.datasets.panels`. Pairs come from :meth:`DatasetStore.preference_pairs` (the core has no
+paged query for pairs; a set holds far fewer pairs than examples).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NamedTuple
+
+from PySide6.QtGui import QColor
+
+from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.datasets.readable import conversation_html, pair_html, turn_text
+from aeon_studio.app.shared.table_model import Column, TableModel
+
+log = logging.getLogger(__name__)
+
+#: The "Show" choices of the tab: key → label.
+VIEWS = [("all", N_("All examples")), ("bad", N_("Bad examples only")), ("pairs", N_("Preference pairs"))]
+GREEN = QColor("#188038")
+RED = QColor("#c5221f")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class PairRow(NamedTuple):
+    prompt: list[dict[str, Any]]
+    question: str
+    chosen: str
+    rejected: str
+
+
+def pair_row(p: dict[str, Any]) -> PairRow:
+    """The display row of a pair of :meth:`DatasetStore.preference_pairs` (the question is its last user turn)."""
+    question = next((turn_text(m) for m in reversed(p["prompt"]) if m.get("role") == "user"), "")
+    return PairRow(p["prompt"], question, p["chosen"], p["rejected"])
+
+
+class PairsModel(TableModel):
+    """Preference pairs: the question, the chosen reply (green) and the rejected one (red), side by side."""
+
+    columns = (
+        Column(N_("Question"), lambda r: _one_line(r.question), tooltip=lambda r: r.question),
+        Column(N_("✓ Chosen reply"), lambda r: _one_line(r.chosen), tooltip=lambda r: r.chosen,
+               foreground=lambda r: GREEN),
+        Column(N_("✗ Rejected reply"), lambda r: _one_line(r.rejected), tooltip=lambda r: r.rejected,
+               foreground=lambda r: RED),
+    )
+
+    def load(self, pairs: list[dict[str, Any]], search: str | None = None) -> None:
+        """Show ``pairs`` (those holding ``search`` in any text, case-insensitive, when it is given)."""
+        rows = [pair_row(p) for p in pairs]
+        if search:
+            needle = search.casefold()
+            rows = [r for r in rows if needle in " ".join((r.question, r.chosen, r.rejected,
+                                                             *(str(m.get("content", "")) for m in r.prompt))).casefold()]
+        self.set_rows(rows)
+
+
+class DatasetViews:
+    """The Show filter, the pairs table and the detail pane (a mixin of the Dataset tab)."""
+
+    def view(self) -> str:
+        """``all``, ``bad`` (examples labelled undesirable) or ``pairs``."""
+        return self.view_filter.currentData() or "all"
+
+    def set_view(self, key: str) -> None:
+        """Choose what the centre shows (as the Show box does)."""
+        self.view_filter.setCurrentIndex(max(0, self.view_filter.findData(key)))
+
+    def _view_changed(self) -> None:
+        pairs = self.view() == "pairs"
+        # the other filters read example columns a pair does not have
+        for combo in (self.source_filter, self.domain_filter, self.rating_filter, self.date_filter):
+            combo.setEnabled(not pairs)
+        self.apply_filters()
+
+    def refresh_pairs(self) -> None:
+        """Read the shown dataset's preference pairs into the pairs table."""
+        pairs: list[dict[str, Any]] = []
+        if self.current:
+            try:
+                pairs = self.store.preference_pairs(self.current)
+            except Exception as err:  # noqa: BLE001 - a vanished dataset shows an empty table
+                log.warning("pairs of %s: %s", self.current, err)
+        self.pairs_model.load(pairs, self.search.text().strip() or None)
+
+    def show_detail(self) -> None:
+        """Fill the detail pane with the selected example or pair (empty when none or several are selected)."""
+        from aeon_studio.core.datasets import browse
+
+        html = ""
+        if self.view() == "pairs":
+            rows = self.pairs_table.selectionModel().selectedRows()
+            row = self.pairs_model.row_at(rows[0].row()) if len(rows) == 1 else None
+            if row is not None:
+                html = pair_html(row.prompt, row.chosen, row.rejected)
+        else:
+            rows = self.table.selectionModel().selectedRows()
+            example_id = self.model.example_id(rows[0].row()) if len(rows) == 1 else None
+            if example_id is not None:
+                try:
+                    ex = browse.get_example(example_id, db=self.ctx.db)
+                    html = conversation_html(ex.messages, tools=ex.tools, label=ex.label)
+                except Exception as err:  # noqa: BLE001 - deleted meanwhile: nothing to show
+                    log.info("example %s: %s", example_id, err)
+        self.detail.setHtml(html)
+        self.detail.setVisible(bool(html))
