@@ -137,7 +137,8 @@ class DatasetPanels:
         # Fixed widths: ResizeToContents would make the view read rows just to measure them.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(36)
-        for col, width in enumerate((200, 200, 40, 74, 56, 62, 48, 80)):
+        # wide enough for the Portuguese headers and source names ("Turnos", "importação")
+        for col, width in enumerate((200, 200, 52, 74, 84, 62, 52, 80)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -211,12 +212,20 @@ class DatasetPanels:
             self.export_format.addItem(_(label), key)
             self.export_format.setItemData(self.export_format.count() - 1, format_help(key),
                                            Qt.ItemDataRole.ToolTipRole)
+        # the whole name shows ("Exemplos KTO com rótulos (JSONL)"): the panel grows a little rather than clip it
+        self.export_format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.export_help = QLabel()
         self.export_help.setWordWrap(True)
         self.export_help.setProperty("tone", "hint")
         self.export_format.currentIndexChanged.connect(
             lambda _i: self.export_help.setText(format_help(self.export_format.currentData())))
         self.export_help.setText(format_help(self.export_format.currentData()))
+        # As tall as the longest explanation at the panel's width: a word-wrapped label in a group box does not
+        # grow when its text changes, and the box must not jump when the format changes.
+        fm = self.export_help.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        self.export_help.setMinimumHeight(max(fm.boundingRect(0, 0, 205, 10_000, flags, format_help(k)).height()
+                                              for k in EXPORT_FORMATS) + 4)
         self.export_split = QComboBox()
         for key, label in SPLITS:
             self.export_split.addItem(_(label), key)
@@ -231,5 +240,5 @@ class DatasetPanels:
         self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bl.addWidget(self.export_status)
         lay.addWidget(box)
-        w.setMinimumWidth(235)
+        w.setMinimumWidth(max(235, self.export_format.sizeHint().width() + 24))  # + the group box's margins
         return w

@@ -113,7 +113,8 @@ def conversation_html(messages: list[dict[str, Any]], *, tools: Any = None, labe
             who = _("Result of {tool}").format(tool=names.get(m.get("tool_call_id"), "?"))
             out.append(_para("margin-left:16px;color:#5f6368;", who, str(m.get("content") or "")))
             continue
-        body = turn_text(m)
+        text, calls = str(m.get("content") or ""), calls_text(m)
+        body = "\n".join(p for p in (text, f"→ {calls}" if calls else "") if p)
         css = "color:#c5221f;" if label is False and m is messages[-1] else ""
         if m.get("weight") == 0:
             who += " · " + _("context only, not learned")

@@ -60,6 +60,7 @@ def test_bad_examples_view_shows_only_them_marked_in_red(tab):
     assert colour is not None and colour.name() == "#c5221f"
     assert "never trained on" in tab.model.data(tab.model.index(0, 1), Qt.ItemDataRole.ToolTipRole)
     assert "2 bad examples" in tab.count_label.text()
+    assert tab.stats.bad.text() == "2" and tab.stats.bad.property("tone") == "error"
     # a good example is never red or marked
     tab.set_view("all")
     for r in range(tab.model.rowCount()):
@@ -104,6 +105,7 @@ def test_tool_calls_are_readable(tab):
     tab.table.selectRow(0)
     text = tab.detail.toPlainText()
     assert "Tools it may call:" in text and "Result of get_weather" in text and '{"temp_c": 22' in text
+    assert '→ calls get_weather(city="Lisboa")' in text
 
 
 def test_export_offers_every_cli_format_with_an_explanation(qtbot, tab, tmp_path):
