@@ -156,3 +156,20 @@ def test_import_preview_and_result_count_the_kinds(qtbot, ctx, files, key):
     assert (summary.pairs, summary.undesirable, summary.tools) == {"pairs": (2, 0, 0), "kto": (0, 2, 0),
                                                                    "tools": (0, 0, 1)}[key]
     assert want in dlg.result_details.text()
+
+
+def test_editing_a_tool_conversation_keeps_its_calls(qtbot, tab):
+    from aeon_studio.core.datasets import browse
+
+    tab.search.setText("Lisboa")
+    tab.apply_filters()
+    editor = tab.edit_example(0)
+    roles = [r.role for r in editor.rows]
+    assert [r.currentData() for r in roles] == ["user", "assistant", "tool", "assistant"]
+    assert not roles[1].isEnabled() and not roles[2].isEnabled() and roles[3].isEnabled()
+    editor.rows[3].text.setPlainText("Lisboa: 22 °C e céu limpo.")
+    editor.accept()
+    ex = browse.get_example(tab.model.example_id(0), db=tab.ctx.db)
+    assert ex.messages[1]["tool_calls"][0]["function"]["name"] == "get_weather"
+    assert ex.messages[2]["tool_call_id"] == "call_1" and ex.messages[3]["content"] == "Lisboa: 22 °C e céu limpo."
+    assert ex.tools and ex.tools[0]["function"]["name"] == "get_weather"
