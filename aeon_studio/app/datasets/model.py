@@ -74,12 +74,21 @@ def _source(r: Row) -> str:
     return f"{source} ✎" if r.edited else source
 
 
-#: The text colour of a bad example's cells (the same red as errors): it must never look like good data.
-BAD = QColor("#c5221f")
+def theme_colour(token: str) -> str:
+    """The colour of a ``themes.toml`` token in the theme the app shows now (a model's cells cannot use the
+    style sheet)."""
+    from PySide6.QtCore import QCoreApplication
+
+    from aeon_studio.app.style import THEME_PROPERTY, theme_colours
+
+    app = QCoreApplication.instance()
+    theme = app.property(THEME_PROPERTY) if app is not None else None
+    return theme_colours(theme if theme in ("light", "dark") else "light")[token]
 
 
 def _bad(r: Row) -> QColor | None:
-    return BAD if r.bad else None
+    # the red of errors: a bad example must never look like good data
+    return QColor(theme_colour("text_error")) if r.bad else None
 
 
 def _reply(r: Row) -> str:

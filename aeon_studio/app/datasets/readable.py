@@ -94,14 +94,15 @@ def _para(css: str, label: str, body: str) -> str:
             f'{html.escape(body).replace(chr(10), "<br>")}</p>')
 
 
-def conversation_html(messages: list[dict[str, Any]], *, tools: Any = None, label: bool | None = None) -> str:
+def conversation_html(messages: list[dict[str, Any]], *, tools: Any = None, label: bool | None = None,
+                      muted: str = "#5f6368", error: str = "#c5221f") -> str:
     """An example as HTML for the detail pane: a red banner for a bad example, the tools it may call, every turn
-    with its role, tool calls and tool results in words."""
+    with its role, tool calls and tool results in words. ``muted`` and ``error`` are the theme's text colours."""
     out = []
     if label is False:
         out.append(bad_banner_html())
     if tools:
-        out.append(_para("color:#5f6368;", _("Tools it may call:"), tool_names(tools)))
+        out.append(_para(f"color:{muted};", _("Tools it may call:"), tool_names(tools)))
     names = {}
     for m in messages or []:
         for c in m.get("tool_calls") or []:
@@ -111,11 +112,11 @@ def conversation_html(messages: list[dict[str, Any]], *, tools: Any = None, labe
         who = _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
         if role == "tool":
             who = _("Result of {tool}").format(tool=names.get(m.get("tool_call_id"), "?"))
-            out.append(_para("margin-left:16px;color:#5f6368;", who, str(m.get("content") or "")))
+            out.append(_para(f"margin-left:16px;color:{muted};", who, str(m.get("content") or "")))
             continue
         text, calls = str(m.get("content") or ""), calls_text(m)
         body = "\n".join(p for p in (text, f"→ {calls}" if calls else "") if p)
-        css = "color:#c5221f;" if label is False and m is messages[-1] else ""
+        css = f"color:{error};" if label is False and m is messages[-1] else ""
         if m.get("weight") == 0:
             who += " · " + _("context only, not learned")
         out.append(_para(css, who, body))

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from PySide6.QtGui import QColor
 
 from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.datasets.model import theme_colour
 from aeon_studio.app.datasets.readable import conversation_html, pair_html, turn_text
 from aeon_studio.app.shared.table_model import Column, TableModel
 
@@ -21,8 +22,6 @@ log = logging.getLogger(__name__)
 
 #: The "Show" choices of the tab: key → label.
 VIEWS = [("all", N_("All examples")), ("bad", N_("Bad examples only")), ("pairs", N_("Preference pairs"))]
-GREEN = QColor("#188038")
-RED = QColor("#c5221f")
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -49,9 +48,9 @@ class PairsModel(TableModel):
     columns = (
         Column(N_("Question"), lambda r: _one_line(r.question), tooltip=lambda r: r.question),
         Column(N_("✓ Chosen reply"), lambda r: _one_line(r.chosen), tooltip=lambda r: r.chosen,
-               foreground=lambda r: GREEN),
+               foreground=lambda r: QColor(theme_colour("chart_golden"))),  # the theme's green
         Column(N_("✗ Rejected reply"), lambda r: _one_line(r.rejected), tooltip=lambda r: r.rejected,
-               foreground=lambda r: RED),
+               foreground=lambda r: QColor(theme_colour("text_error"))),
     )
 
     def load(self, pairs: list[dict[str, Any]], search: str | None = None) -> None:
@@ -108,7 +107,8 @@ class DatasetViews:
             if example_id is not None:
                 try:
                     ex = browse.get_example(example_id, db=self.ctx.db)
-                    html = conversation_html(ex.messages, tools=ex.tools, label=ex.label)
+                    html = conversation_html(ex.messages, tools=ex.tools, label=ex.label,
+                                             muted=theme_colour("text_muted"), error=theme_colour("text_error"))
                 except Exception as err:  # noqa: BLE001 - deleted meanwhile: nothing to show
                     log.info("example %s: %s", example_id, err)
         self.detail.setHtml(html)
