@@ -97,6 +97,9 @@ class DatasetPanels:
                                       "rejected reply to the same question)."))
         self.view_filter.currentIndexChanged.connect(lambda _i: self._view_changed())
         filters.addWidget(self.view_filter)
+        # Two rows (what to show and the search; then the filters): one row would make the tab wider than the
+        # window's default width.
+        combos = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search the text of every turn…"))
         self.search.setClearButtonEnabled(True)
@@ -118,8 +121,9 @@ class DatasetPanels:
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(9)
             combo.currentIndexChanged.connect(self.apply_filters)
-            filters.addWidget(combo)
+            combos.addWidget(combo)
         lay.addLayout(filters)
+        lay.addLayout(combos)
 
         self.model = ExamplesModel(self.ctx.db, self)
         self.table = QTableView()

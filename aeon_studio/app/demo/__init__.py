@@ -11,6 +11,7 @@ RENDERERS: list[tuple[str, str]] = [
     ("models", "render_models"),
     ("models", "render_add_model"),  # the "Add model…" dialog
     ("datasets", "render_dataset"),
+    ("dataset_kinds", "render_dataset_kinds"),  # bad examples, preference pairs, a tool call
     ("training", "render_training"),
     ("training", "render_gate"),
     ("schedule", "render_schedule"),  # the "Automatic retraining" dialog

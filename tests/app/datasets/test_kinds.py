@@ -173,3 +173,16 @@ def test_editing_a_tool_conversation_keeps_its_calls(qtbot, tab):
     assert ex.messages[1]["tool_calls"][0]["function"]["name"] == "get_weather"
     assert ex.messages[2]["tool_call_id"] == "call_1" and ex.messages[3]["content"] == "Lisboa: 22 °C e céu limpo."
     assert ex.tools and ex.tools[0]["function"]["name"] == "get_weather"
+
+
+def test_demo_renders_bad_examples_pairs_and_tools(qtbot, ctx, tmp_path):
+    from aeon_studio.app.demo import RENDERERS
+    from aeon_studio.app.demo.dataset_kinds import render_dataset_kinds
+    from PySide6.QtGui import QImage
+
+    assert ("dataset_kinds", "render_dataset_kinds") in RENDERERS
+    first = render_dataset_kinds(ctx, tmp_path)
+    assert first == tmp_path / "dataset_bad.png"
+    for name in ("dataset_bad.png", "dataset_pairs.png", "dataset_tools.png"):
+        image = QImage(str(tmp_path / name))
+        assert image.width() == 1180 and image.height() == 760
