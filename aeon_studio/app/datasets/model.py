@@ -156,7 +156,7 @@ class ExamplesModel(TableModel):
         keep = self._loaded if keep_position else 0
         self.beginResetModel()
         self._pages.clear()
-        self.total = browse.count_examples(self.name, **self.filters, db=self.db) if self.name else 0
+        self.total = self._count() if self.name else 0
         self._loaded = min(self.total, max(keep, self.fetch_step))
         self.endResetModel()
 
@@ -181,13 +181,22 @@ class ExamplesModel(TableModel):
 
     def _read_page(self, page_no: int) -> list[Row]:
         self.queries += 1
-        rows = browse.query_examples(self.name, **self.filters, offset=page_no * self.page_size,
-                                     limit=self.page_size, db=self.db) if self.name else []
-        page = [summarize(ex) for ex in rows]
+        rows = self._query(page_no * self.page_size, self.page_size) if self.name else []
+        page = [self._row(item) for item in rows]
         self._pages[page_no] = page
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
         return page
+
+    # -- what a subclass over other rows changes (see ``PairsModel``) ----------------------------
+    def _count(self) -> int:
+        return browse.count_examples(self.name, **self.filters, db=self.db)
+
+    def _query(self, offset: int, limit: int) -> list[Any]:
+        return browse.query_examples(self.name, **self.filters, offset=offset, limit=limit, db=self.db)
+
+    def _row(self, item: Any) -> Any:
+        return summarize(item)
 
     # -- Qt API ------------------------------------------------------------------------------
     def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008

@@ -157,7 +157,7 @@ class DatasetPanels:
         self.empty.setObjectName("dataset_empty")
         self.empty.setProperty("tone", "hint")
         self.empty.setMargin(30)
-        self.pairs_model = PairsModel(self)
+        self.pairs_model = PairsModel(self.ctx.db, self)
         self.pairs_table = QTableView()
         self.pairs_table.setModel(self.pairs_model)
         self.pairs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

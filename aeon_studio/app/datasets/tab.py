@@ -203,7 +203,7 @@ class DatasetTab(DatasetPanels, DatasetViews, DatasetBuilders, QWidget):
             text = _("No dataset yet.\n\nDrop conversation logs, spreadsheets (CSV), JSON/JSONL exports or documents "
                      "here, or use Import files…, From chats… or Identity set… on the left.")
         elif self.view() == "pairs":
-            text = "" if self.pairs_model.rowCount() else (
+            text = "" if self.pairs_model.total else (
                 _("No preference pair matches the search.") if self.search.text().strip() else
                 _("'{name}' has no preference pairs.\n\nImport a file of pairs (chosen and rejected replies) or "
                   "build a dataset From chats… to get some.").format(name=self.current))
@@ -225,7 +225,7 @@ class DatasetTab(DatasetPanels, DatasetViews, DatasetBuilders, QWidget):
             self.count_label.setText("")
             return
         if self.view() == "pairs":
-            n = self.pairs_model.rowCount()
+            n = self.pairs_model.total
             self.count_label.setText(ngettext("{n} preference pair", "{n} preference pairs", n).format(n=f"{n:,}"))
             return
         n = self.model.total

@@ -2,8 +2,8 @@
 rejected side by side) and a detail pane that reads a selected example or pair in full, tool calls in words.
 
 :class:`DatasetViews` is mixed into :class:`~aeon_studio.app.datasets.tab.DatasetTab`; the widgets are made in
-:mod:`~aeon_studio.app.datasets.panels`. Pairs come from :meth:`DatasetStore.preference_pairs` (the core has no
-paged query for pairs; a set holds far fewer pairs than examples).
+:mod:`~aeon_studio.app.datasets.panels`. The pairs table reads one page at a time, like the examples table
+(:func:`browse.query_pairs`), so a set of 60k pairs downloaded from the Hub opens at once.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any, NamedTuple
 from PySide6.QtGui import QColor
 
 from aeon_studio.core.i18n import N_, _
-from aeon_studio.app.datasets.model import theme_colour
+from aeon_studio.core.datasets import browse
+from aeon_studio.app.datasets.model import ExamplesModel, theme_colour
 from aeon_studio.app.datasets.readable import conversation_html, pair_html, turn_text
-from aeon_studio.app.shared.table_model import Column, TableModel
+from aeon_studio.app.shared.table_model import Column
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +31,22 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 
 class PairRow(NamedTuple):
+    id: int
     prompt: list[dict[str, Any]]
     question: str
     chosen: str
     rejected: str
 
 
-def pair_row(p: dict[str, Any]) -> PairRow:
-    """The display row of a pair of :meth:`DatasetStore.preference_pairs` (the question is its last user turn)."""
-    question = next((turn_text(m) for m in reversed(p["prompt"]) if m.get("role") == "user"), "")
-    return PairRow(p["prompt"], question, p["chosen"], p["rejected"])
+def pair_row(p: Any) -> PairRow:
+    """The display row of a stored :class:`PreferencePair` (the question is its prompt's last user turn)."""
+    question = next((turn_text(m) for m in reversed(p.prompt) if m.get("role") == "user"), "")
+    return PairRow(int(p.id), p.prompt, question, p.chosen, p.rejected)
 
 
-class PairsModel(TableModel):
-    """Preference pairs: the question, the chosen reply (green) and the rejected one (red), side by side."""
+class PairsModel(ExamplesModel):
+    """Preference pairs: the question, the chosen reply (green) and the rejected one (red), side by side; lazy
+    like :class:`ExamplesModel` (``filters`` takes ``search`` only)."""
 
     columns = (
         Column(N_("Question"), lambda r: _one_line(r.question), tooltip=lambda r: r.question),
@@ -53,14 +56,14 @@ class PairsModel(TableModel):
                foreground=lambda r: QColor(theme_colour("text_error"))),
     )
 
-    def load(self, pairs: list[dict[str, Any]], search: str | None = None) -> None:
-        """Show ``pairs`` (those holding ``search`` in any text, case-insensitive, when it is given)."""
-        rows = [pair_row(p) for p in pairs]
-        if search:
-            needle = search.casefold()
-            rows = [r for r in rows if needle in " ".join((r.question, r.chosen, r.rejected,
-                                                             *(str(m.get("content", "")) for m in r.prompt))).casefold()]
-        self.set_rows(rows)
+    def _count(self) -> int:
+        return browse.count_pairs(self.name, **self.filters, db=self.db)
+
+    def _query(self, offset: int, limit: int) -> list[Any]:
+        return browse.query_pairs(self.name, **self.filters, offset=offset, limit=limit, db=self.db)
+
+    def _row(self, item: Any) -> PairRow:
+        return pair_row(item)
 
 
 class DatasetViews:
@@ -83,13 +86,12 @@ class DatasetViews:
 
     def refresh_pairs(self) -> None:
         """Read the shown dataset's preference pairs into the pairs table."""
-        pairs: list[dict[str, Any]] = []
-        if self.current:
-            try:
-                pairs = self.store.preference_pairs(self.current)
-            except Exception as err:  # noqa: BLE001 - a vanished dataset shows an empty table
-                log.warning("pairs of %s: %s", self.current, err)
-        self.pairs_model.load(pairs, self.search.text().strip() or None)
+        search = self.search.text().strip()
+        try:
+            self.pairs_model.set_dataset(self.current, {"search": search} if search else {})
+        except Exception as err:  # noqa: BLE001 - a vanished dataset shows an empty table
+            log.warning("pairs of %s: %s", self.current, err)
+            self.pairs_model.set_dataset(None)
 
     def show_detail(self) -> None:
         """Fill the detail pane with the selected example or pair (empty when none or several are selected)."""

@@ -186,3 +186,29 @@ def test_demo_renders_bad_examples_pairs_and_tools(qtbot, ctx, tmp_path):
     for name in ("dataset_bad.png", "dataset_pairs.png", "dataset_tools.png"):
         image = QImage(str(tmp_path / name))
         assert image.width() == 1180 and image.height() == 760
+
+
+def test_pairs_table_reads_pages_and_searches_in_sql(qtbot, ctx):
+    from aeon_studio.app.datasets.views import PairsModel
+    from aeon_studio.core.datasets import DatasetStore, browse
+    from aeon_studio.core.datasets.records import pair_hash
+
+    store = DatasetStore(ctx.db)
+    ds = store.create("many")
+    rows = []
+    for i in range(1500):
+        prompt = [{"role": "system", "content": "Seja breve."}, {"role": "user", "content": f"pergunta {i}"}]
+        rows.append({"prompt": prompt, "chosen": f"boa {i}", "rejected": "ruim 100%" if i == 7 else f"ruim {i}",
+                     "source_ref": f"t:{i}", "content_hash": pair_hash(prompt, f"boa {i}", f"ruim {i}")})
+    with store.bulk_import(ds.id) as bulk:
+        bulk.add_pairs(rows)
+    model = PairsModel(ctx.db, page_size=200, fetch_step=500)
+    model.set_dataset("many")
+    assert model.total == 1500 and model.rowCount() == 500 and model.queries == 0
+    assert model.data(model.index(0, 0)) == "pergunta 0" and model.queries == 1
+    # the search looks in the prompt's turns, the chosen and the rejected reply; % and _ are literal
+    assert browse.count_pairs("many", search="pergunta 149", db=ctx.db) == 11  # 149 and 1490…1499
+    assert browse.count_pairs("many", search="ruim 100%", db=ctx.db) == 1
+    assert browse.count_pairs("many", search="boa 1499", db=ctx.db) == 1
+    assert browse.count_pairs("many", search="Seja breve", db=ctx.db) == 1500
+    assert [p.chosen for p in browse.query_pairs("many", search="ruim 100%", db=ctx.db)] == ["boa 7"]
