@@ -122,6 +122,8 @@ class ImportResults:
             item.setToolTip(3, _short(text, 1000))
             self.records.addTopLevelItem(item)
         self.records.setColumnHidden(REJECTED_COL, not pairs)
+        # with pairs, the reply column holds the chosen reply; the rejected one is beside it
+        self.records.headerItem().setText(3, _("Chosen reply or problem") if pairs else _("Reply or problem"))
         if not pv.records and not getattr(pv, "passages", None):
             self.records.addTopLevelItem(QTreeWidgetItem(["", "", _("No conversation found in the first lines."),
                                                           ""]))

@@ -143,6 +143,7 @@ def test_import_preview_and_result_count_the_kinds(qtbot, ctx, files, key):
     first = dlg.records.topLevelItem(0)
     if key == "pairs":
         assert not dlg.records.isColumnHidden(REJECTED_COL)
+        assert dlg.records.headerItem().text(3) == "Chosen reply or problem"
         assert (first.text(3), first.text(REJECTED_COL)) == ("A capital da Austrália é Camberra.", "Sydney, claro.")
     else:
         assert dlg.records.isColumnHidden(REJECTED_COL)
