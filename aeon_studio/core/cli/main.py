@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "arena",
     "stats",
     "schedule",
+    "domains",
 ]
 
 
