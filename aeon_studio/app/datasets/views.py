@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from PySide6.QtGui import QColor
 
-from aeon_studio.core.i18n import N_, _
+from aeon_studio.core.i18n import N_
 from aeon_studio.core.datasets import browse
 from aeon_studio.app.datasets.model import ExamplesModel, theme_colour
 from aeon_studio.app.datasets.readable import conversation_html, pair_html, turn_text

@@ -82,7 +82,8 @@ def test_pairs_side_by_side(tab):
     assert tab.stack.currentWidget() is tab.pairs_table
     from PySide6.QtCore import Qt
 
-    assert [tab.pairs_model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)] == ["Question", "✓ Chosen reply", "✗ Rejected reply"]
+    headers = [tab.pairs_model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+    assert headers == ["Question", "✓ Chosen reply", "✗ Rejected reply"]
     rows = _cells(tab.pairs_model, (0, 1, 2))
     assert ["Qual é a capital da Austrália?", "A capital da Austrália é Camberra.", "Sydney, claro."] in rows
     assert "2 preference pairs" in tab.count_label.text()
