@@ -12,4 +12,5 @@ RENDERERS: list[tuple[str, str]] = [
     ("datasets", "render_dataset"),
     ("training", "render_training"),
     ("evaluation", "render_evaluation"),
+    ("welcome", "render_welcome"),
 ]
