@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import traceback
 
@@ -28,6 +29,21 @@ def _install_excepthook() -> None:
             traceback.print_exception(exc_type, exc, tb)
 
     sys.excepthook = hook
+
+
+def _report_shown(app, window) -> int:
+    """Print how long after the process started the window was on screen (JSON), then quit."""
+    import json
+    import time
+
+    import psutil
+
+    app.processEvents()
+    shown = window.isVisible()
+    print(json.dumps({"window_shown": shown, "title": window.windowTitle(),
+                      "seconds": round(time.time() - psutil.Process().create_time(), 3)}), flush=True)
+    window.close()
+    return 0 if shown else 1
 
 
 def run_app(argv: list[str] | None = None) -> int:
@@ -73,6 +89,8 @@ def run_app(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, _("Aeon Studio cannot start"), str(exc))
         return 1
     window.show()
+    if os.environ.get("AEON_STUDIO_QUIT_AFTER_SHOW"):  # start-up check (scripts/bundle_smoke.sh, bench/startup.py)
+        return _report_shown(app, window)
     warning = disk_space_warning(home)
     if warning:
         QMessageBox.warning(window, _("Disk nearly full"), warning)
