@@ -35,6 +35,13 @@ def worker_command(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
+def cli_command(*args: str) -> list[str]:
+    """The command line of ``aeon-studio ARGS`` for this install (``python -m aeon_studio`` from source)."""
+    if frozen():
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "aeon_studio", *args]
+
+
 def run_worker(argv: list[str]) -> int:
     """``aeon-studio --run-worker MODULE ARGS…``: run the worker module's ``main(ARGS)``."""
     if not argv or argv[0] not in WORKERS:

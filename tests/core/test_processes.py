@@ -33,3 +33,9 @@ def test_the_hidden_argument_reaches_the_worker_main(tmp_path):
                            "aeon_studio.core.training.worker"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "usage" in proc.stderr and "SPEC.json" in proc.stderr
+
+
+def test_the_cli_runs_through_the_app_itself_when_bundled(monkeypatch):
+    assert processes.cli_command("retrain", "--auto") == [sys.executable, "-m", "aeon_studio", "retrain", "--auto"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert processes.cli_command("retrain", "--auto") == [sys.executable, "retrain", "--auto"]
