@@ -8,6 +8,7 @@ RENDERERS: list[tuple[str, str]] = [
     ("chat", "render_chat"),
     ("personas", "render_persona"),
     ("memory", "render_memory"),
+    ("memory", "render_embedding_model_dialog"),  # the Memory tab's "Change model…" dialog
     ("models", "render_models"),
     ("models", "render_add_model"),  # the "Add model…" dialog
     ("datasets", "render_dataset"),
