@@ -128,6 +128,13 @@ def list_domains() -> list[Domain]:
     return [Domain(n, list(keywords.get(n, ())), list(examples.get(n, [])), n in BUILTIN_DOMAINS) for n in names]
 
 
+def domain_label(name: str) -> str:
+    """A domain as shown to people: the built-ins translated, the user's own as typed."""
+    from .datasets.records import DOMAIN_LABELS
+
+    return _(DOMAIN_LABELS[name]) if name in DOMAIN_LABELS else name
+
+
 def domain_names() -> list[str]:
     return [d.name for d in list_domains()]
 

@@ -7,7 +7,10 @@ Never imported by the running app: each module seeds a scratch home and renders 
 RENDERERS: list[tuple[str, str]] = [
     ("chat", "render_chat"),
     ("personas", "render_persona"),
+    ("routing", "render_persona_routing"),  # the Personas tab's "Route by domain" box
+    ("routing", "render_routed_chat"),  # replies routed to the adapter of their domain
     ("memory", "render_memory"),
+    ("memory", "render_embedding_model_dialog"),  # the Memory tab's "Change model…" dialog
     ("models", "render_models"),
     ("models", "render_add_model"),  # the "Add model…" dialog
     ("datasets", "render_dataset"),

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from aeon_studio.core.i18n import _, ngettext
-from aeon_studio.core.memory.embedding_models import SHIPPED, EmbeddingModel
+from aeon_studio.core.memory.embedding_models import SHIPPED, EmbeddingModel, display_name
 
 #: Names of multilingual models worth suggesting when the cache has none (downloaded by the user, never by us).
 SUGGESTED = ("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", "intfloat/multilingual-e5-small")
@@ -22,7 +22,7 @@ def model_label(model: EmbeddingModel) -> str:
     size = ngettext("{n} dimension", "{n} dimensions", model.dim).format(n=model.dim)
     if model.shipped:
         return _("{name} — shipped with the app, best in English ({size})").format(name=model.name, size=size)
-    return _("{name} ({size})").format(name=model.name, size=size)
+    return _("{name} ({size})").format(name=display_name(model.name), size=size)
 
 
 class EmbeddingModelDialog(QDialog):
@@ -59,7 +59,7 @@ class EmbeddingModelDialog(QDialog):
         hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         hint.setText(_("Only models already on this computer are listed; the app never downloads one. To add one, "
                        "download it once (for example: hf download {repo}) or choose its folder.").format(
-            repo=SUGGESTED[0]))
+            repo=SUGGESTED[1]))
         row.addWidget(hint, 1)
         self.folder_button = QPushButton(_("Choose folder…"), self)
         self.folder_button.clicked.connect(self.choose_folder)
@@ -71,6 +71,7 @@ class EmbeddingModelDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self._ok().setText(_("Switch and embed again"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)

@@ -41,10 +41,11 @@ class MemoryModelSwitch:
 
     def switch_model(self, spec: str) -> BackgroundJob | None:
         """Embed every memory with ``spec``'s model off the UI thread, then use it; Cancel changes nothing."""
+        from aeon_studio.core.memory.embedding_models import display_name
         from aeon_studio.core.memory.reembed import reembed
 
         settings = self.ctx.settings
-        before = self.store.embedder.name
+        before = display_name(self.store.embedder.name)
 
         def work(progress: Progress, cancelled: Callable[[], bool]) -> Any:
             return reembed(spec, settings=settings, progress=progress, cancel=cancelled)
@@ -62,6 +63,6 @@ class MemoryModelSwitch:
             self._store = None
             self._changed(ngettext("Memory now uses {model}: {n} memory embedded again.",
                                    "Memory now uses {model}: {n} memories embedded again.", result.items).format(
-                model=result.model, n=result.items))
+                model=display_name(result.model), n=result.items))
 
         return self._start(work, done, _("Could not switch the embedding model"), name="reembed", cancellable=True)

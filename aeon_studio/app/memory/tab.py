@@ -294,11 +294,13 @@ class MemoryTab(MemoryActions, MemoryModelSwitch, QWidget):
         self._show_status(st)
 
     def _show_status(self, st) -> None:
+        from aeon_studio.core.memory.embedding_models import display_name
+
         state = _(STATE_TEXT[st.state]) if st.state in STATE_TEXT else st.state
         self.status_label.setText(_("Index: {items}, {indexed} · model {model} · {state}").format(
             items=ngettext("{n} memory", "{n} memories", st.items).format(n=st.items),
             indexed=ngettext("{n} indexed", "{n} indexed", st.indexed).format(n=st.indexed),
-            model=st.model, state=state))
+            model=display_name(st.model), state=state))
         self.status_label.setToolTip(str(st.path))
         self.index_state = st.state
 

@@ -166,6 +166,12 @@ def resolve_model(spec: str | None) -> EmbeddingModel:
                "downloads by itself.").format(repo=repos[0]))
 
 
+def display_name(name: str) -> str:
+    """How a model is named to people: a folder by its own name (the full path is in tooltips), others as they are."""
+    path = Path(name)
+    return path.name if path.is_absolute() else name
+
+
 def cached_models() -> list[EmbeddingModel]:
     """Sentence-transformers models in the local Hugging Face cache (those with a ``modules.json``), by name."""
     try:

@@ -76,7 +76,7 @@ def test_dialog_lists_cached_models_and_takes_a_folder(qtbot, tiny, tmp_path, mo
 
 
 def test_switch_embeds_again_in_the_background(qtbot, tab, tiny, errors, monkeypatch):
-    assert "Change model" in tab.model_button.text() and str(tiny["a"]) in tab.status_label.text()
+    assert "Change model" in tab.model_button.text() and "model tiny-a" in tab.status_label.text()
 
     def choose_b(dialog):
         dialog.add_folder(tiny["b"])
@@ -90,7 +90,8 @@ def test_switch_embeds_again_in_the_background(qtbot, tab, tiny, errors, monkeyp
     assert tab.last_switch.items == 3 and not tab.last_switch.cancelled
     assert "Memory now uses" in tab.message_label.text() and "3 memories embedded again" in tab.message_label.text()
     new = str(tiny["b"].resolve())
-    assert new in tab.status_label.text() and tab.store.embedder.name == new
+    assert "model tiny-b" in tab.status_label.text() and tab.store.embedder.name == new
+    assert "Memory now uses tiny-b" in tab.message_label.text()
     assert tab.ctx.settings.embedding_model == new and tab.model_button.isEnabled()
     assert tab.store.search("meu cachorro", k=1, threshold=-1)
 
@@ -102,7 +103,7 @@ def test_cancel_keeps_the_model(qtbot, tab, tiny, errors):
     qtbot.waitUntil(lambda: tab.job is None, timeout=WAIT)
     assert job is not None and not errors
     assert tab.last_switch.cancelled
-    assert "Model change cancelled" in tab.message_label.text()
+    assert "Model change cancelled; memory still uses tiny-a." in tab.message_label.text()
     assert tab.store is store and store.embedder.name == str(tiny["a"].resolve())
     assert get_settings().embedding_model == str(tiny["a"])
 
@@ -112,3 +113,12 @@ def test_a_missing_model_is_an_error_that_changes_nothing(qtbot, tab, tiny, tmp_
     qtbot.waitUntil(lambda: tab.job is None, timeout=WAIT)
     assert errors and errors[0][0] == "Could not switch the embedding model"
     assert get_settings().embedding_model == str(tiny["a"])
+
+
+def test_demo_renderer_draws_the_dialog(qtbot, tmp_path):
+    from aeon_studio.app.demo import RENDERERS
+    from aeon_studio.app.demo.memory import render_embedding_model_dialog
+
+    assert ("memory", "render_embedding_model_dialog") in RENDERERS
+    out = render_embedding_model_dialog(AppContext(), tmp_path)
+    assert out.name == "memory_model_dialog.png" and out.stat().st_size > 5_000
