@@ -34,8 +34,7 @@ class WelcomeDialog(QDialog):
         self.settings = get_settings()
         self.setMinimumWidth(560)
         self.heading = QLabel()
-        self.heading.setObjectName("welcomeHeading")
-        self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
+        self.heading.setObjectName("welcome_heading")  # resources/style/aeon.qss
         self.language = QComboBox()
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
@@ -51,7 +50,7 @@ class WelcomeDialog(QDialog):
         self.persona.setCurrentIndex(current)
         self.persona_about = QLabel()
         self.persona_about.setWordWrap(True)
-        self.persona_about.setObjectName("hint")
+        self.persona_about.setProperty("tone", "hint")
         self.language_label, self.persona_label = QLabel(), QLabel()
         form = QFormLayout()
         form.addRow(self.language_label, self.language)
