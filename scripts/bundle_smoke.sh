@@ -61,7 +61,9 @@ step ".deb: build, unpack into a scratch root, check files and the menu entry"
 cd "$root"
 deb=$(packaging/build-deb.sh)
 echo "$deb ($(du -h "$deb" | cut -f1))"
-dpkg-deb --info "$deb" | grep -q "Package: aeon-studio" || fail "bad control file"
+# Read the field into a variable: `dpkg-deb --info | grep -q` can fail under pipefail when grep closes the pipe early.
+package=$(dpkg-deb --field "$deb" Package) || fail "dpkg-deb cannot read the control file of $deb"
+[[ $package == aeon-studio ]] || { dpkg-deb --info "$deb" >&2; fail "bad control file: Package is '$package'"; }
 scratch=$work/root
 dpkg-deb -x "$deb" "$scratch"
 [[ -x $scratch/opt/aeon-studio/aeon-studio ]] || fail "/opt/aeon-studio/aeon-studio missing"
