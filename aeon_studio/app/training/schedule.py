@@ -188,8 +188,12 @@ class ScheduleRunner(QObject):
 
     def notify(self, ev: dict) -> None:
         """The verdict (or why it failed, or why it stopped) as a banner, and in the tray when there is one."""
+        from aeon_studio.core.training.schedule_domains import result_lines
+
         title = _("Automatic retraining")
         text = ev.get("message") or ""
+        if ev.get("domains"):  # what each domain's adapter came to, under the persona's verdict
+            text += "\n\n" + "\n".join("• " + line for line in result_lines(ev["domains"]))
         if ev.get("stopped"):  # the reason already names the last failure
             title = _("Automatic retraining stopped")
             text = (ev.get("stopped_reason") or text) + "\n" + _(

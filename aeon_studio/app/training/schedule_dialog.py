@@ -1,10 +1,11 @@
-"""The "Automatic retraining" dialog (Training tab): a persona's schedule, what it is waiting for, and why it
-stopped if it did. Values are checked and stored by the core (:func:`~aeon_studio.core.training.schedule.
-update_schedule`, the same as ``aeon-studio schedule set``); nothing is stored when one is wrong."""
+"""The "Automatic retraining" dialog (Training tab): a persona's schedule, what it is waiting for, why it
+stopped if it did, and what the last run did for each domain (an adapter of its own, or why not). Values are
+checked and stored by the core (:func:`~aeon_studio.core.training.schedule.update_schedule`, the same as
+``aeon-studio schedule set``); nothing is stored when one is wrong."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
@@ -51,6 +52,9 @@ class ScheduleDialog(QDialog):
         self.data_days = _spin(1, 3650, days=True)
         form.addRow(_("Learn from the chats of the last:"), self.data_days)
         self.min_examples = _spin(1, 100_000)
+        self.min_examples.setToolTip(_("A domain (technical, support, legal, your own) with at least this many "
+                                       "examples also gets an adapter of its own, used when “Route by domain” is "
+                                       "on for the persona."))
         form.addRow(_("Do not train on fewer examples than:"), self.min_examples)
         hours = QHBoxLayout()
         self.use_hours = QCheckBox(_("Only start between"))
@@ -72,6 +76,11 @@ class ScheduleDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setProperty("tone", "muted")
         lay.addWidget(self.status)
+        self.domains = QLabel()
+        self.domains.setWordWrap(True)
+        self.domains.setTextInteractionFlags(self.domains.textInteractionFlags()
+                                             | Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.domains)
         self.stopped = QLabel()
         self.stopped.setWordWrap(True)
         self.stopped.setProperty("tone", "warning-box")
@@ -101,6 +110,7 @@ class ScheduleDialog(QDialog):
         except AeonError as err:  # a broken schedule file: say where, keep the defaults on screen
             self.status.setText(str(err))
             self.stopped.hide()
+            self.domains.hide()
             return
         self.enabled.setChecked(s.enabled)
         self.min_new_ratings.setValue(s.min_new_ratings)
@@ -127,7 +137,17 @@ class ScheduleDialog(QDialog):
             why=s.stopped_reason) if s.stopped else "")
         self.stopped.setVisible(s.stopped)
         self.status.setVisible(bool(lines))
+        self._show_domains(s.domains)
         self.adjustSize()  # the warning comes and goes with the persona
+
+    def _show_domains(self, domains) -> None:
+        """The last run's outcome per domain ("Technical — now in use: …", "Legal — skipped: Only 3 …")."""
+        from aeon_studio.core.training.schedule_domains import result_lines
+
+        lines = result_lines(domains)
+        text = "\n".join([_("Last run, per domain:")] + ["• " + line for line in lines])
+        self.domains.setText(text if lines else "")
+        self.domains.setVisible(bool(lines))
 
     def values(self) -> dict[str, object]:
         hours = ""

@@ -82,13 +82,15 @@ def _gate(run_id: str, db, *, gate: bool, json_events: bool) -> int:
     return 0 if gate_run(run_id, db, gate=gate, json_events=json_events).usable else 1
 
 
-def gate_run(run_id: str, db, *, gate: bool, json_events: bool):
-    """Evaluate, judge and activate (or not); print the outcome and return it (a ``GateOutcome``)."""
+def gate_run(run_id: str, db, *, gate: bool, json_events: bool, domain: str | None = None):
+    """Evaluate, judge and activate (or not); print the outcome and return it (a ``GateOutcome``).
+
+    ``domain``: a domain adapter, judged on that domain and bound to it when better (``retrain --auto``)."""
     from ..training.gated import finish_retrain
 
     if gate and not json_events:
         print(_("Evaluating the new version against the active one…"), file=sys.stderr)
-    out = finish_retrain(run_id, db, gate=gate, progress=None if json_events else _progress)
+    out = finish_retrain(run_id, db, gate=gate, progress=None if json_events else _progress, domain=domain)
     if json_events:
         if out.evaluation is not None:
             print_json({"event": "evaluation", **out.evaluation, "candidate": out.candidate, "against": out.against})

@@ -62,8 +62,10 @@ def _persona(key: str | None, db) -> str:
 
 
 def describe(persona: str, db) -> dict[str, Any]:
-    """The schedule of ``persona`` as ``schedule show --json`` prints it (settings, new ratings, next due)."""
+    """The schedule of ``persona`` as ``schedule show --json`` prints it (settings, new ratings, next due, the last
+    run's outcome per domain)."""
     from ..training import schedule as sch
+    from ..training.schedule_domains import as_json
 
     s = sch.get_schedule(persona)
     check = sch.check_due(persona, db, busy=False)
@@ -75,7 +77,7 @@ def describe(persona: str, db) -> dict[str, Any]:
             "next_due": check.due_at.isoformat() if check.due_at else None, "due": check.due, "status": check.code,
             "reason": check.reason, "last_outcome": s.last_outcome, "last_message": s.last_message,
             "failures": s.failures, "stopped": s.stopped, "stopped_reason": s.stopped_reason,
-            "running": holder}
+            "domains": as_json(s.domains), "running": holder}
 
 
 def _print_text(d: dict[str, Any]) -> None:
@@ -94,6 +96,12 @@ def _print_text(d: dict[str, Any]) -> None:
     idle = _("only when the computer is idle") if d["only_when_idle"] else _("even when the computer is busy")
     print("  " + hours + "; " + idle)
     print("  " + _("last run: {when} {what}").format(when=d["last_run"] or _("never"), what=d["last_message"]).rstrip())
+    if d["domains"]:
+        from ..training.schedule_domains import result_lines
+
+        print("  " + _("per domain:"))
+        for line in result_lines(d["domains"]):
+            print("    " + line)
     if d["stopped"]:
         print("  " + _("stopped: {why}").format(why=d["stopped_reason"]))
     print("  " + d["reason"])
@@ -241,42 +249,102 @@ def _interrupted(note: dict[str, Any] | None, db, emit: Callable[[dict[str, Any]
 
 def _auto_one(check, args: argparse.Namespace, db, lock, emit: Callable[[dict[str, Any]], None],
               gate_run: Callable[..., Any]) -> int:
+    """One due persona: its own gated retrain, then one gated retrain per domain with enough examples
+    (:mod:`..training.schedule_domains`), all under the caller's lock; the result is stored once, and a failure
+    of any of its runs counts once toward the three in a row."""
     from ..errors import AeonError
     from ..personas import PersonaStore
-    from ..training import runs
     from ..training import schedule as sch
-    from ..training.data import TrainingError
-    from ..training.events import RunStatus
-    from ..training.retrain import create_retrain_run, plan_retrain
-    from .train import follow
+    from ..training import schedule_domains as sd
+    from ..training.retrain import plan_retrain
 
     key = check.persona
     s = sch.get_schedule(key)
     started = sch.utcnow()
-    run_id = None
+    ids: list[str] = []
+    plan = None
     try:
         plan = plan_retrain(key, db, since=started - timedelta(days=s.data_days), minimum=s.min_examples_per_domain)
         if plan.too_small:
+            skipped = sd.plan_domains(plan, s.domains, data_days=s.data_days)[1]
+            sch.record_domains(key, skipped)
             emit({**check.as_event(), "code": "too_few", "reason": ngettext(
                 "Due, but only {n} example from the last {d}; it needs {m} (--min-examples-per-domain).",
                 "Due, but only {n} examples from the last {d}; it needs {m} (--min-examples-per-domain).",
-                len(plan.rows)).format(n=len(plan.rows), d=sch.days(s.data_days), m=s.min_examples_per_domain)})
+                len(plan.rows)).format(n=len(plan.rows), d=sch.days(s.data_days), m=s.min_examples_per_domain),
+                "domains": sd.as_json(skipped)})
             return 0
-        run_id = create_retrain_run(plan, db, preset=args.preset).id
-        lock.update(persona=key, run_id=run_id)
-        emit({"event": "auto_start", "persona": key, "run": run_id, "reason": check.reason,
-              "examples": len(plan.rows)})
-        follow(run_id, args.json_events)
-        row = runs.get_run(run_id, db)
-        if row.status != RunStatus.DONE:
-            raise TrainingError(_("Training run {id} did not finish: {error}").format(
-                id=run_id, error=row.error or row.status))
-        out = gate_run(run_id, db, gate=True, json_events=args.json_events)
+        out = _train_and_gate(plan, key, args, db, lock, emit, gate_run, ids,
+                              {"event": "auto_start", "persona": key, "reason": check.reason})
         outcome, message = sch.verdict_message(out, PersonaStore(db).get(key).name)
         failed = not out.usable
     except AeonError as err:
         outcome, message, failed = "failed", err.message, True
-    rec = sch.record_result(key, outcome=outcome, message=message, run_id=run_id, failed=failed, started=started)
+    run_id = ids[0] if ids else None
+    domains: dict[str, Any] = {}
+    if plan is not None and failed:
+        domains = sd.not_tried(plan, s.domains)
+    elif plan is not None:
+        domains, failure = _auto_domains(plan, key, s, args, db, lock, emit, gate_run)
+        if failure:
+            message, failed = f"{message} {failure}", True
+    rec = sch.record_result(key, outcome=outcome, message=message, run_id=run_id, failed=failed, started=started,
+                            domains=domains)
     emit({"event": "scheduled", "persona": key, "run": run_id, "outcome": outcome, "message": message,
-          "failures": rec.failures, "stopped": rec.stopped, "stopped_reason": rec.stopped_reason})
+          "failures": rec.failures, "stopped": rec.stopped, "stopped_reason": rec.stopped_reason,
+          "domains": sd.as_json(domains)})
     return 1 if failed else 0
+
+
+def _train_and_gate(plan, key: str, args: argparse.Namespace, db, lock, emit: Callable[[dict[str, Any]], None],
+                    gate_run: Callable[..., Any], ids: list[str], start: dict[str, Any]):
+    """Create the run of ``plan``, train it, gate it (for its domain when it has one); the run id is appended to
+    ``ids`` as soon as it exists, so that a failure can name it."""
+    from ..training import runs
+    from ..training.data import TrainingError
+    from ..training.events import RunStatus
+    from ..training.retrain import create_retrain_run
+    from .train import follow
+
+    run_id = create_retrain_run(plan, db, preset=args.preset).id
+    ids.append(run_id)
+    lock.update(persona=key, run_id=run_id, domain=plan.domain)
+    emit({**start, "run": run_id, "examples": len(plan.rows)})
+    follow(run_id, args.json_events)
+    row = runs.get_run(run_id, db)
+    if row.status != RunStatus.DONE:
+        raise TrainingError(_("Training run {id} did not finish: {error}").format(
+            id=run_id, error=row.error or row.status))
+    return gate_run(run_id, db, gate=True, json_events=args.json_events, domain=plan.domain)
+
+
+def _auto_domains(plan, key: str, s, args: argparse.Namespace, db, lock, emit: Callable[[dict[str, Any]], None],
+                  gate_run: Callable[..., Any]) -> tuple[dict[str, Any], str]:
+    """One gated retrain per domain of ``plan`` with enough new examples; (results by domain, the first
+    failure as a sentence or "")."""
+    from ..domains import domain_label
+    from ..errors import AeonError
+    from ..personas import PersonaStore
+    from ..training import schedule_domains as sd
+
+    todo, results = sd.plan_domains(plan, s.domains, data_days=s.data_days)
+    for name, r in sorted(results.items()):
+        emit({"event": "domain_skipped", "persona": key, "domain": name, "examples": r.examples,
+              "reason": sd.result_line(name, r)})
+    failure = ""
+    for dp in todo:
+        ids: list[str] = []
+        try:
+            start = {"event": "domain_start", "persona": key, "domain": dp.domain, "message": ngettext(
+                "Training an adapter for the domain “{domain}” on {n} example.",
+                "Training an adapter for the domain “{domain}” on {n} examples.", len(dp.rows)).format(
+                domain=domain_label(dp.domain), n=len(dp.rows))}
+            out = _train_and_gate(dp, key, args, db, lock, emit, gate_run, ids, start)
+            r = sd.judged(out, dp, ids[0], PersonaStore(db).get(key))
+        except AeonError as err:
+            r = sd.failed(err.message, dp, ids[0] if ids else None)
+            failure = failure or sd.result_line(dp.domain, r)
+        results[dp.domain] = r
+        emit({"event": "domain_result", "persona": key, "domain": dp.domain, "run": r.run_id, "adapter": r.adapter,
+              "outcome": r.outcome, "message": sd.result_line(dp.domain, r)})
+    return results, failure

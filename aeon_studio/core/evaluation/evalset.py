@@ -95,9 +95,12 @@ def item_from_row(messages: list[dict[str, Any]], source: str = HELD_OUT) -> Eva
     return EvalItem(id=h[:12], messages=prompt, reference=str(messages[last]["content"]), source=source, hash=h)
 
 
-def build_eval_set(persona_key: str | None, db, *, max_items: int = 40) -> EvalSet:
+def build_eval_set(persona_key: str | None, db, *, max_items: int = 40, domain: str | None = None) -> EvalSet:
     """The held-out rows of the persona's retrain sources (at most ``max_items``, the same ones every time:
     lowest content hash first) and the persona's golden prompts.
+
+    With ``domain``: that domain's held-out rows and the golden prompts the chat would route to it (a domain
+    adapter only ever answers that domain's messages; see :func:`aeon_studio.core.training.retrain.domain_plans`).
 
     Raises:
         EvaluationError: there are neither held-out rows nor golden prompts (the hint says how to add them).
@@ -105,12 +108,12 @@ def build_eval_set(persona_key: str | None, db, *, max_items: int = 40) -> EvalS
     from ..datasets import DatasetStore
     from ..datasets.errors import DatasetError
     from ..datasets.records import content_hash
-    from ..training.retrain import plan_retrain
+    from ..training.retrain import plan_retrain, row_domain
 
     rows: list[dict[str, Any]] = []
     identity_hashes: set[str] = set()
     try:
-        plan = plan_retrain(persona_key, db)
+        plan = plan_retrain(persona_key, db, domain=domain)
         rows = plan.eval_rows
         if plan.identity:
             identity_hashes = {content_hash(ex["messages"])
@@ -125,6 +128,14 @@ def build_eval_set(persona_key: str | None, db, *, max_items: int = 40) -> EvalS
             items.setdefault(item.hash, item)
     chosen = [items[h] for h in sorted(items)[:max(0, max_items)]]
     golden = golden_dicts(persona_key, db)
+    if domain is not None:
+        golden = [g for g in golden if row_domain([{"role": "user", "content": g["prompt"]}]) == domain]
+    if not chosen and not golden and domain is not None:
+        raise EvaluationError(
+            _("There is nothing to evaluate {persona} on in the domain '{domain}': no held-out examples and no "
+              "golden prompts of that domain.").format(persona=persona_key, domain=domain),
+            hint=_("Add a golden prompt of that domain, or rate more of its replies 4 or 5 stars so some can be "
+                   "held out."))
     if not chosen and not golden:
         who = persona_key or _("the default persona")
         raise EvaluationError(

@@ -3,6 +3,10 @@
 Kept apart from :mod:`.retrain` because the evaluation builds its frozen set from ``retrain.plan_retrain``:
 ``retrain`` importing the evaluation back would be an import cycle. The CLI's ``retrain``, the Retrain button and
 ``bench/retrain_e2e.py`` all end a retrain with :func:`finish_retrain`.
+
+A domain adapter (``domain=``) is judged the same way on that domain's items, against the adapter that answers
+the domain now, and a better one is bound to the domain (the persona's ``domain_adapters``, see
+:mod:`aeon_studio.core.chat.routing`): the persona's own adapter is never touched.
 """
 
 from __future__ import annotations
@@ -33,11 +37,14 @@ class GateOutcome:
     by: str = "gate"
     #: True when the adapter is usable (not rejected by its llama.cpp checks)
     usable: bool = True
+    #: the domain a domain adapter was judged for (None: the persona's own adapter)
+    domain: str | None = None
 
     def as_event(self) -> dict[str, Any]:
-        """The CLI's final ``gate`` JSON event."""
-        return {"event": "gate", "adapter": self.adapter, "promoted": self.promoted, "reasons": list(self.reasons),
-                "candidate": self.candidate, "against": self.against}
+        """The CLI's final ``gate`` JSON event (with ``domain`` for a domain adapter)."""
+        ev = {"event": "gate", "adapter": self.adapter, "promoted": self.promoted, "reasons": list(self.reasons),
+              "candidate": self.candidate, "against": self.against}
+        return {**ev, "domain": self.domain} if self.domain else ev
 
 
 def _metrics(m: Any) -> dict[str, Any]:
@@ -79,7 +86,8 @@ def _evaluation_id(comparison: Any, adapter_id: str, db) -> int | None:
     return row.id if row is not None else None
 
 
-def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_stop=None) -> GateOutcome:
+def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_stop=None,
+                   domain: str | None = None) -> GateOutcome:
     """After a retrain run is done: evaluate the new adapter against the persona's active one, judge, activate.
 
     The candidate and the persona's active adapter (or the base model) are scored on the persona's frozen
@@ -95,6 +103,8 @@ def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_
         gate: judge before activating (False: ``--no-gate``).
         progress: passed to :func:`aeon_studio.core.evaluation.evaluate.evaluate`.
         should_stop: passed to ``evaluate`` (Cancel).
+        domain: judge a domain adapter: on the domain's held-out items and golden prompts, against the adapter
+            the chat routes that domain to now; a better one is bound to the domain, never made the persona's.
 
     Raises:
         TrainingError: the run did not finish with an adapter.
@@ -118,7 +128,11 @@ def finish_retrain(run_id: str, db, *, gate: bool = True, progress=None, should_
     if info.status == "rejected":
         checks = info.metrics.get("checks") or {}
         return GateOutcome(info.id, False, [_("it failed its checks in llama.cpp: {failures}").format(
-            failures="; ".join(checks.get("failures") or []) or _("no details"))], {}, {}, usable=False)
+            failures="; ".join(checks.get("failures") or []) or _("no details"))], {}, {}, usable=False,
+            domain=domain)
+    if domain is not None:
+        return _gate(run_id, info.id, row.persona_key, db, progress=progress, should_stop=should_stop,
+                     domain=domain)
     if not gate:
         promote(info.id, db, by="user", persona_key=row.persona_key)
         reasons = [_("activated without evaluation (--no-gate)")]
@@ -132,6 +146,10 @@ def _eval_set(run_id: str, persona_key: str, db, max_items: int = 40):
 
     For an automatic retrain both are the same rows; a ``--dataset`` run is also measured on what it held out of
     the datasets it was given. The same rows every time (lowest content hash first), at most ``max_items``."""
+    return _frozen_set(run_id, persona_key, db, max_items)
+
+
+def _frozen_set(run_id: str, persona_key: str, db, max_items: int, *, domain: str | None = None):
     from ..evaluation.errors import EvaluationError
     from ..evaluation.evalset import EvalSet, build_eval_set, item_from_row
     from . import runs
@@ -142,7 +160,7 @@ def _eval_set(run_id: str, persona_key: str, db, max_items: int = 40):
              if isinstance(r.get("messages"), list)]
     extra = [i for i in extra if i is not None]
     try:
-        base = build_eval_set(persona_key, db, max_items=max_items)
+        base = build_eval_set(persona_key, db, max_items=max_items, domain=domain)
     except EvaluationError:
         if not extra:
             raise
@@ -153,30 +171,69 @@ def _eval_set(run_id: str, persona_key: str, db, max_items: int = 40):
     return base
 
 
-def _gate(run_id: str, adapter_id: str, persona_key: str, db, *, progress, should_stop) -> GateOutcome:
+def _domain_eval_set(run_id: str, persona_key: str, domain: str, db, max_items: int = 40):
+    """The domain's frozen set (its held-out rows and golden prompts), plus what the run itself held out (rows
+    of that domain too: the run trained on the domain's plan)."""
+    return _frozen_set(run_id, persona_key, db, max_items, domain=domain)
+
+
+def domain_rival(persona_key: str, domain: str, db) -> str:
+    """What answers ``domain`` now, to judge a domain adapter against: the first adapter of the chat's route
+    (the domain's, the general one, the persona's) that still exists, else ``"base"``."""
+    from ..chat.routing import candidates
+    from ..errors import NotFoundError
+    from ..export.adapters import get_adapter
+    from ..personas import PersonaStore
+
+    for _source, aid in candidates(PersonaStore(db).get(persona_key), domain):
+        try:
+            get_adapter(aid, db)
+        except NotFoundError:  # deleted: the chat skips it as well
+            continue
+        return aid
+    return "base"
+
+
+def bind_domain(persona_key: str, domain: str, adapter_id: str, db) -> None:
+    """Make ``adapter_id`` the persona's adapter for ``domain`` (its route map); the rest of the map, the
+    persona's own adapter and whether routing is on stay as they are."""
+    from ..chat.routing import set_routing
+    from ..domains import domain_names
+    from ..personas import PersonaStore
+
+    set_routing(PersonaStore(db), persona_key, mapping={domain: adapter_id}, known_domains=domain_names())
+
+
+def _gate(run_id: str, adapter_id: str, persona_key: str, db, *, progress, should_stop,
+          domain: str | None = None) -> GateOutcome:
     from ..evaluation.errors import EvaluationError
     from ..evaluation.evaluate import evaluate
     from ..evaluation.gate import judge
     from ..export.adapters import promote
 
+    against = "active" if domain is None else domain_rival(persona_key, domain, db)
     try:
-        comparison = evaluate(adapter_id, against="active", persona_key=persona_key, db=db, progress=progress,
-                              should_stop=should_stop, eval_set=_eval_set(run_id, persona_key, db))
+        eval_set = (_eval_set(run_id, persona_key, db) if domain is None
+                    else _domain_eval_set(run_id, persona_key, domain, db))
+        comparison = evaluate(adapter_id, against=against, persona_key=persona_key, db=db, progress=progress,
+                              should_stop=should_stop, eval_set=eval_set)
     except EvaluationError as err:
         # never promote silently: nothing to judge by means "could not judge", and the previous one stays
         reasons = [getattr(err, "message", str(err))] + ([err.hint] if getattr(err, "hint", None) else [])
         _record(adapter_id, db, verdict={"promoted": None, "reasons": reasons, "by": "gate"}, status="not-promoted")
-        return GateOutcome(adapter_id, None, reasons, {}, {})
+        return GateOutcome(adapter_id, None, reasons, {}, {}, domain=domain)
     verdict = judge(comparison)
     evaluation_id = _evaluation_id(comparison, adapter_id, db)
-    if verdict.promoted:
+    if verdict.promoted and domain is not None:
+        bind_domain(persona_key, domain, adapter_id, db)
+    elif verdict.promoted:
         promote(adapter_id, db, by="gate", persona_key=persona_key)
     _record(adapter_id, db, verdict={"promoted": verdict.promoted, "reasons": list(verdict.reasons), "by": "gate"},
             status=None if verdict.promoted else "not-promoted", evaluation_id=evaluation_id)
     summary = {"id": evaluation_id, "eval_set_hash": comparison.eval_set_hash, "items": len(comparison.items),
                "seconds": comparison.seconds}
     return GateOutcome(adapter_id, verdict.promoted, list(verdict.reasons), _metrics(comparison.candidate),
-                       _metrics(comparison.against), evaluation=summary)
+                       _metrics(comparison.against), evaluation=summary, domain=domain)
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -238,6 +295,11 @@ def headline(out: GateOutcome) -> str:
     """The outcome in one sentence: what became of the new version."""
     if not out.usable:
         return _("The new version {a} is not usable.").format(a=out.adapter)
+    if out.promoted and out.domain:
+        from ..domains import domain_label
+
+        return _("The new version {a} is better: it now answers the domain '{domain}'.").format(
+            a=out.adapter, domain=domain_label(out.domain))
     if out.promoted:
         return (_("The new version {a} is now active.") if out.by == "user" else
                 _("The new version {a} is better: it is now active.")).format(a=out.adapter)

@@ -4,11 +4,16 @@ The Retrain button, ``aeon-studio retrain`` and tests all go through :func:`plan
 :func:`create_retrain_run`. The data is the persona's earned replies (rated 4 or 5, or corrected by the user;
 earlier replies are context only), the newest identity set and the datasets the persona names, deduplicated.
 The held-out rows (the dataset store's stable eval split) are never trained on: they give the run its eval loss.
+
+A domain adapter (the scheduled retrain's, see :mod:`.schedule_domains`) trains on one domain's share of the
+same plan (:func:`domain_plans`): a row's domain is the one the chat would route its user message to
+(:func:`row_domain`), so an adapter learns from exactly the messages it will answer.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +44,10 @@ class RetrainPlan:
     minimum: int = MIN_EXAMPLES
     #: the identity set among the sources, if any (named as such when shown)
     identity: str | None = None
+    #: the one domain this plan keeps (:func:`domain_plans`); None: every domain
+    domain: str | None = None
+    #: content hash -> source label of every row (to count a domain's share per source)
+    origins: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def too_small(self) -> bool:
@@ -92,9 +101,10 @@ class RetrainPlan:
         return counts
 
     def as_dict(self) -> dict[str, Any]:
-        return {"persona": self.persona_key, "dataset": self.dataset_name, "examples": len(self.rows),
-                "held_out": len(self.eval_rows), "sources": dict(self.sources), "minimum": self.minimum,
-                "too_small": self.too_small, "warnings": self.warnings()}
+        out = {"persona": self.persona_key, "dataset": self.dataset_name, "examples": len(self.rows),
+               "held_out": len(self.eval_rows), "sources": dict(self.sources), "minimum": self.minimum,
+               "too_small": self.too_small, "warnings": self.warnings()}
+        return {**out, "domain": self.domain} if self.domain else out
 
 
 def _holds_placeholder(row: dict[str, Any]) -> bool:
@@ -160,14 +170,15 @@ def _named_sources(datasets: list[str], store) -> tuple[str, list[str]]:
 
 
 def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES,
-                 datasets: list[str] | None = None, since: Any = None) -> RetrainPlan:
+                 datasets: list[str] | None = None, since: Any = None, domain: str | None = None) -> RetrainPlan:
     """What a one-click retrain of ``persona_key`` trains on, from the database ``db``.
 
     Rebuilds ``retrain-<persona>`` from the persona's chats (replies rated ≥ 4 and the user's corrections), then
     adds the newest identity set and the datasets the persona names, without duplicates (by content hash).
     With ``datasets`` it trains on exactly the train splits of those datasets instead, and holds out their eval
     splits (nothing else is moved: the user chose the data). ``since`` (a datetime or "30d") keeps only the chats
-    rated or written since then (the scheduled retrain's "last D days"); datasets are taken whole.
+    rated or written since then (the scheduled retrain's "last D days"); datasets are taken whole. ``domain``
+    keeps that domain's training and held-out rows only (see :func:`domain_plans`; it may then be empty).
 
     Raises:
         DatasetError: nothing to train on, or a dataset (named by the persona or in ``datasets``) does not exist.
@@ -210,7 +221,56 @@ def plan_retrain(persona_key: str | None, db, *, minimum: int = MIN_EXAMPLES,
         label = origin[content_hash(r["messages"])]
         counts[label] = counts.get(label, 0) + 1
     log.info("retrain %s: %d examples (%d held out) from %s", name, len(rows), len(held), ", ".join(sources))
-    return RetrainPlan(persona_key, name, rows, held, counts, minimum, identity=latest_identity_set(store))
+    plan = RetrainPlan(persona_key, name, rows, held, counts, minimum, identity=latest_identity_set(store),
+                       origins=origin)
+    if domain is None:
+        return plan
+    return domain_plans(plan).get(domain) or _domain_plan(plan, domain, [], [])
+
+
+#: ``messages -> domain`` of one training row (default :func:`row_domain`).
+DomainOf = Callable[[list[dict[str, Any]]], str]
+
+
+def row_domain(messages: list[dict[str, Any]]) -> str:
+    """The domain of a training row as the chat routes it: its last user turn (the message the reply answers),
+    classified by :func:`aeon_studio.core.domains.classifier` with this home's keywords and examples."""
+    from ..domains import GENERAL, classifier
+
+    text = next((str(m.get("content") or "") for m in reversed(messages)
+                 if m.get("role") == "user" and str(m.get("content") or "").strip()), "")
+    return classifier().classify(text).domain if text else GENERAL
+
+
+def domain_plans(plan: RetrainPlan, *, domain_of: DomainOf | None = None) -> dict[str, RetrainPlan]:
+    """``plan`` split by domain, name → that domain's plan (same minimum), sorted by name.
+
+    A domain's plan holds its rows of ``plan`` only: the training data rules were applied by the builders that made
+    ``plan``, and a row held out there stays held out. A domain with no held-out row holds out a few of its own
+    (as :func:`plan_retrain` does), so each domain's gate has items of that domain to judge by.
+    """
+    domain_of = domain_of or row_domain
+    train: dict[str, list[dict[str, Any]]] = {}
+    held: dict[str, list[dict[str, Any]]] = {}
+    for bucket, rows in ((train, plan.rows), (held, plan.eval_rows)):
+        for r in rows:
+            bucket.setdefault(domain_of(r["messages"]), []).append(r)
+    return {d: _domain_plan(plan, d, train.get(d, []), held.get(d, [])) for d in sorted(set(train) | set(held))}
+
+
+def _domain_plan(plan: RetrainPlan, domain: str, rows: list[dict[str, Any]],
+                 held: list[dict[str, Any]]) -> RetrainPlan:
+    from ..datasets.records import content_hash
+
+    if len(held) < MIN_HELD_OUT and len(rows) >= MIN_FOR_HOLD_OUT:
+        rows, moved = _hold_out(rows, max(MIN_HELD_OUT, len(rows) // 10))
+        held = held + moved
+    counts: dict[str, int] = {}
+    for r in rows:
+        label = plan.origins.get(content_hash(r["messages"]), plan.dataset_name)
+        counts[label] = counts.get(label, 0) + 1
+    return RetrainPlan(plan.persona_key, f"{plan.dataset_name}:{domain}", rows, held, counts, plan.minimum,
+                       identity=plan.identity, domain=domain, origins=plan.origins)
 
 
 def _hold_out(rows: list[dict[str, Any]], n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -4,7 +4,9 @@
 :func:`check_due` for every persona whose schedule is on, takes the :class:`RunLock` (so two callers never train at
 once), retrains the due ones through the quality gate (``training.gated``) and stores each result with
 :func:`record_result`. Three failures in a row stop the schedule of that persona (:data:`MAX_FAILURES`) until the user
-turns it on again. The schedules live in ``<home>/schedule.json`` (validated, versioned, written atomically); the
+turns it on again. Each run also trains one adapter per domain of the persona that has enough examples
+(:mod:`.schedule_domains`); their outcomes are kept per domain (:class:`DomainResult`). The schedules live in
+``<home>/schedule.json`` (validated, versioned, written atomically); the
 ratings and runs they count are read from the database.
 """
 
@@ -25,8 +27,8 @@ from ..errors import AeonError, ValidationError
 from ..i18n import _, ngettext
 from .schedule_lock import RunLock, ScheduleBusy, lock_holder  # noqa: F401 - callers import the lock from here
 
-#: Version of ``schedule.json``; a newer file is refused rather than misread.
-SCHEMA_VERSION = 1
+#: Version of ``schedule.json``; a newer file is refused rather than misread (2: the per-domain results).
+SCHEMA_VERSION = 2
 #: Failures in a row after which a persona's schedule stops retrying.
 MAX_FAILURES = 3
 #: Above this 1-minute load per CPU the computer is "busy" for ``only_when_idle``.
@@ -45,6 +47,23 @@ def _aware(dt: datetime | None) -> datetime | None:
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class DomainResult(BaseModel):
+    """What the last scheduled run did for one domain of a persona (see :mod:`.schedule_domains`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``promoted``, ``kept``, ``unjudged``, ``unusable``, ``failed`` or ``skipped``
+    outcome: str
+    #: what happened, in the user's language (the reason when skipped)
+    message: str = ""
+    #: training examples the domain had
+    examples: int = 0
+    run_id: str | None = None
+    adapter: str | None = None
+    #: hash of the examples its last trained adapter learned from: the same data is not trained again
+    data_hash: str | None = None
 
 
 class PersonaSchedule(BaseModel):
@@ -67,6 +86,8 @@ class PersonaSchedule(BaseModel):
     last_message: str = ""
     failures: int = 0
     stopped_reason: str = ""
+    #: the last run's outcome per domain (domain name -> result)
+    domains: dict[str, DomainResult] = Field(default_factory=dict)
 
     @property
     def stopped(self) -> bool:
@@ -204,16 +225,20 @@ def update_schedule(persona_key: str, path: Path | None = None, **changes: Any) 
 
 def record_result(persona_key: str, *, outcome: str, message: str, run_id: str | None = None,
                   failed: bool = False, started: datetime | None = None,
-                  path: Path | None = None) -> PersonaSchedule:
+                  domains: dict[str, DomainResult] | None = None, path: Path | None = None) -> PersonaSchedule:
     """Store what a scheduled run of ``persona_key`` ended with; a failure counts toward :data:`MAX_FAILURES`.
 
     Args:
         outcome: ``promoted``, ``kept``, ``unjudged``, ``unusable``, ``failed`` or ``interrupted``.
         message: what the user is told (the verdict, or why it failed).
-        failed: True when the run itself failed (an error, a crash, an interrupted run).
+        failed: True when the run itself failed (an error, a crash, an interrupted run), or one of its domain
+            runs did: the whole run counts once.
+        domains: the outcome per domain (replacing the previous run's); None keeps them.
     """
     state = _load(path)
     s = state.personas.get(persona_key) or PersonaSchedule()
+    if domains is not None:
+        s.domains = dict(domains)
     s.last_run = started or utcnow()
     s.last_run_id, s.last_outcome, s.last_message = run_id, outcome, message
     s.failures = s.failures + 1 if failed else 0
@@ -221,6 +246,16 @@ def record_result(persona_key: str, *, outcome: str, message: str, run_id: str |
         s.stopped_reason = ngettext("It failed {n} time in a row; the last time: {why}",
                                     "It failed {n} times in a row; the last time: {why}", s.failures).format(
             n=s.failures, why=message)
+    state.personas[persona_key] = s
+    _save(state, path)
+    return s
+
+
+def record_domains(persona_key: str, domains: dict[str, DomainResult], path: Path | None = None) -> PersonaSchedule:
+    """Store the per-domain outcome of a run that trained nothing (every domain skipped); the rest stays."""
+    state = _load(path)
+    s = state.personas.get(persona_key) or PersonaSchedule()
+    s.domains = dict(domains)
     state.personas[persona_key] = s
     _save(state, path)
     return s
@@ -370,7 +405,6 @@ def training_in_progress(db) -> str | None:
 def verdict_message(outcome, persona_name: str) -> tuple[str, str]:
     """(outcome code, one sentence) for a :class:`~aeon_studio.core.training.gated.GateOutcome`:
     "Aeon improved: golden prompts 5/6 → 6/6; now in use." or "… was not better; kept the current one"."""
-    a, c = outcome.against or {}, outcome.candidate or {}
     if not outcome.usable:
         return "unusable", _("The new version of {name} failed its checks; kept the current one.").format(
             name=persona_name)
@@ -379,13 +413,18 @@ def verdict_message(outcome, persona_name: str) -> tuple[str, str]:
             name=persona_name, why=" ".join(outcome.reasons[:1])).strip()
     if not outcome.promoted:
         return "kept", _("The new version of {name} was not better; kept the current one.").format(name=persona_name)
-    if a.get("golden_total") and c.get("golden_total"):
-        change = _("golden prompts {a}/{at} → {c}/{ct}").format(
-            a=a.get("golden_passed") or 0, at=a["golden_total"], c=c.get("golden_passed") or 0, ct=c["golden_total"])
-    elif isinstance(a.get("perplexity"), (int, float)) and isinstance(c.get("perplexity"), (int, float)):
-        change = _("perplexity {a:.2f} → {c:.2f}").format(a=a["perplexity"], c=c["perplexity"])
-    else:
-        change = outcome.reasons[0] if outcome.reasons else ""
+    change = gate_change(outcome)
     if outcome.by == "user" or not change:
         return "promoted", _("{name} improved; the new version is now in use.").format(name=persona_name)
     return "promoted", _("{name} improved: {change}; now in use.").format(name=persona_name, change=change)
+
+
+def gate_change(outcome) -> str:
+    """The gate's main number before → after, e.g. "golden prompts 5/6 → 6/6" (else the first reason, or "")."""
+    a, c = outcome.against or {}, outcome.candidate or {}
+    if a.get("golden_total") and c.get("golden_total"):
+        return _("golden prompts {a}/{at} → {c}/{ct}").format(
+            a=a.get("golden_passed") or 0, at=a["golden_total"], c=c.get("golden_passed") or 0, ct=c["golden_total"])
+    if isinstance(a.get("perplexity"), (int, float)) and isinstance(c.get("perplexity"), (int, float)):
+        return _("perplexity {a:.2f} → {c:.2f}").format(a=a["perplexity"], c=c["perplexity"])
+    return outcome.reasons[0] if outcome.reasons else ""
