@@ -117,6 +117,6 @@ def gate_summary(out) -> str:
         lines.append("")
         lines.append(f"{'':{width}}  {_('active'):>12}  {_('new'):>12}")
         lines += [f"{label:{width}}  {a:>12}  {c:>12}" for label, a, c in rows]
-    if out.usable and not out.promoted:
+    if out.usable and not out.promoted and not out.domain:  # promote would make a domain's adapter the persona's
         lines.append(_("Use it anyway with 'aeon-studio adapters promote {a}'.").format(a=out.adapter))
     return "\n".join(lines)
