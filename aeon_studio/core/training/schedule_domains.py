@@ -89,12 +89,12 @@ def judged(out, plan, run_id: str, persona) -> DomainResult:
     from .schedule import gate_change
 
     if not out.usable:
-        outcome, text = "unusable", _("The new version failed its checks; the domain keeps the adapter it had.")
+        outcome, text = "unusable", _("The new version failed its checks; this domain is answered as before.")
     elif out.promoted is None:
-        outcome, text = "unjudged", _("The new version could not be judged; the domain keeps the adapter it had. "
+        outcome, text = "unjudged", _("The new version could not be judged; this domain is answered as before. "
                                       "{why}").format(why=" ".join(out.reasons[:1])).strip()
     elif not out.promoted:
-        outcome, text = "kept", _("The new version was not better; the domain keeps the adapter it had.")
+        outcome, text = "kept", _("The new version was not better; this domain is answered as before.")
     else:
         change = gate_change(out)
         outcome = "promoted"

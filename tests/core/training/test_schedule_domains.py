@@ -140,7 +140,7 @@ def test_a_rejected_domain_adapter_leaves_the_routing_as_it_was(worker, capsys, 
     assert persona.domain_adapters == {"technical": "tech-old"} and persona.route_by_domain
     assert persona.adapter_id != "casual-1"  # the persona's own new version was rejected too
     result = events[-1]["domains"]["technical"]
-    assert result["outcome"] == "kept" and "keeps the adapter it had" in result["message"]
+    assert result["outcome"] == "kept" and "answered as before" in result["message"]
     with db.session() as s:
         assert s.get(AdapterRow, "casual-2").status == "not-promoted"
 
