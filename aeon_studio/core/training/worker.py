@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from ..errors import AeonError
 from ..i18n import _, ngettext
-from .data import TrainingError, _ids, has_context_turns, read_jsonl
+from .data import TrainingError, _ids, read_jsonl
 from .events import Cancelled, Checks, Done, Error, Event, Preflight
 from .spec import TrainingSpec, total_steps
 
@@ -199,14 +199,6 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
         if not rows:
             raise TrainingError(_("The dataset snapshot {path} is empty.").format(path=spec.dataset_path),
                                 hint=_("Rate some replies (4 or 5) or add examples to the dataset, then retry."))
-        if backend == "unsloth" and has_context_turns(rows):
-            # TRL's assistant-only loss (the unsloth path) would learn every assistant turn, including the earlier
-            # replies kept only as context; the peft path honours "weight": 0.
-            if spec.backend != "auto":
-                raise TrainingError(_("The unsloth backend cannot leave out context-only replies (\"weight\": 0), "
-                                      "and this dataset has some."),
-                                    hint=_("Use --backend peft or auto."))
-            backend = "peft"
         rng = random.Random(spec.seed)
         rows = rows[:]
         rng.shuffle(rows)

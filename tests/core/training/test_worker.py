@@ -155,7 +155,7 @@ def test_cancel_then_resume_and_kill9_marks_failed(tiny_base):
     assert first_step["step"] == stopped_at + 1
     r = runs.refresh(row.id)
     assert r.status == "failed" and "resume" in r.error.lower()
-    assert r.metrics["checkpoint"].endswith(f"step-{events[-1]['step']}")
+    assert r.metrics["checkpoint"].endswith(f"checkpoint-{events[-1]['step']}")  # the trainer's own checkpoints
 
 
 def test_worker_cli_entry_point(tmp_path, tiny_base):

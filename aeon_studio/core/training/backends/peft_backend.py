@@ -1,4 +1,5 @@
-"""LoRA / DPO training with PEFT and a plain PyTorch loop (works on CPU; bf16 off, no checkpointing)."""
+"""LoRA training with transformers + PEFT in fp32 (CPU or GPU; bf16 off): SFT on TRL (:mod:`..trl_sft`), DPO in a
+plain PyTorch loop until it moves to TRL too."""
 
 from __future__ import annotations
 
@@ -51,11 +52,24 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
     return ckpts[-1] if ckpts else None
 
 
+def lora_config(spec):
+    """LoRA on the spec's modules, rank, alpha and dropout."""
+    from peft import LoraConfig
+
+    return LoraConfig(r=spec.rank, lora_alpha=spec.alpha, lora_dropout=spec.dropout,
+                      target_modules=list(spec.target_modules), task_type="CAUSAL_LM")
+
+
 def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
           emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> dict[str, Any]:
     import torch
     from peft import LoraConfig, PeftModel, get_peft_model
 
+    if spec.method == "sft":  # TRL's SFTTrainer; the loop below is left for DPO until DPOTrainer replaces it
+        from .. import trl_sft
+
+        model = get_peft_model(model, lora_config(spec))
+        return trl_sft.train(spec, model, tok, rows, eval_rows, emit, should_stop)
     run_dir = Path(spec.run_dir)
     torch.manual_seed(spec.seed)
     rng = random.Random(spec.seed)
