@@ -45,7 +45,10 @@ def snapshot_rows(dataset: str, method: str = "sft") -> tuple[str, list[dict[str
         raise NotFoundError(_("No dataset file '{name}'.").format(name=dataset),
                             hint=_("Give a path to a .jsonl file of {\"messages\": [...]} examples.")) from exc
     store = DatasetStore()
-    rows = store.preference_pairs(dataset) if method == "dpo" else store.examples(dataset, split="train")
+    if method == "dpo":
+        rows = store.preference_pairs(dataset)
+    else:  # KTO learns from the replies labelled undesirable too
+        rows = store.examples(dataset, split="train", undesirable=method == "kto")
     return dataset, list(rows)
 
 
@@ -72,6 +75,9 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
         dataset_name, rows = snapshot_rows(dataset, method)
         if eval_rows is None:
             eval_rows = held_out_rows(dataset, method)
+    from .trl_prefs import check_shape
+
+    check_shape(method, rows, dataset_name or dataset or "rows")  # a wrong shape fails here, not in the worker
     if method == "sft":  # an answer labelled undesirable (KTO) is never learned as a good one
         rows = sft_rows(rows)
         eval_rows = sft_rows(eval_rows) if eval_rows else eval_rows

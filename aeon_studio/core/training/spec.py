@@ -30,7 +30,7 @@ class TrainingSpec(BaseModel):
     dataset_path: str  # frozen JSONL snapshot: {"messages": [...]} (sft) or {"prompt","chosen","rejected"} (dpo)
     eval_path: str | None = None  # held-out rows (never trained on); without it eval_fraction splits the dataset
     base: str  # model registry id, a .gguf path, or a transformers folder
-    method: Literal["sft", "dpo"] = "sft"
+    method: Literal["sft", "dpo", "kto"] = "sft"  # kto: {"messages", "label"} rows (or prompt/completion)
     backend: Literal["auto", "peft", "unsloth"] = "auto"
     preset: str = "quick"
     epochs: int = Field(3, ge=1, le=100)

@@ -24,6 +24,10 @@ from .events import Checkpoint, Eval, Event, Resume, Start, Step
 from .spec import TrainingSpec, total_steps
 
 Emit = Callable[[Event], None]
+#: batches of similar lengths: short chat turns do not pay for the padding up to a long one in their batch
+#: (padding-free batches would save all of it, but without flash attention, i.e. on CPU, the examples packed in one
+#: row would attend to each other)
+SFT_ARGS: dict[str, Any] = {"train_sampling_strategy": "group_by_length"}
 
 
 def encode_rows(tok, rows: list[dict[str, Any]], max_len: int) -> list[dict[str, list[int]]]:
@@ -63,8 +67,18 @@ def sft_config(spec: TrainingSpec, *, total: int, steps_per_epoch: int, has_eval
     """The ``SFTConfig`` of a run: the spec's batch, steps, learning rate and saving; fp32 unless ``bf16``."""
     from trl import SFTConfig
 
+    return SFTConfig(**trainer_args(spec, total=total, steps_per_epoch=steps_per_epoch, has_eval=has_eval,
+                                    bf16=bf16, report_to=report_to), **SFT_ARGS)
+
+
+def trainer_args(spec: TrainingSpec, *, total: int, steps_per_epoch: int, has_eval: bool, bf16: bool = False,
+                 report_to: list[str] | None = None) -> dict[str, Any]:
+    """The arguments every TRL trainer of a run shares (SFT, DPO, KTO configs take them all). ``report_to``
+    defaults to TensorBoard when it is installed (event files in ``<run>/tensorboard``), else nothing."""
     every = spec.eval_every or steps_per_epoch
-    return SFTConfig(
+    if report_to is None:
+        report_to = tensorboard_report(Path(spec.run_dir))
+    return dict(
         output_dir=str(Path(spec.run_dir) / "checkpoints"), per_device_train_batch_size=spec.batch_size,
         per_device_eval_batch_size=spec.batch_size, max_steps=total, learning_rate=spec.lr,
         lr_scheduler_type="linear", warmup_steps=min(5, max(1, total // 10)), weight_decay=0.0, max_grad_norm=1.0,
@@ -72,9 +86,22 @@ def sft_config(spec: TrainingSpec, *, total: int, steps_per_epoch: int, has_eval
         save_total_limit=2, eval_strategy="steps" if has_eval else "no", eval_steps=every if has_eval else None,
         max_length=spec.max_seq_len, bf16=bf16, fp16=False,
         # no recomputation: on CPU the small LoRA runs fit in memory, and checkpointing costs a third more time
-        activation_checkpointing=False, report_to=report_to or [], seed=spec.seed, data_seed=spec.seed,
+        activation_checkpointing=False, report_to=report_to, seed=spec.seed, data_seed=spec.seed,
         disable_tqdm=True, dataloader_num_workers=0, dataloader_pin_memory=False, dataset_num_proc=None,
         save_only_model=False)  # a resume needs the optimizer and scheduler too
+
+
+def tensorboard_report(run_dir: Path) -> list[str]:
+    """``["tensorboard"]`` when tensorboard (or tensorboardX) is installed, with its event files going to
+    ``<run>/tensorboard`` (the worker is a process of its own, so its environment is the run's); else ``[]``."""
+    import os
+
+    from transformers.integrations import is_tensorboard_available
+
+    if not is_tensorboard_available():
+        return []
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(run_dir / "tensorboard")
+    return ["tensorboard"]
 
 
 def events_callback(emit: Emit, should_stop: Callable[[], bool], *, total: int, steps_per_epoch: int,
@@ -142,28 +169,38 @@ def train(spec: TrainingSpec, model, tok, rows: list[dict[str, Any]], eval_rows:
           bf16: bool = False) -> dict[str, Any]:
     """SFT of ``model`` (already a PEFT model: LoRA on the spec's modules) on ``rows``; returns what the worker
     reports: ``{"adapter", "metrics"}``, or ``{"cancelled": True, "step", "checkpoint"}``."""
-    from datasets import Dataset
-    from trl import SFTTrainer
+    from trl import SFTConfig, SFTTrainer
 
-    run_dir = Path(spec.run_dir)
     data = encode_rows(tok, rows, spec.max_seq_len)
     evald = encode_rows(tok, eval_rows, spec.max_seq_len)
     n_train_tokens = check_trainable(data, spec.max_seq_len)
+    return fit(spec, SFTTrainer, SFTConfig, SFT_ARGS, model, tok, data, evald, emit, should_stop, backend=backend,
+               bf16=bf16, train_tokens=n_train_tokens)
+
+
+def fit(spec: TrainingSpec, trainer_cls, config_cls, config_extra: dict[str, Any], model, tok,
+        data: list[dict[str, Any]], evald: list[dict[str, Any]], emit: Emit, should_stop: Callable[[], bool], *,
+        backend: str | None = None, bf16: bool = False, train_tokens: int | None = None) -> dict[str, Any]:
+    """Run a TRL trainer (``trainer_cls`` with a ``config_cls`` config) on prepared rows: events, eval before and
+    after, cancel with a checkpoint, resume from the newest checkpoint, the adapter saved atomically."""
+    from datasets import Dataset
+
+    run_dir = Path(spec.run_dir)
     total, steps_per_epoch = total_steps(spec, len(data))
     ckpt = latest_checkpoint(run_dir) if spec.resume else None
     step = 0
     if ckpt is not None:
         step = int(json.loads((ckpt / "trainer_state.json").read_text())["global_step"])
         emit(Resume(step=step, checkpoint=str(ckpt)))
-    cfg = sft_config(spec, total=total, steps_per_epoch=steps_per_epoch, has_eval=bool(evald), bf16=bf16)
+    cfg = config_cls(**trainer_args(spec, total=total, steps_per_epoch=steps_per_epoch, has_eval=bool(evald),
+                                    bf16=bf16), **config_extra)
     events = events_callback(emit, should_stop, total=total, steps_per_epoch=steps_per_epoch, start_step=step)
-    trainer = SFTTrainer(model=model, args=cfg, processing_class=tok, train_dataset=Dataset.from_list(data),
-                         eval_dataset=Dataset.from_list(evald) if evald else None, callbacks=[events])
+    trainer = trainer_cls(model=model, args=cfg, processing_class=tok, train_dataset=Dataset.from_list(data),
+                          eval_dataset=Dataset.from_list(evald) if evald else None, callbacks=[events])
     _quiet(trainer)
     params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     emit(Start(total_steps=total, steps_per_epoch=steps_per_epoch, examples=len(data), eval_examples=len(evald),
-               train_tokens=n_train_tokens, trainable_params=params, resumed_from=step,
-               backend=backend))
+               train_tokens=train_tokens, trainable_params=params, resumed_from=step, backend=backend))
     eval_start = None
     if evald and step == 0:  # the held-out loss before training: what the run's eval loss is compared with
         eval_start = float(trainer.evaluate()["eval_loss"])

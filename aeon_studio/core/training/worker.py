@@ -199,6 +199,9 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
         if not rows:
             raise TrainingError(_("The dataset snapshot {path} is empty.").format(path=spec.dataset_path),
                                 hint=_("Rate some replies (4 or 5) or add examples to the dataset, then retry."))
+        from .trl_prefs import check_shape
+
+        check_shape(spec.method, rows, spec.dataset_path)  # before any model is loaded
         rng = random.Random(spec.seed)
         rows = rows[:]
         rng.shuffle(rows)

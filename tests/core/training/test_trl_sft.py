@@ -123,3 +123,19 @@ def test_unsloth_backend_loads_through_unsloth_and_trains_on_the_same_trl_path(t
     assert events[0].backend == "unsloth" and events[0].total_steps == 2
     assert all(e.tokens_per_s and e.eta_s is not None for e in events[1:])
     assert (Path(result["adapter"]) / "adapter_config.json").exists()
+
+
+def test_tensorboard_event_files_go_to_the_run_folder_when_installed(tmp_path, monkeypatch):
+    import transformers.integrations as integrations
+
+    from aeon_studio.core.training.trl_sft import trainer_args
+
+    spec = make_spec(run_dir=str(tmp_path / "run"), dataset_path="x.jsonl", base="b", max_steps=1)
+    monkeypatch.setattr(integrations, "is_tensorboard_available", lambda: False)
+    assert trainer_args(spec, total=1, steps_per_epoch=1, has_eval=False)["report_to"] == []
+    monkeypatch.setattr(integrations, "is_tensorboard_available", lambda: True)
+    monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
+    assert trainer_args(spec, total=1, steps_per_epoch=1, has_eval=False)["report_to"] == ["tensorboard"]
+    import os
+
+    assert os.environ["TENSORBOARD_LOGGING_DIR"] == str(tmp_path / "run" / "tensorboard")

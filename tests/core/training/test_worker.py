@@ -202,3 +202,26 @@ def test_dpo_on_preference_pairs(tmp_path, tiny_base):
     assert abs(steps[0] - 0.6931) < 0.01  # log 2: the adapter starts equal to the reference
     assert steps[-1] < steps[0]
     assert ev[-1]["event"] == "done"
+
+
+def test_kto_on_labelled_replies(tmp_path, tiny_base):
+    good = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Sou Aeon."}],
+             "label": True} for q in ["Quem é você?", "Qual é o seu nome?"]]
+    bad = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Sou um robô."}],
+            "label": False} for q in ["Quem te criou?", "Se apresente."]]
+    spec = _spec(tmp_path, tiny_base, good + bad, method="kto", max_steps=4, dpo_beta=0.5)
+    assert run_worker(spec) == 0
+    ev = _events(Path(spec.run_dir))
+    assert [e["step"] for e in ev if e["event"] == "step"] == [1, 2, 3, 4]
+    assert ev[-1]["event"] == "done" and (Path(ev[-1]["adapter"]) / "adapter_config.json").exists()
+
+
+def test_wrong_shape_for_the_method_fails_before_loading_a_model(tmp_path):
+    spec = _spec(tmp_path, tmp_path / "no-model-here", IDENTITY[:2], method="dpo")
+    assert run_worker(spec) == 1
+    ev = _events(Path(spec.run_dir))
+    assert [e["event"] for e in ev] == ["error"]  # no preflight: nothing was loaded
+    assert "data.jsonl:1" in ev[-1]["message"] and "'chosen'" in ev[-1]["message"]
+    assert "--method sft" in ev[-1]["hint"]
+    with pytest.raises(Exception, match="KTO needs"):
+        runs.create_run(rows=[{"messages": [{"role": "user", "content": "oi"}]}], base="x", method="kto")
