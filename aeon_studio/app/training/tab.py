@@ -125,6 +125,7 @@ class TrainingTab(QWidget):
         self.method = QComboBox()
         self.method.addItem(_("SFT (examples)"), "sft")
         self.method.addItem(_("DPO (preference pairs)"), "dpo")
+        self.method.addItem(_("KTO (replies rated good or bad)"), "kto")
         form.addRow(_("Method:"), self.method)
         self.advanced = AdvancedSettings()
         self.preset.currentIndexChanged.connect(lambda _i: self.advanced.fill(self.preset.currentData()))
