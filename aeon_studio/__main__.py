@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 
+from aeon_studio.core.processes import RUN_MODULE, run_worker
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == RUN_MODULE:  # a worker process of the app (see core/processes.py)
+        return run_worker(argv[1:])
     if not argv:
-        from .app.main import run_app
+        from aeon_studio.app.main import run_app
 
         return run_app()
-    from .core.cli.main import main as cli_main
+    from aeon_studio.core.cli.main import main as cli_main
 
     return cli_main(argv)
 

@@ -1,4 +1,4 @@
-"""Draw the app icon (resources/icons/aeon-studio.png, 256 px, and .svg) with QPainter: a rounded
+"""Draw the app icon (resources/icons/aeon-studio.png, 256 px, .svg, and hicolor/<size>/ for the .deb) with QPainter: a rounded
 indigo-to-teal square with a white speech bubble holding a four-point spark."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "resources" / "icons"
+HICOLOR_SIZES = (48, 64, 128, 256, 512)
 
 SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256">
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#4f46e5"/>
@@ -29,14 +30,22 @@ def main() -> None:
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - needed by QPainter
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "aeon-studio.svg").write_text(SVG, encoding="utf-8")
-    img = QImage(256, 256, QImage.Format.Format_ARGB32)
-    img.fill(0)
-    p = QPainter(img)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    QSvgRenderer(QByteArray(SVG.encode())).render(p, QRectF(0, 0, 256, 256))
-    p.end()
-    img.save(str(OUT / "aeon-studio.png"))
-    print(OUT / "aeon-studio.png")
+    renderer = QSvgRenderer(QByteArray(SVG.encode()))
+
+    def draw(size: int, path: Path) -> None:
+        img = QImage(size, size, QImage.Format.Format_ARGB32)
+        img.fill(0)
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(p, QRectF(0, 0, size, size))
+        p.end()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        img.save(str(path))
+        print(path)
+
+    draw(256, OUT / "aeon-studio.png")
+    for size in HICOLOR_SIZES:  # the Debian package's icon theme sizes (packaging/build-deb.sh)
+        draw(size, OUT / "hicolor" / f"{size}x{size}" / "aeon-studio.png")
 
 
 if __name__ == "__main__":

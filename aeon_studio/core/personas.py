@@ -18,6 +18,7 @@ from .errors import NotFoundError, ValidationError
 from .i18n import N_, _
 from .storage import Database, get_database
 from .storage.backend_tables import PersonaBackendRow
+from .storage.routing_tables import PersonaRoutingRow
 from .storage.tables import PersonaRow, utcnow
 
 #: Where a persona's replies can come from: the llama.cpp engine in this process, an Ollama server, or any server
@@ -131,6 +132,10 @@ class Persona(BaseModel):
     memory_local_only: bool = True
     #: Datasets (by name) added to this persona's one-click retrain, besides its chats and the identity set.
     datasets: list[str] = Field(default_factory=list)
+    #: Each user message picks this persona's adapter for its domain (:mod:`.chat.routing`).
+    route_by_domain: bool = False
+    #: Domain → adapter id, e.g. ``{"technical": "tecnico-v3"}``; ``general`` is the fallback before ``adapter_id``.
+    domain_adapters: dict[str, str] = Field(default_factory=dict)
     builtin: bool = False
     customized: bool = False  # a built-in the user edited
 
@@ -235,7 +240,8 @@ def _translated(p: Persona) -> Persona:
         "name": _(p.name), "description": _(p.description), "system_prompt": _(p.system_prompt)})
 
 
-def _from_row(row: PersonaRow, backend: PersonaBackendRow | None = None) -> Persona:
+def _from_row(row: PersonaRow, backend: PersonaBackendRow | None = None,
+              routing: PersonaRoutingRow | None = None) -> Persona:
     builtin = row.key in BUILTINS
     return Persona(
         key=row.key, name=row.name, description=row.description, system_prompt=row.system_prompt,
@@ -243,6 +249,8 @@ def _from_row(row: PersonaRow, backend: PersonaBackendRow | None = None) -> Pers
         memory_enabled=row.memory_enabled, datasets=list(row.datasets or []), builtin=builtin,
         customized=builtin, backends=list(backend.backends) if backend else [],
         memory_local_only=backend.memory_local_only if backend else True,
+        route_by_domain=routing.route_by_domain if routing else False,
+        domain_adapters=dict(routing.domain_adapters or {}) if routing else {},
     )
 
 
@@ -254,16 +262,20 @@ class PersonaStore:
         with self.db.session() as s:
             rows = {r.key: r for r in s.exec(select(PersonaRow)).all()}
             backends = {r.persona_key: r for r in s.exec(select(PersonaBackendRow)).all()}
-        out = [(_from_row(rows.pop(k), backends.get(k)) if k in rows else _translated(p)) for k, p in BUILTINS.items()]
-        out += sorted((_from_row(r, backends.get(r.key)) for r in rows.values()), key=lambda p: p.name.lower())
+            routes = {r.persona_key: r for r in s.exec(select(PersonaRoutingRow)).all()}
+        out = [(_from_row(rows.pop(k), backends.get(k), routes.get(k)) if k in rows else _translated(p))
+               for k, p in BUILTINS.items()]
+        out += sorted((_from_row(r, backends.get(r.key), routes.get(r.key)) for r in rows.values()),
+                      key=lambda p: p.name.lower())
         return out
 
     def get(self, key: str) -> Persona:
         with self.db.session() as s:
             row = s.get(PersonaRow, key)
             backend = s.get(PersonaBackendRow, key)
+            routing = s.get(PersonaRoutingRow, key)
         if row is not None:
-            return _from_row(row, backend)
+            return _from_row(row, backend, routing)
         if key in BUILTINS:
             return _translated(BUILTINS[key])
         raise NotFoundError(
@@ -288,6 +300,11 @@ class PersonaStore:
             backend.memory_local_only = persona.memory_local_only
             backend.updated_at = utcnow()
             s.add(backend)
+            routing = s.get(PersonaRoutingRow, persona.key) or PersonaRoutingRow(persona_key=persona.key)
+            routing.route_by_domain = persona.route_by_domain
+            routing.domain_adapters = dict(persona.domain_adapters)
+            routing.updated_at = utcnow()
+            s.add(routing)
         self.db.changes.emit("personas")
         return self.get(persona.key)
 
@@ -358,9 +375,10 @@ class PersonaStore:
 
 
 def _delete_backends(session, key: str) -> None:
-    backend = session.get(PersonaBackendRow, key)
-    if backend is not None:
-        session.delete(backend)
+    for table in (PersonaBackendRow, PersonaRoutingRow):
+        row = session.get(table, key)
+        if row is not None:
+            session.delete(row)
 
 
 def _pydantic_message(exc: Exception) -> str:

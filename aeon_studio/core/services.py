@@ -9,9 +9,16 @@ Modules below (chat, memory, export) never import this one, so the arrows keep p
 from __future__ import annotations
 
 from .chat.service import ChatService
+from .domains import classify
 from .export.adapters import resolve_lora_gguf
 from .memory.hook import memory_prompt_hook, memory_reply_hook
 from .storage import Database
+
+
+def classify_domain(text: str) -> tuple[str, str]:
+    """The chat's domain classifier: ``(domain, what decided it)`` with the app's keywords and examples."""
+    c = classify(text)
+    return c.domain, c.explain()
 
 
 def build_chat_service(db: Database | None = None) -> ChatService:
@@ -22,7 +29,8 @@ def build_chat_service(db: Database | None = None) -> ChatService:
 
     Returns:
         A :class:`ChatService` whose replies recall and remember through long-term memory and
-        answer through the persona's bound LoRA adapter.
+        answer through the persona's bound LoRA adapter (or, routed by domain, its adapter for each message's
+        domain).
     """
     return ChatService(db, prompt_hooks=(memory_prompt_hook,), reply_hooks=(memory_reply_hook,),
-                       adapter_resolver=resolve_lora_gguf)
+                       adapter_resolver=resolve_lora_gguf, domain_classifier=classify_domain)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     language: str | None = None
     default_model: str = "smollm2-135m-instruct"
     default_persona: str = "casual"
+    #: The first-run welcome was shown (and the user chose a language and persona there).
+    welcome_done: bool = False
     n_ctx: int = 4096
     n_threads: int = Field(default_factory=default_threads)
     survey_every: int = 10
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     memory_token_budget: int = Field(160, ge=0, le=4096, description="prompt tokens (estimated) for recalled text")
     memory_chunk_chars: int = Field(800, ge=100, le=20000, description="characters per document passage")
     memory_chunk_overlap: int = Field(150, ge=0, le=5000, description="characters shared by neighbour passages")
+    embedding_model: str = Field("", description="memory's sentence-embedding model: empty for the shipped "
+                                 "all-MiniLM-L6-v2, a folder, or a model in the Hugging Face cache; change it with "
+                                 "'aeon-studio memory reembed --model' (the stored memories are embedded again)")
     # Evaluation gate (aeon_studio.core.evaluation.gate)
     gate_ppl_tolerance: float = Field(0.02, ge=0.0, le=1.0,
                                       description="how much worse (fraction) a candidate's held-out perplexity "

@@ -86,6 +86,9 @@ class Bubble(QFrame):
             lay.addWidget(self.meta_label)
             return
         self.meta_label.setText(self._meta_text(message))
+        why = ((message.meta or {}).get("route") or {}).get("why")
+        if why:  # what decided the domain (keywords, nearest example)
+            self.meta_label.setToolTip(_("Domain decided by: {why}").format(why=why))
         lay.addWidget(self.meta_label)
         finish = (message.meta or {}).get("finish_reason")
         if finish in ("stopped", "length"):
@@ -134,6 +137,13 @@ class Bubble(QFrame):
                 parts.append("⚠ " + _("sent off this computer"))
         else:
             parts.append(_("model: {m}").format(m=m.model_id or "—"))
+        route = meta.get("route")
+        if meta.get("domain") and route:  # routed by domain: which domain, and the plain model when no adapter
+            from aeon_studio.core.domains import domain_label
+
+            parts.append(_("domain: {d}").format(d=domain_label(meta["domain"])))
+            if not m.adapter_id:
+                parts.append(_("no adapter"))
         if m.adapter_id:
             parts.append(_("adapter: {a}").format(a=m.adapter_id))
         tokens, elapsed = meta.get("completion_tokens"), meta.get("elapsed_s")

@@ -58,6 +58,11 @@ class AdapterHeader(QFrame):
             self.back_button.hide()
         elif tip and len(persona.backends) > 1:
             self.label.setToolTip(tip)
+        if text is None and getattr(persona, "route_by_domain", False):  # the adapter changes per message
+            self.label.setText(_("Answering with: {model} + the adapter for each message's domain").format(
+                model=getattr(self, "model_name", "—")))
+            self.label.setToolTip(_("Each message is sorted into a domain (technical, support, legal…) and answered "
+                                    "by the adapter chosen for it in the Personas tab; each reply says which."))
         mark, why = privacy_text(persona)
         self.privacy_label.setText(mark)
         self.privacy_label.setToolTip(why)
@@ -66,6 +71,7 @@ class AdapterHeader(QFrame):
     def show_binding(self, binding, model_name: str) -> None:
         """``binding``: a PersonaBinding, or None when it could not be read (only the model is shown)."""
         self.binding = binding
+        self.model_name = model_name
         if binding is None or binding.current_id is None:
             self.label.setText(_("Answering with: {model} (base model, no adapter)").format(model=model_name))
             self.label.setToolTip(_("This persona has no fine-tuned adapter; bind one in the Models tab."))

@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from aeon_studio.core.i18n import N_, _, ngettext
 
 PERIODS = [("", N_("Any time")), ("7d", N_("Last 7 days")), ("30d", N_("Last 30 days")), ("90d", N_("Last 90 days"))]
-EXPORT_FORMATS = [("messages", N_("OpenAI messages (JSONL)")), ("sharegpt", N_("ShareGPT (JSONL)")),
-                  ("dpo", N_("DPO pairs (JSONL)"))]
 SPLITS = [("all", N_("All examples")), ("train", N_("Train split")), ("eval", N_("Eval split"))]
 
 

@@ -8,13 +8,20 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFrame, QHB
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.datasets.readable import calls_text
 
 ROLES = [("user", N_("user")), ("assistant", N_("assistant")), ("system", N_("system"))]
+#: Keys of a stored turn the editor keeps as they are (tool calls, a tool's result id, "weight": 0).
+KEPT_KEYS = ("tool_calls", "tool_call_id", "weight")
 
 
 class TurnRow(QFrame):
-    def __init__(self, role: str, content: str, editor: "ExampleEditor") -> None:
+    def __init__(self, role: str, content: str, editor: "ExampleEditor",
+                 kept: dict[str, Any] | None = None) -> None:
         super().__init__()
+        #: What the editor does not change: a tool call or result keeps its role and ids (saving without them
+        #: would break the conversation).
+        self.kept = dict(kept or {})
         self.setFrameShape(QFrame.Shape.StyledPanel)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -22,7 +29,10 @@ class TurnRow(QFrame):
         self.role = QComboBox()
         for key, label in ROLES:
             self.role.addItem(_(label), key)
+        if role == "tool":
+            self.role.addItem(_("tool result"), "tool")
         self.role.setCurrentIndex(max(0, self.role.findData(role)))
+        self.role.setEnabled(not (self.kept.keys() & {"tool_calls", "tool_call_id"}))
         side.addWidget(self.role)
         buttons = QHBoxLayout()
         up, down, remove = QPushButton("↑"), QPushButton("↓"), QPushButton("✕")
@@ -40,10 +50,20 @@ class TurnRow(QFrame):
         lay.addLayout(side)
         self.text = QPlainTextEdit(content)
         self.text.setMinimumHeight(70)
-        lay.addWidget(self.text, 1)
+        calls = calls_text(self.kept)
+        if calls:
+            body = QVBoxLayout()
+            body.addWidget(self.text, 1)
+            note = QLabel("→ " + calls)
+            note.setWordWrap(True)
+            note.setProperty("tone", "hint")
+            body.addWidget(note)
+            lay.addLayout(body, 1)
+        else:
+            lay.addWidget(self.text, 1)
 
-    def message(self) -> dict[str, str]:
-        return {"role": self.role.currentData(), "content": self.text.toPlainText()}
+    def message(self) -> dict[str, Any]:
+        return {"role": self.role.currentData(), "content": self.text.toPlainText(), **self.kept}
 
 
 class ExampleEditor(QDialog):
@@ -80,10 +100,11 @@ class ExampleEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         for m in messages:
-            self.add_turn(str(m.get("role", "user")), str(m.get("content", "")))
+            self.add_turn(str(m.get("role", "user")), str(m.get("content") or ""),
+                          {k: m[k] for k in KEPT_KEYS if k in m})
 
-    def add_turn(self, role: str, content: str) -> TurnRow:
-        row = TurnRow(role, content, self)
+    def add_turn(self, role: str, content: str, kept: dict[str, Any] | None = None) -> TurnRow:
+        row = TurnRow(role, content, self, kept)
         self.rows.append(row)
         self._list.insertWidget(len(self.rows) - 1, row)
         return row
@@ -102,5 +123,5 @@ class ExampleEditor(QDialog):
         self._list.removeWidget(row)
         self._list.insertWidget(j, row)
 
-    def messages(self) -> list[dict[str, str]]:
+    def messages(self) -> list[dict[str, Any]]:
         return [r.message() for r in self.rows]

@@ -151,7 +151,8 @@ class ImportPages:
         prev_box = QGroupBox(_("Preview of the first conversations"))
         pl = QVBoxLayout(prev_box)
         self.records = QTreeWidget()
-        self.records.setHeaderLabels([_("Where"), _("Turns"), _("First user turn"), _("Reply or problem")])
+        self.records.setHeaderLabels([_("Where"), _("Turns"), _("First user turn"), _("Reply or problem"),
+                                      _("Rejected reply (pairs)")])
         self.records.setRootIsDecorated(False)
         self.records.setUniformRowHeights(True)
         header = self.records.header()
@@ -159,6 +160,7 @@ class ImportPages:
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(2, 320)
+        header.resizeSection(3, 300)
         pl.addWidget(self.records)
         lay.addWidget(prev_box, 3)
         return page

@@ -17,12 +17,33 @@ from aeon_studio.core.datasets.formats.garbled import shown
 from aeon_studio.core.datasets.formats.noise import dropped_text, kind_reason
 from aeon_studio.core.datasets.placeholders import braces, message_placeholders
 from aeon_studio.core.i18n import _, ngettext
+from aeon_studio.app.datasets.readable import reply_summary, tool_names
 
 RED = QColor("#b3261e")
 #: Lines of a chat export that are left out on purpose (media placeholders, deleted messages): not problems.
 GREY = QColor("#6b6b6b")
 #: A conversation that still holds unfilled ``{{placeholders}}``: valid, but not what should be trained on.
 AMBER = QColor("#8a5a00")
+#: The chosen reply of a preference pair (the rejected one is red).
+GREEN = QColor("#188038")
+#: The column of the preview that shows a pair's rejected reply (hidden when the preview has no pair).
+REJECTED_COL = 4
+
+
+def kinds_text(pairs: int, bad: int, tools: int) -> str:
+    """``Of these: 2 preference pairs, 1 bad example, 1 conversation with tool calls.`` (empty when all are 0)."""
+    parts = []
+    if pairs:
+        parts.append(ngettext("{n} preference pair (chosen and rejected reply)",
+                              "{n} preference pairs (chosen and rejected reply)", pairs).format(n=f"{pairs:,}"))
+    if bad:
+        parts.append(ngettext("{n} bad example (labelled undesirable, never trained on as a good answer)",
+                              "{n} bad examples (labelled undesirable, never trained on as good answers)", bad)
+                     .format(n=f"{bad:,}"))
+    if tools:
+        parts.append(ngettext("{n} conversation with tool calls", "{n} conversations with tool calls", tools)
+                     .format(n=f"{tools:,}"))
+    return _("Of these: {list}.").format(list="; ".join(parts)) if parts else ""
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -59,9 +80,10 @@ class ImportResults:
         valid = 0
         left_out = 0
         dropped = 0
+        pairs = bad = tools = 0
         for rec in pv.records:
             user = next((m.get("content", "") for m in rec.messages if m.get("role") == "user"), "")
-            reply = next((m.get("content", "") for m in rec.messages if m.get("role") == "assistant"), "")
+            reply = reply_summary(rec.messages)  # tool calls in words, then the answer after their results
             if self.importers.is_dropped(rec):
                 dropped += 1
                 text = str(rec.extra.get("text", ""))
@@ -87,6 +109,7 @@ class ImportResults:
                 item = QTreeWidgetItem([rec.ref, str(len(rec.messages)), _short(user), _short(reply)])
                 item.setToolTip(2, _short(user, 1000))
                 item.setToolTip(3, _short(reply, 1000))
+                pairs, bad, tools = self._mark_kind(item, rec, reply, (pairs, bad, tools))
                 unfilled = message_placeholders(rec.messages)
                 if unfilled:  # would be trained on literally: the placeholder fields above say so too
                     for col in (2, 3):
@@ -98,6 +121,9 @@ class ImportResults:
             item = QTreeWidgetItem([ref, "", _("passage"), _short(text)])
             item.setToolTip(3, _short(text, 1000))
             self.records.addTopLevelItem(item)
+        self.records.setColumnHidden(REJECTED_COL, not pairs)
+        # with pairs, the reply column holds the chosen reply; the rejected one is beside it
+        self.records.headerItem().setText(3, _("Chosen reply or problem") if pairs else _("Reply or problem"))
         if not pv.records and not getattr(pv, "passages", None):
             self.records.addTopLevelItem(QTreeWidgetItem(["", "", _("No conversation found in the first lines."),
                                                           ""]))
@@ -117,9 +143,34 @@ class ImportResults:
                     "{n} line of the chat export (media, deleted messages, notices) will be left out (in grey).",
                     "{n} lines of the chat export (media, deleted messages, notices) will be left out (in grey).",
                     dropped).format(n=dropped)
-            self.status.setText(status)
+            kinds = kinds_text(pairs, bad, tools)
+            self.status.setText(status + (" " + kinds if kinds else ""))
         self.import_btn.setEnabled(self.job is None)
         self._show_pii()
+
+    def _mark_kind(self, item: QTreeWidgetItem, rec, reply: str, counts: tuple[int, int, int]) -> tuple[int, int, int]:
+        """Show what kind of record a valid one is: a pair (chosen in green, rejected beside it in red), a bad
+        example (in red, said so) or a conversation with tools (their names in the tooltip); returns the counts
+        ``(pairs, bad, tools)`` with this record added."""
+        pairs, bad, tools = counts
+        if rec.rejected is not None:
+            pairs += 1
+            item.setText(REJECTED_COL, _short(rec.rejected))
+            item.setToolTip(REJECTED_COL, _("Rejected reply: {text}").format(text=_short(rec.rejected, 1000)))
+            item.setForeground(3, GREEN)
+            item.setForeground(REJECTED_COL, RED)
+            item.setToolTip(3, _("Chosen reply: {text}").format(text=_short(reply, 1000)))
+        if rec.label is False:
+            bad += 1
+            item.setText(3, _("✗ bad example: {reply}").format(reply=_short(reply)))
+            item.setForeground(3, RED)
+            item.setToolTip(3, _("Labelled undesirable: what the assistant should not say; never trained on as a "
+                                 "good answer.") + "\n\n" + _short(reply, 1000))
+        if rec.tools:
+            tools += 1
+            item.setToolTip(3, item.toolTip(3) + "\n\n" + _("Tools it may call: {names}").format(
+                names=tool_names(rec.tools)))
+        return pairs, bad, tools
 
     def _show_pii(self) -> None:
         on = self.pii.isChecked()
@@ -170,6 +221,9 @@ class ImportResults:
                  ngettext("Rejected {r} record (see the problems below).",
                           "Rejected {r} records (see the problems below).", s.rejected).format(r=f"{s.rejected:,}")
                  if s.rejected else _("No record was rejected.")]
+        kinds = kinds_text(getattr(s, "pairs", 0), getattr(s, "undesirable", 0), getattr(s, "tools", 0))
+        if kinds:
+            lines.append(kinds)
         if getattr(s, "dropped", None):
             lines.append(_("Left out of the chat export: {list}.").format(list=dropped_text(s.dropped)))
         if getattr(s, "filled", 0):

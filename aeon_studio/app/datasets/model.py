@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from aeon_studio.core.datasets import browse
 from aeon_studio.core.i18n import N_, _
+from aeon_studio.app.datasets.readable import reply_summary, tool_names
 from aeon_studio.app.shared.table_model import Column, TableModel
 
 DOMAIN_NAMES = {"technical": N_("technical"), "support": N_("support"), "legal": N_("legal"),
@@ -40,6 +41,10 @@ class Row(NamedTuple):
     date: str
     when: str
     edited: bool
+    #: Labelled undesirable (KTO ``label: false``): a bad example, never trained on as a good answer.
+    bad: bool = False
+    #: The names of the tools the conversation may call ("" without tools).
+    tools: str = ""
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -49,13 +54,15 @@ def _one_line(text: str, limit: int) -> str:
 
 def summarize(ex: Any) -> Row:
     """The display row of an :class:`Example` (one line per cell; dates in local time)."""
-    user, reply = browse.first_turns(ex.messages)
+    user = browse.first_turns(ex.messages)[0]
+    reply = reply_summary(ex.messages)  # tool calls in words, then the answer after their results
     created = ex.created_at
     if created is not None and created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
     return Row(int(ex.id), _one_line(user, 300), _one_line(reply, 300), len(ex.messages), ex.domain or "",
                ex.source or "", ex.rating, ex.split or "", created.astimezone().strftime("%Y-%m-%d") if created else "",
-               created.astimezone().strftime("%Y-%m-%d %H:%M") if created else "", bool(ex.edited))
+               created.astimezone().strftime("%Y-%m-%d %H:%M") if created else "", bool(ex.edited),
+               getattr(ex, "label", None) is False, tool_names(getattr(ex, "tools", None)))
 
 
 def _named(names: dict[str, str], value: str) -> str:
@@ -67,9 +74,39 @@ def _source(r: Row) -> str:
     return f"{source} ✎" if r.edited else source
 
 
+def theme_colour(token: str) -> str:
+    """The colour of a ``themes.toml`` token in the theme the app shows now (a model's cells cannot use the
+    style sheet)."""
+    from PySide6.QtCore import QCoreApplication
+
+    from aeon_studio.app.style import THEME_PROPERTY, theme_colours
+
+    app = QCoreApplication.instance()
+    theme = app.property(THEME_PROPERTY) if app is not None else None
+    return theme_colours(theme if theme in ("light", "dark") else "light")[token]
+
+
+def _bad(r: Row) -> QColor | None:
+    # the red of errors: a bad example must never look like good data
+    return QColor(theme_colour("text_error")) if r.bad else None
+
+
+def _reply(r: Row) -> str:
+    return _("✗ bad example: {reply}").format(reply=r.reply) if r.bad else r.reply
+
+
+def _reply_tip(r: Row) -> str:
+    tips = [_reply(r)]
+    if r.bad:
+        tips.append(_("Labelled undesirable: what the assistant should not say; never trained on as a good answer."))
+    if r.tools:
+        tips.append(_("Tools it may call: {names}").format(names=r.tools))
+    return "\n\n".join(tips)
+
+
 COLUMNS = (
-    Column(N_("First user turn"), lambda r: r.user, tooltip=lambda r: r.user),
-    Column(N_("Reply"), lambda r: r.reply, tooltip=lambda r: r.reply),
+    Column(N_("First user turn"), lambda r: r.user, tooltip=lambda r: r.user, foreground=_bad),
+    Column(N_("Reply"), _reply, tooltip=_reply_tip, foreground=_bad),
     Column(N_("Turns"), lambda r: r.turns, numeric=True),
     Column(N_("Domain"), lambda r: _named(DOMAIN_NAMES, r.domain)),
     Column(N_("Source"), _source, tooltip=lambda r: _("Edited by you") if r.edited else None),
@@ -119,7 +156,7 @@ class ExamplesModel(TableModel):
         keep = self._loaded if keep_position else 0
         self.beginResetModel()
         self._pages.clear()
-        self.total = browse.count_examples(self.name, **self.filters, db=self.db) if self.name else 0
+        self.total = self._count() if self.name else 0
         self._loaded = min(self.total, max(keep, self.fetch_step))
         self.endResetModel()
 
@@ -144,13 +181,22 @@ class ExamplesModel(TableModel):
 
     def _read_page(self, page_no: int) -> list[Row]:
         self.queries += 1
-        rows = browse.query_examples(self.name, **self.filters, offset=page_no * self.page_size,
-                                     limit=self.page_size, db=self.db) if self.name else []
-        page = [summarize(ex) for ex in rows]
+        rows = self._query(page_no * self.page_size, self.page_size) if self.name else []
+        page = [self._row(item) for item in rows]
         self._pages[page_no] = page
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
         return page
+
+    # -- what a subclass over other rows changes (see ``PairsModel``) ----------------------------
+    def _count(self) -> int:
+        return browse.count_examples(self.name, **self.filters, db=self.db)
+
+    def _query(self, offset: int, limit: int) -> list[Any]:
+        return browse.query_examples(self.name, **self.filters, offset=offset, limit=limit, db=self.db)
+
+    def _row(self, item: Any) -> Any:
+        return summarize(item)
 
     # -- Qt API ------------------------------------------------------------------------------
     def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008

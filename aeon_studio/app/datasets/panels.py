@@ -10,13 +10,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSplitter, QStackedWidget, QTableView, QTreeWidget,
-                               QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSplitter, QStackedWidget, QTableView, QTextBrowser,
+                               QTreeWidget, QVBoxLayout, QWidget)
 
+from aeon_studio.core.datasets.exporters import EXPORT_FORMATS
 from aeon_studio.core.i18n import _
 from aeon_studio.app.datasets.builders import candidate_api
-from aeon_studio.app.datasets.dialogs import EXPORT_FORMATS, PERIODS, SPLITS
+from aeon_studio.app.datasets.dialogs import PERIODS, SPLITS
 from aeon_studio.app.datasets.model import ExamplesModel
+from aeon_studio.app.datasets.readable import format_help
+from aeon_studio.app.datasets.views import VIEWS, PairsModel
 from aeon_studio.app.datasets.stats import StatsPanel
 
 
@@ -86,6 +89,17 @@ class DatasetPanels:
         lay = QVBoxLayout(w)
         lay.setContentsMargins(0, 0, 0, 0)
         filters = QHBoxLayout()
+        self.view_filter = QComboBox()
+        for key, label in VIEWS:
+            self.view_filter.addItem(_(label), key)
+        self.view_filter.setToolTip(_("Show every example, only the bad examples (replies labelled undesirable, "
+                                      "never trained on as good answers) or the preference pairs (a chosen and a "
+                                      "rejected reply to the same question)."))
+        self.view_filter.currentIndexChanged.connect(lambda _i: self._view_changed())
+        filters.addWidget(self.view_filter)
+        # Two rows (what to show and the search; then the filters): one row would make the tab wider than the
+        # window's default width.
+        combos = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search the text of every turn…"))
         self.search.setClearButtonEnabled(True)
@@ -107,8 +121,9 @@ class DatasetPanels:
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(9)
             combo.currentIndexChanged.connect(self.apply_filters)
-            filters.addWidget(combo)
+            combos.addWidget(combo)
         lay.addLayout(filters)
+        lay.addLayout(combos)
 
         self.model = ExamplesModel(self.ctx.db, self)
         self.table = QTableView()
@@ -126,7 +141,8 @@ class DatasetPanels:
         # Fixed widths: ResizeToContents would make the view read rows just to measure them.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(36)
-        for col, width in enumerate((200, 200, 40, 74, 56, 62, 48, 80)):
+        # wide enough for the Portuguese headers and source names ("Turnos", "importação")
+        for col, width in enumerate((200, 200, 52, 74, 84, 62, 52, 80)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -141,10 +157,34 @@ class DatasetPanels:
         self.empty.setObjectName("dataset_empty")
         self.empty.setProperty("tone", "hint")
         self.empty.setMargin(30)
+        self.pairs_model = PairsModel(self.ctx.db, self)
+        self.pairs_table = QTableView()
+        self.pairs_table.setModel(self.pairs_model)
+        self.pairs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.pairs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.pairs_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.pairs_table.setAlternatingRowColors(True)
+        self.pairs_table.setWordWrap(False)
+        self.pairs_table.verticalHeader().hide()
+        self.pairs_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.pairs_table.selectionModel().selectionChanged.connect(lambda *_a: self.show_detail())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self.show_detail())
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
-        lay.addWidget(self.stack, 1)
+        self.stack.addWidget(self.pairs_table)
+        # The whole example or pair under the table: tool calls in words, a pair's replies side by side.
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("dataset_detail")
+        self.detail.setOpenLinks(False)
+        self.detail.hide()
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.stack)
+        centre.addWidget(self.detail)
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 2)
+        centre.setChildrenCollapsible(False)
+        lay.addWidget(centre, 1)
 
         bottom = QHBoxLayout()
         self.count_label = QLabel()
@@ -172,12 +212,29 @@ class DatasetPanels:
         box = QGroupBox(_("Export"))
         bl = QVBoxLayout(box)
         self.export_format = QComboBox()
-        for key, label in EXPORT_FORMATS:
+        for key, label in EXPORT_FORMATS.items():  # the CLI's formats, all of them
             self.export_format.addItem(_(label), key)
+            self.export_format.setItemData(self.export_format.count() - 1, format_help(key),
+                                           Qt.ItemDataRole.ToolTipRole)
+        # the whole name shows ("Exemplos KTO com rótulos (JSONL)"): the panel grows a little rather than clip it
+        self.export_format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.export_help = QLabel()
+        self.export_help.setWordWrap(True)
+        self.export_help.setProperty("tone", "hint")
+        self.export_format.currentIndexChanged.connect(
+            lambda _i: self.export_help.setText(format_help(self.export_format.currentData())))
+        self.export_help.setText(format_help(self.export_format.currentData()))
+        # As tall as the longest explanation at the panel's width: a word-wrapped label in a group box does not
+        # grow when its text changes, and the box must not jump when the format changes.
+        fm = self.export_help.fontMetrics()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        self.export_help.setMinimumHeight(max(fm.boundingRect(0, 0, 205, 10_000, flags, format_help(k)).height()
+                                              for k in EXPORT_FORMATS) + 4)
         self.export_split = QComboBox()
         for key, label in SPLITS:
             self.export_split.addItem(_(label), key)
         bl.addWidget(self.export_format)
+        bl.addWidget(self.export_help)
         bl.addWidget(self.export_split)
         self.export_btn = QPushButton(_("Export…"))
         self.export_btn.clicked.connect(lambda: self.choose_export())
@@ -187,5 +244,5 @@ class DatasetPanels:
         self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bl.addWidget(self.export_status)
         lay.addWidget(box)
-        w.setMinimumWidth(235)
+        w.setMinimumWidth(max(235, self.export_format.sizeHint().width() + 24))  # + the group box's margins
         return w

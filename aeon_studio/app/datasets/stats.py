@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSizePolicy, QVBox
 
 from aeon_studio.core.i18n import _
 from aeon_studio.app.datasets.model import DOMAIN_NAMES, SOURCE_NAMES
+from aeon_studio.app.style import set_style_property
 
 class BarChart(QWidget):
     """Horizontal bars with a label and a count each (no chart library needed)."""
@@ -75,11 +76,15 @@ class StatsPanel(QWidget):
         self.tokens = QLabel()
         self.pairs = QLabel()
         self.edited = QLabel()
+        self.bad = QLabel()
+        self.bad.setToolTip(_("Replies labelled undesirable: never trained on as good answers (only KTO uses them, "
+                              "to learn to avoid them). Choose 'Bad examples only' above the table to see them."))
         form.addRow(_("Examples:"), self.examples)
         form.addRow(_("Train / eval:"), self.split)
         form.addRow(_("Tokens (est.):"), self.tokens)
         form.addRow(_("Preference pairs:"), self.pairs)
         form.addRow(_("Edited:"), self.edited)
+        form.addRow(_("Bad examples:"), self.bad)
         lay.addWidget(overview)
 
         self.domains = BarChart(color="#5a9e6f")
@@ -109,6 +114,10 @@ class StatsPanel(QWidget):
         self.tokens.setText(f"{s.get('tokens', 0):,}" if stats else "—")
         self.pairs.setText(f"{s.get('pairs', 0):,}" if stats else "—")
         self.edited.setText(f"{s.get('edited', 0):,}" if stats else "—")
+        bad = int(s.get("undesirable", 0) or 0)
+        self.bad.setText(f"{bad:,}" if stats else "—")
+        # red when there are some: they must never read like good training data
+        set_style_property(self.bad, "tone", "error" if bad else "")
         domains = sorted((s.get("domains") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
         self.domains.set_items([(_domain(d), n) for d, n in domains])
         ratings = s.get("ratings") or {}

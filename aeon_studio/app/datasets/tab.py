@@ -26,6 +26,7 @@ from aeon_studio.app.datasets.builders import DatasetBuilders
 from aeon_studio.app.datasets.jobs import DatasetJob
 from aeon_studio.app.datasets.model import DOMAIN_NAMES, SOURCE_NAMES
 from aeon_studio.app.datasets.panels import DatasetPanels
+from aeon_studio.app.datasets.views import DatasetViews
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def local_paths(mime: QMimeData) -> list[Path]:
     return [p for p in paths if p.is_file()]
 
 
-class DatasetTab(DatasetPanels, DatasetBuilders, QWidget):
+class DatasetTab(DatasetPanels, DatasetViews, DatasetBuilders, QWidget):
     """Signals: ``dataset_changed(name)`` when the shown dataset's rows changed (import, edit, delete…).
 
     Its layout comes from :class:`DatasetPanels`, the chat/identity builders and the review from
@@ -167,13 +168,17 @@ class DatasetTab(DatasetPanels, DatasetBuilders, QWidget):
     def filters(self) -> dict[str, Any]:
         return {"search": self.search.text().strip() or None, "source": self.source_filter.currentData(),
                 "domain": self.domain_filter.currentData(), "min_rating": self.rating_filter.currentData(),
-                "since": self.date_filter.currentData()}
+                "since": self.date_filter.currentData(),
+                # the bad examples: replies labelled undesirable (KTO label false)
+                "label": False if self.view() == "bad" else None}
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
         self.refresh_examples(keep_position=False)
 
     def refresh_examples(self, keep_position: bool = True) -> None:
+        if self.view() == "pairs":
+            self.refresh_pairs()
         try:
             self.model.name = self.current
             self.model.filters = {k: v for k, v in self.filters().items() if v is not None}
@@ -197,7 +202,14 @@ class DatasetTab(DatasetPanels, DatasetBuilders, QWidget):
         if not self.current:
             text = _("No dataset yet.\n\nDrop conversation logs, spreadsheets (CSV), JSON/JSONL exports or documents "
                      "here, or use Import files…, From chats… or Identity set… on the left.")
-        elif self.model.total == 0 and any(v for v in self.filters().values()):
+        elif self.view() == "pairs":
+            text = "" if self.pairs_model.total else (
+                _("No preference pair matches the search.") if self.search.text().strip() else
+                _("'{name}' has no preference pairs.\n\nImport a file of pairs (chosen and rejected replies) or "
+                  "build a dataset From chats… to get some.").format(name=self.current))
+        elif self.model.total == 0 and self.view() == "bad" and not self.search.text().strip():
+            text = _("'{name}' has no bad examples (replies labelled undesirable).").format(name=self.current)
+        elif self.model.total == 0 and any(v is not None for v in self.filters().values()):
             text = _("No example matches the search and filters.")
         elif self.model.total == 0:
             text = _("'{name}' has no examples yet.\n\nDrop files here or use Import files… to add some.").format(
@@ -205,18 +217,28 @@ class DatasetTab(DatasetPanels, DatasetBuilders, QWidget):
         else:
             text = ""
         self.empty.setText(text)
-        self.stack.setCurrentWidget(self.empty if text else self.table)
+        self.stack.setCurrentWidget(self.empty if text else self.pairs_table if self.view() == "pairs" else self.table)
+        self.show_detail()
 
     def _update_count(self) -> None:
         if not self.current:
             self.count_label.setText("")
             return
+        if self.view() == "pairs":
+            n = self.pairs_model.total
+            self.count_label.setText(ngettext("{n} preference pair", "{n} preference pairs", n).format(n=f"{n:,}"))
+            return
         n = self.model.total
+        if self.view() == "bad":
+            self.count_label.setText(ngettext("{n} bad example (never trained on as a good answer)",
+                                              "{n} bad examples (never trained on as good answers)", n).format(
+                n=f"{n:,}"))
+            return
         self.count_label.setText(ngettext("{n} example", "{n} examples", n).format(n=f"{n:,}"))
 
     def _update_buttons(self) -> None:
         has = self.current is not None
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        rows = self.table.selectionModel().selectedRows() if self.view() != "pairs" else []
         self.edit_btn.setEnabled(len(rows) == 1)
         self.delete_btn.setEnabled(bool(rows))
         self.delete_ds_btn.setEnabled(has)

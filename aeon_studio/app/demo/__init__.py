@@ -7,10 +7,14 @@ Never imported by the running app: each module seeds a scratch home and renders 
 RENDERERS: list[tuple[str, str]] = [
     ("chat", "render_chat"),
     ("personas", "render_persona"),
+    ("routing", "render_persona_routing"),  # the Personas tab's "Route by domain" box
+    ("routing", "render_routed_chat"),  # replies routed to the adapter of their domain
     ("memory", "render_memory"),
+    ("memory", "render_embedding_model_dialog"),  # the Memory tab's "Change model…" dialog
     ("models", "render_models"),
     ("models", "render_add_model"),  # the "Add model…" dialog
     ("datasets", "render_dataset"),
+    ("dataset_kinds", "render_dataset_kinds"),  # bad examples, preference pairs, a tool call
     ("training", "render_training"),
     ("training", "render_gate"),
     ("schedule", "render_schedule"),  # the "Automatic retraining" dialog
@@ -18,4 +22,5 @@ RENDERERS: list[tuple[str, str]] = [
     ("evaluation", "render_evaluation"),
     ("evaluation", "render_compare"),
     ("dashboard", "render_dashboard"),
+    ("welcome", "render_welcome"),
 ]

@@ -122,3 +122,25 @@ def render_memory(ctx: AppContext, out_dir, *, demo: bool = True) -> Path:
     if demo:
         render_chat_sources(ctx, out_dir, store, items)
     return out
+
+
+def render_embedding_model_dialog(ctx: AppContext, out_dir) -> Path:
+    """The Memory tab's "Change model…" dialog (``memory_model_dialog.png``), with two multilingual models as a
+    user's Hugging Face cache would list them (no model is loaded; the entries are described, not read)."""
+    from aeon_studio.app.memory.model_dialog import EmbeddingModelDialog
+    from aeon_studio.app.shared.render import save_grab
+    from aeon_studio.core.memory.embedding_models import EmbeddingModel, resolve_model
+
+    shipped = resolve_model(None)
+    cache = Path.home() / ".cache" / "huggingface" / "hub"
+    models = [shipped,
+              EmbeddingModel("intfloat/multilingual-e5-small", cache / "models--intfloat--multilingual-e5-small", 384,
+                             "query: ", "passage: "),
+              EmbeddingModel("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2",
+                             cache / "models--sentence-transformers--paraphrase-multilingual-MiniLM-L12-v2", 384)]
+    dialog = EmbeddingModelDialog(models, shipped.name, 128)
+    dialog.list.setCurrentRow(1)
+    dialog.resize(680, 420)
+    dialog.show()
+    QGuiApplication.processEvents()
+    return save_grab(dialog, out_dir, "memory_model_dialog.png")

@@ -71,6 +71,18 @@ def _fraction(args: tuple[Any, ...]) -> tuple[float, str]:
     return (float(numbers[0]) if numbers else -1.0), text
 
 
+def _plain(fraction_message: tuple[float, str], args: tuple[Any, ...]) -> tuple[float, str]:
+    """The core's progress line names items by their hash ("base: held-out example 2055…"); a newcomer reads
+    how far it is instead: "Answer 3 of 28"."""
+    fraction, message = fraction_message
+    numbers = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+    if len(numbers) >= 2 and numbers[1]:
+        from aeon_studio.core.i18n import _
+
+        return fraction, _("Answer {done} of {total}…").format(done=numbers[0], total=numbers[1])
+    return fraction, message
+
+
 class EvaluationData:
     """The core calls behind the Evaluation tab, for one database."""
 
@@ -150,7 +162,7 @@ class EvaluationData:
         from aeon_studio.core.evaluation.evaluate import record_verdict
 
         comparison = evaluate(candidate, against=against, persona_key=persona_key, db=self.db,
-                              progress=lambda *a: progress(*_fraction(a)), should_stop=should_stop)
+                              progress=lambda *a: progress(*_plain(_fraction(a), a)), should_stop=should_stop)
         verdict = judge(comparison)
         if comparison.evaluation_id is not None:  # stored with the versions it measured (see evaluate)
             record_verdict(comparison.evaluation_id, verdict.as_dict(), self.db)

@@ -18,7 +18,7 @@ from aeon_studio.app.evaluation.data import EvaluationData, Version
 from aeon_studio.app.evaluation.golden import GoldenEditor
 from aeon_studio.app.shared.jobs import BackgroundJob
 from aeon_studio.app.evaluation.versions import (VersionsModel, against_name, bleu_chrf, degeneration, golden,
-                                                 measured_text, perplexity, reasons_now)
+                                                 latest_reasons, measured_text, perplexity, reasons_now)
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.core.i18n import _
@@ -225,8 +225,8 @@ class EvaluationTab(QWidget):
                 lines.append(_("These numbers come from different questions than the newest evaluation: they "
                                "cannot be compared with the others."))
         reasons = "; ".join(reasons_now(v)) if v else ""
-        if v is not None and v.measured is not None and v.measured.verdict:
-            latest = "; ".join(str(r) for r in v.measured.verdict.get("reasons") or [])
+        if v is not None:
+            latest = "; ".join(latest_reasons(v))
             if latest and latest != reasons:  # an "Evaluate now" after the gate's own evaluation
                 lines.append(_("Latest evaluation: {reasons}").format(reasons=latest))
         if reasons:

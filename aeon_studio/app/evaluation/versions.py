@@ -9,6 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from aeon_studio.app.evaluation.data import Version, latest_eval_set
+from aeon_studio.core.evaluation.reports import Measurement
 from aeon_studio.app.evaluation.numbers import number, when
 from aeon_studio.app.shared.table_model import Column, TableModel
 from aeon_studio.core.i18n import N_, _, ngettext
@@ -132,8 +133,22 @@ def reasons_now(v: Version) -> list[str]:
     (against its parent) they are rebuilt from its numbers, as long as that gives the same decision."""
     stored = [str(r) for r in v.verdict.get("reasons") or []]
     m = v.measured
-    if (m is None or v.verdict.get("by") != "gate" or m.against != (v.parent_id or "base")
-            or not m.against_metrics):
+    if m is None or v.verdict.get("by") != "gate" or m.against != (v.parent_id or "base"):
+        return stored
+    return _rejudged(m, v.verdict.get("promoted"), stored)
+
+
+def latest_reasons(v: Version) -> list[str]:
+    """The reasons of ``v``'s newest evaluation ("Evaluate now"), in the language shown now; [] when none."""
+    m = v.measured
+    if m is None or not m.verdict:
+        return []
+    return _rejudged(m, m.verdict.get("promoted"), [str(r) for r in m.verdict.get("reasons") or []])
+
+
+def _rejudged(m: Measurement, promoted: bool | None, stored: list[str]) -> list[str]:
+    """The gate's words for ``m``'s numbers now, or ``stored`` when they would not give the same decision."""
+    if not m.metrics or not m.against_metrics:
         return stored
     from types import SimpleNamespace
 
@@ -144,7 +159,7 @@ def reasons_now(v: Version) -> list[str]:
                                       against=SimpleNamespace(**m.against_metrics)))
     except (AttributeError, TypeError):  # an older report without every metric: its words as stored
         return stored
-    return list(again.reasons) if again.promoted == v.verdict.get("promoted") else stored
+    return list(again.reasons) if again.promoted == promoted else stored
 
 
 def against_name(ref: str) -> str:

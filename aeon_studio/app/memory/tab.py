@@ -25,6 +25,7 @@ from aeon_studio.app.context import AppContext
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.memory.actions import MemoryActions
+from aeon_studio.app.memory.model_switch import MemoryModelSwitch
 from aeon_studio.app.shared.jobs import BackgroundJob, Progress
 from aeon_studio.app.memory.model import DATE, KIND, SCORE, SOURCE, TEXT, MemoryItemsModel
 from aeon_studio.app.memory.store import memory_store
@@ -44,8 +45,9 @@ KIND_FILTERS = [(N_("All kinds"), None), (N_("Facts"), "fact"), (N_("Conversatio
                 (N_("Documents"), "passage")]
 
 
-class MemoryTab(MemoryActions, QWidget):
-    """The Memory tab; adding, editing and forgetting come from :class:`MemoryActions`."""
+class MemoryTab(MemoryActions, MemoryModelSwitch, QWidget):
+    """The Memory tab; adding, editing and forgetting come from :class:`MemoryActions`, switching the embedding
+    model from :class:`MemoryModelSwitch`."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +169,10 @@ class MemoryTab(MemoryActions, QWidget):
         self.rebuild_button = self._button(_("Rebuild index"), _("Embed every memory again and write a new search "
                                                                   "index (SQLite keeps the memories themselves)"),
                                            self.rebuild)
+        self.model_button = self._button(_("Change model…"), _("Use another embedding model, for example a "
+                                                                "multilingual one (every memory is embedded again)"),
+                                         self.change_model)
+        status.addWidget(self.model_button)
         status.addWidget(self.rebuild_button)
         lay.addLayout(status)
         self._update_buttons()
@@ -288,18 +294,21 @@ class MemoryTab(MemoryActions, QWidget):
         self._show_status(st)
 
     def _show_status(self, st) -> None:
+        from aeon_studio.core.memory.embedding_models import display_name
+
         state = _(STATE_TEXT[st.state]) if st.state in STATE_TEXT else st.state
         self.status_label.setText(_("Index: {items}, {indexed} · model {model} · {state}").format(
             items=ngettext("{n} memory", "{n} memories", st.items).format(n=st.items),
             indexed=ngettext("{n} indexed", "{n} indexed", st.indexed).format(n=st.indexed),
-            model=st.model, state=state))
+            model=display_name(st.model), state=state))
         self.status_label.setToolTip(str(st.path))
         self.index_state = st.state
 
     def _update_buttons(self) -> None:
         busy = self.job is not None
         n = len(self.selected_items())
-        for b in (self.add_button, self.forget_about_button, self.import_button, self.rebuild_button):
+        for b in (self.add_button, self.forget_about_button, self.import_button, self.rebuild_button,
+                  self.model_button):
             b.setEnabled(not busy)
         self.edit_button.setEnabled(not busy and n == 1)
         self.forget_button.setEnabled(not busy and n >= 1)

@@ -15,6 +15,7 @@ from aeon_studio.core.i18n import _
 from aeon_studio.core.personas import parse_dataset_names
 from aeon_studio.app.context import AppContext
 from aeon_studio.app.personas.backend import BackendBox
+from aeon_studio.app.personas.routing import RoutingBox
 from aeon_studio.app.shared.live import LiveView
 from aeon_studio.app.shared.errors import show_error
 from aeon_studio.app.shared.table_model import Column, ListModel
@@ -119,6 +120,8 @@ class PersonaTab(QWidget):
         rl.addLayout(form)
         self.backend_box = BackendBox(right)
         rl.addWidget(self.backend_box)
+        self.routing_box = RoutingBox(right)
+        rl.addWidget(self.routing_box)
         self.error_label = QLabel(right)
         self.error_label.setWordWrap(True)
         self.error_label.setProperty("tone", "error")
@@ -192,6 +195,7 @@ class PersonaTab(QWidget):
         self.memory.setChecked(p.memory_enabled)
         self.datasets_edit.setText(", ".join(p.datasets))
         self.backend_box.set_persona(p)
+        self.routing_box.set_persona(p, self.ctx.db)
         self.reset_button.setEnabled(p.builtin and p.customized)
         self.remove_button.setEnabled(not p.builtin)
         self.error_label.hide()
@@ -209,6 +213,7 @@ class PersonaTab(QWidget):
         self.memory.setChecked(True)
         self.datasets_edit.clear()
         self.backend_box.set_persona(None)
+        self.routing_box.set_persona(None, self.ctx.db)
         self.reset_button.setEnabled(False)
         self.remove_button.setEnabled(False)
         self.error_label.hide()
@@ -220,7 +225,9 @@ class PersonaTab(QWidget):
                     temperature=self.temperature.value(), top_p=self.top_p.value(),
                     max_tokens=self.max_tokens.value(), memory_enabled=self.memory.isChecked(),
                     datasets=parse_dataset_names(self.datasets_edit.text()), backends=self.backend_box.backends(),
-                    memory_local_only=self.backend_box.memory_local.isChecked())
+                    memory_local_only=self.backend_box.memory_local.isChecked(),
+                    route_by_domain=self.routing_box.route_by_domain(),
+                    domain_adapters=self.routing_box.domain_adapters())
 
     def save(self) -> bool:
         from aeon_studio.core.personas import make_persona

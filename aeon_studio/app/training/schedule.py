@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject, QProcess, QProcessEnvironment, Qt, QTimer, Signal
@@ -147,7 +146,9 @@ class ScheduleRunner(QObject):
         return True
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "aeon_studio", "retrain", "--auto", "--json-events"]
+        from aeon_studio.core.processes import cli_command
+
+        return cli_command("retrain", "--auto", "--json-events")
 
     def start(self) -> None:
         """Run ``retrain --auto`` (it re-checks what is due under its lock, lowers its priority, gates)."""

@@ -48,7 +48,30 @@ def fallback_chat_format(architecture: str) -> str:
     return "chatml"
 
 
-class ChatStream:
+class OnceStream:
+    """What every reply stream shares: read once (``__iter__`` runs ``_run``), cancelled through ``_cancel``.
+
+    Subclasses set ``self._cancel = threading.Event()`` and ``self._started = False`` and define ``_run``.
+    """
+
+    _cancel: threading.Event
+    _started: bool
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("a reply stream can be iterated once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[str]:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+
+class ChatStream(OnceStream):
     """One generation. Iterate for text chunks; ``cancel()`` stops it between tokens."""
 
     def __init__(self, engine: "ChatEngine", messages: list[dict], params: ChatParams,
@@ -68,16 +91,6 @@ class ChatStream:
 
     def cancel(self) -> None:
         self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def __iter__(self) -> Iterator[str]:
-        if self._started:
-            raise RuntimeError("a ChatStream can be iterated once")
-        self._started = True
-        return self._run()
 
     def _run(self) -> Iterator[str]:
         llm = self._engine.llm
@@ -129,6 +142,7 @@ class ChatEngine:
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - a dependency
+            log.warning("cannot import llama_cpp", exc_info=True)
             raise ModelError(_("llama-cpp-python is not installed."),
                              hint=_("Run the setup command from the README.")) from exc
         try:

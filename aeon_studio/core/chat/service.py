@@ -23,6 +23,7 @@ from ..storage.tables import Conversation, Message
 from .backends.base import ChatBackend, ReplyStream
 from .backends.build import backend_for
 from .engine import ChatEngine, ChatParams, get_engine
+from .routing import Classifier, Route, route
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +134,13 @@ class ChatService:
         prompt_hooks: Called in order on every prompt (see :data:`PromptHook`).
         reply_hooks: Called in order on every stored reply (see :data:`ReplyHook`).
         adapter_resolver: Finds a persona adapter's LoRA GGUF; without one, personas answer without adapters.
+        domain_classifier: ``text -> (domain, why)``; with it (and a resolver), a persona with ``route_by_domain``
+            answers each message with its adapter for the message's domain (:mod:`.routing`).
     """
 
     def __init__(self, db: Database | None = None, *, prompt_hooks: Iterable[PromptHook] = (),
-                 reply_hooks: Iterable[ReplyHook] = (), adapter_resolver: AdapterResolver | None = None) -> None:
+                 reply_hooks: Iterable[ReplyHook] = (), adapter_resolver: AdapterResolver | None = None,
+                 domain_classifier: Classifier | None = None) -> None:
         self.db = db or get_database()
         self.store = ChatStore(self.db)
         self.personas = PersonaStore(self.db)
@@ -144,6 +148,7 @@ class ChatService:
         self.prompt_hooks: tuple[PromptHook, ...] = tuple(prompt_hooks)
         self.reply_hooks: tuple[ReplyHook, ...] = tuple(reply_hooks)
         self.adapter_resolver: AdapterResolver | None = adapter_resolver
+        self.domain_classifier: Classifier | None = domain_classifier
 
     # -- conversations -------------------------------------------------------------
     def new_conversation(self, persona_key: str | None = None, model_id: str | None = None) -> Conversation:
@@ -171,11 +176,32 @@ class ChatService:
         return out
 
     # -- engine ----------------------------------------------------------------------
-    def engine_for(self, model_id: str, adapter_id: str | None = None) -> ChatEngine:
+    def engine_for(self, model_id: str, adapter_id: str | None = None, *, lora: Path | None = None,
+                   swap: bool = False) -> ChatEngine:
+        """The engine for ``model_id`` answering through ``adapter_id`` (or the LoRA GGUF ``lora``).
+
+        With ``swap`` the base model's engine is reused and the adapter swapped in (domain routing: no reload).
+        """
         info = self.models.get(model_id)
         path = self.models.resolve_path(model_id)
-        lora = self.adapter_resolver(adapter_id) if adapter_id and self.adapter_resolver else None
-        return get_engine(path, lora_path=lora, chat_format=info.chat_format)
+        if lora is None:
+            lora = self.adapter_resolver(adapter_id) if adapter_id and self.adapter_resolver else None
+        engine = get_engine(path, lora_path=None if swap else lora, chat_format=info.chat_format)
+        # A routed persona swaps adapters on the shared engine: make sure it answers with the one asked for now.
+        current = engine.lora_path.resolve() if engine.lora_path else None
+        if current != (Path(lora).resolve() if lora else None):
+            engine.set_lora(lora)
+        return engine
+
+    def routes(self, persona: Persona) -> bool:
+        """Whether ``persona``'s messages are routed by domain (it asks for it and this service can)."""
+        return bool(persona.route_by_domain and self.adapter_resolver and self.domain_classifier)
+
+    def route_for(self, persona: Persona, user_text: str) -> Route | None:
+        """The domain route of ``user_text`` when ``persona`` routes by domain (and this service can), else None."""
+        if not (self.routes(persona) and user_text.strip()):
+            return None
+        return route(persona, user_text, classify=self.domain_classifier, resolve=self.adapter_resolver)
 
     def backend_for(self, persona: Persona, model_id: str, adapter_id: str | None = None) -> ChatBackend:
         """The backend ``persona`` answers through (its fallback order); the embedded engine loads on first use.
@@ -193,10 +219,16 @@ class ChatService:
     def _prepare(self, conversation: Conversation, history: list[dict], user_text: str,
                  persona: Persona, model_id: str, seed: int | None) -> tuple[ReplyStream, dict, str | None]:
         adapter_id = persona.adapter_id if persona.adapter_id and self.adapter_resolver else None
-        backend = self.backend_for(persona, model_id, adapter_id)
+        routed = self.route_for(persona, user_text)
+        if routed is not None:
+            adapter_id = routed.adapter_id
+            backend = backend_for(persona, model_id=model_id, engine=lambda: self.engine_for(
+                model_id, routed.adapter_id, lora=routed.lora_path, swap=True))
+        else:
+            backend = self.backend_for(persona, model_id, adapter_id)
         messages = ([{"role": "system", "content": persona.system_prompt}] if persona.system_prompt else []) + history
         plain = list(messages)  # before the hooks: what an online backend gets when memory stays local
-        meta: dict[str, Any] = {}
+        meta: dict[str, Any] = routed.meta() if routed is not None else {}
         for hook in self.prompt_hooks:
             try:
                 extra = hook(messages, persona=persona, conversation_id=conversation.id, user_text=user_text)
@@ -207,8 +239,12 @@ class ChatService:
                 meta.update(extra)
         params = self.params_for(persona, seed)
         if persona.memory_local_only and not backend.is_local:
-            return backend.stream(plain, params, local_messages=messages), meta, adapter_id
-        return backend.stream(messages, params), meta, adapter_id
+            stream = backend.stream(plain, params, local_messages=messages)
+        else:
+            stream = backend.stream(messages, params)
+        if routed is not None and routed.notices:
+            stream.notices.extend(routed.notices)
+        return stream, meta, adapter_id
 
     def send(self, conversation_id: int, text: str, *, persona_key: str | None = None,
              model_id: str | None = None, seed: int | None = None) -> Reply:
@@ -222,7 +258,10 @@ class ChatService:
         # Load the model (or check the servers' addresses) before storing anything: a broken model file or a
         # refused URL must not leave a dangling question.
         backend = self.backend_for(persona, model_id)
-        if backend.name == "embedded":
+        if backend.name == "embedded" and self.routes(persona):
+            # Routed: only the base model here; the message's adapter is swapped in by _prepare.
+            get_engine(self.models.resolve_path(model_id), chat_format=self.models.get(model_id).chat_format)
+        elif backend.name == "embedded":
             self.engine_for(model_id, persona.adapter_id if self.adapter_resolver else None)
         user = self.store.add_message(conv.id, "user", text, persona_key=persona.key, model_id=model_id)
         stream, meta, adapter_id = self._prepare(conv, self.history(conv.id), text, persona, model_id, seed)

@@ -61,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
                 "persona": reply.persona.key,
                 "model": reply.model_id,
                 "adapter": reply.adapter_id,
+                # Set when the persona routes by domain: the message's domain and why the adapter was chosen.
+                "domain": meta.get("domain", reply.meta.get("domain")),
+                "route": meta.get("route", reply.meta.get("route")),
                 # Who answered: embedded / ollama / openai, its model, and whether the prompt stayed on this computer.
                 "backend": meta.get("backend", getattr(reply.stream, "backend", None)),
                 "backend_model": meta.get("backend_model", getattr(reply.stream, "backend_model", None)),

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "arena",
     "stats",
     "schedule",
+    "domains",
 ]
 
 
@@ -99,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    from ..home import apply_language_setting
+
+    apply_language_setting()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -106,6 +110,9 @@ def _main(argv: list[str] | None) -> int:
         return 2
     setup_logging(args.verbose)
     try:
+        from ..home import prepare_home
+
+        prepare_home()
         return int(args.func(args) or 0)
     except AeonError as err:
         logging.getLogger("aeon_studio.cli").info("command failed: %s", err)

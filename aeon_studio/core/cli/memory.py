@@ -68,6 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=run_status)
 
+    from . import memory_models
+
+    memory_models.register(msub)
+
 
 def _memory():
     from ..memory import get_memory

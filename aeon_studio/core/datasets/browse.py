@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from datetime import timezone
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, text, update
+from sqlalchemy import bindparam, delete, func, or_, text, update
 from sqlmodel import col, select
 
 from ..i18n import _
 from ..storage import get_database
-from ..storage.datasets_tables import Dataset, Example, ExampleEdit
+from ..storage.datasets_tables import Dataset, Example, ExampleEdit, PreferencePair
 from ..storage.tables import utcnow
 from .chats import parse_since
 from .errors import DatasetError
@@ -99,6 +99,40 @@ def count_examples(name: str, *, search: str | None = None, source: str | None =
     ds_id = _dataset_id(name, db)
     stmt = _filtered(select(func.count()).select_from(Example), ds_id, search=search, source=source, domain=domain,
                      min_rating=min_rating, since=since, label=label)
+    with db.session() as s:
+        return int(s.exec(stmt).one())
+
+
+_PAIR_PROMPT_SEARCH = text("EXISTS (SELECT 1 FROM json_each(dataset_pair.prompt) AS turn "
+                           "WHERE json_extract(turn.value, '$.content') LIKE :pattern ESCAPE '\\')")
+
+
+def _pairs_filtered(stmt, dataset_id: int, search: str | None):
+    stmt = stmt.where(PreferencePair.dataset_id == dataset_id)
+    if search and search.strip():
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(or_(col(PreferencePair.chosen).like(pattern, escape="\\"),
+                              col(PreferencePair.rejected).like(pattern, escape="\\"),
+                              _PAIR_PROMPT_SEARCH.bindparams(bindparam("pattern", pattern))))
+    return stmt
+
+
+def query_pairs(name: str, *, search: str | None = None, offset: int = 0, limit: int = DEFAULT_PAGE,
+                db=None) -> list[PreferencePair]:
+    """One page of the dataset's preference pairs (by id) holding ``search`` in the prompt, the chosen or the
+    rejected reply (same matching as :func:`query_examples`), for a table that never loads every pair."""
+    db = _db(db)
+    stmt = _pairs_filtered(select(PreferencePair), _dataset_id(name, db), search)
+    stmt = stmt.order_by(PreferencePair.id).offset(max(0, int(offset))).limit(max(0, min(int(limit), _MAX_PAGE)))
+    with db.session() as s:
+        return list(s.exec(stmt).all())
+
+
+def count_pairs(name: str, *, search: str | None = None, db=None) -> int:
+    """How many preference pairs of ``name`` hold ``search`` (all of them without it)."""
+    db = _db(db)
+    stmt = _pairs_filtered(select(func.count()).select_from(PreferencePair), _dataset_id(name, db), search)
     with db.session() as s:
         return int(s.exec(stmt).one())
 

@@ -83,6 +83,7 @@ class _DatasetWriter:
         self.summary.duplicates += dups
         # of the stored rows, those labelled undesirable (a row already in the dataset is not stored again)
         self.summary.undesirable += min(added, sum(r["label"] is False for r in self.rows))
+        self.summary.tools += min(added, sum(bool(r["tools"]) for r in self.rows))
         self.rows.clear()
 
     def _flush_pairs(self) -> None:

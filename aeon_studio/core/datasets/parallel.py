@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import _
+from ..processes import worker_command
 from .errors import DatasetError
 
 #: Logs at least this large (bytes) are converted on two cores; tests lower it.
@@ -43,8 +44,7 @@ _ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 
 def usable(path: Path, fmt: str, tokenizer: Any) -> bool:
     """Whether :func:`.convert.convert_file` should take the two-process path for this input."""
-    if fmt != "log" or tokenizer or not sys.executable or getattr(sys, "frozen", False) \
-            or (os.cpu_count() or 1) < 2:
+    if fmt != "log" or tokenizer or not sys.executable or (os.cpu_count() or 1) < 2:
         return False
     try:
         return path.stat().st_size >= PARALLEL_MIN_BYTES
@@ -270,8 +270,8 @@ def convert_parallel(path: Path, split: tuple[int, int], out_tmp: str, rejects_f
                         result=str(work / f"result{i}.json"))
             Path(task["progress"]).write_bytes(bytes(8))
             (work / f"task{i}.json").write_text(json.dumps(task), encoding="utf-8")
-            procs.append(subprocess.Popen([sys.executable, "-m", "aeon_studio.core.datasets.parallel",
-                                           str(work / f"task{i}.json")], env=env, stdin=subprocess.DEVNULL,
+            procs.append(subprocess.Popen(worker_command("aeon_studio.core.datasets.parallel",
+                                                         str(work / f"task{i}.json")), env=env, stdin=subprocess.DEVNULL,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         while any(p.poll() is None for p in procs):
             if cancel is not None and cancel.is_set():

@@ -53,6 +53,8 @@ class ImportSummary:
     #: Of ``imported``: preference pairs, and examples labelled undesirable (KTO ``label: false``).
     pairs: int = 0
     undesirable: int = 0
+    #: Of ``imported``: conversations that call tools (tool definitions kept with them).
+    tools: int = 0
     #: Lines of chat exports left out (media placeholders, deleted messages, system notices), by kind
     #: (:data:`.formats.noise.KINDS`); they are not records, so ``read`` does not count them.
     dropped: dict[str, int] = field(default_factory=dict)

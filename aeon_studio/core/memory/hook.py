@@ -32,6 +32,12 @@ _pending: set[Future] = set()
 _pending_lock = threading.Lock()
 
 
+#: Characters of one recalled item in a note at most. A note stays in the prompt for the rest of the conversation
+#: (see the module docstring), so every token of it is paid again by each later reply (bench/memory.py): one
+#: long passage or past exchange must not take the whole budget turn after turn.
+NOTE_ITEM_CHARS = 240
+
+
 def estimate_tokens(text: str) -> int:
     """Cheap token estimate (~4 characters per token for Latin scripts)."""
     return len(text) // 4 + 1
@@ -68,12 +74,17 @@ def match_fields(hit: Any) -> dict[str, Any]:
     return out
 
 
+def _shortened(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + "…"
+
+
 def pack(hits: list, budget: int) -> list[dict[str, Any]]:
-    """Sources for the best hits that fit ``budget`` estimated tokens (the first is trimmed to fit)."""
+    """Sources for the best hits that fit ``budget`` estimated tokens, each at most :data:`NOTE_ITEM_CHARS`
+    characters (the first is trimmed to fit)."""
     out: list[dict[str, Any]] = []
     used = estimate_tokens(NOTE_HEADER)
     for hit in hits:
-        text = hit.item.text
+        text = _shortened(hit.item.text, NOTE_ITEM_CHARS)
         cost = estimate_tokens(text) + 4
         if used + cost > budget:
             if out:
@@ -81,7 +92,7 @@ def pack(hits: list, budget: int) -> list[dict[str, Any]]:
             room = (budget - used - 4) * 4
             if room < 40:
                 break
-            text = text[:room].rsplit(" ", 1)[0] + "…"
+            text = _shortened(text, room)
             cost = estimate_tokens(text) + 4
         out.append({"id": hit.item.id, "text": text, "source": hit.item.source, "kind": hit.item.kind,
                     "score": round(float(hit.score), 3), **match_fields(hit)})

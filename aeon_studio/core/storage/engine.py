@@ -104,7 +104,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_persona_da
 def _load_tables() -> None:
     """Import every module that defines tables so ``SQLModel.metadata`` knows them."""
     from . import (backend_tables, datasets_tables, evaluation_tables, export_tables, memory_tables,  # noqa: F401
-                   tables, training_tables)
+                   routing_tables, tables, training_tables)
 
 
 def _explain(exc: Exception, path: Path) -> StorageError:

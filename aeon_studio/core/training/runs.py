@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -149,7 +148,10 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def worker_command(run_id: str) -> list[str]:
-    return [sys.executable, "-m", "aeon_studio.core.training.worker", str(run_dir(run_id) / "spec.json")]
+    """The training worker's command line (``python -m …`` from source, the app itself when bundled)."""
+    from ..processes import worker_command as command
+
+    return command("aeon_studio.core.training.worker", str(run_dir(run_id) / "spec.json"))
 
 
 def mark_started(run_id: str, pid: int | None, db=None) -> None:
@@ -162,12 +164,24 @@ def mark_started(run_id: str, pid: int | None, db=None) -> None:
     db.changes.emit("runs")
 
 
+#: The worker's stderr (warnings, a traceback) when started by :func:`start` quietly, in the run's folder.
+WORKER_LOG = "worker.log"
+
+
 def start(run_id: str, *, db=None, quiet: bool = True) -> subprocess.Popen:
-    """Start the worker; stdout carries the JSON events (also in events.jsonl)."""
+    """Start the worker; stdout carries the JSON events (also in events.jsonl).
+
+    ``quiet``: the worker's stderr goes to the run's ``worker.log`` (read back when it dies without a final
+    event) instead of the terminal.
+    """
     get_run(run_id, db)
-    proc = subprocess.Popen(worker_command(run_id), stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL if quiet else None, text=True, bufsize=1,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    stderr = open(run_dir(run_id) / WORKER_LOG, "ab") if quiet else None  # noqa: SIM115 - the child owns it
+    try:
+        proc = subprocess.Popen(worker_command(run_id), stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    finally:
+        if stderr is not None:
+            stderr.close()
     mark_started(run_id, proc.pid, db)
     return proc
 
@@ -238,6 +252,9 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
         elif row.status == RunStatus.RUNNING and dead:
             row.status = RunStatus.FAILED
             row.error = _("The training process stopped without finishing (killed or crashed).")
+            tail = worker_log_tail(run_id)
+            if tail:
+                row.error += "\n" + tail
             if metrics.get("checkpoint"):
                 row.error += " " + _("Resume it from its last checkpoint with 'aeon-studio runs resume {id}'.").format(
                     id=run_id)
@@ -248,6 +265,15 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
     if (row.status, row.adapter_id, row.metrics) != before:  # list_runs refreshes running rows: no news, no echo
         db.changes.emit("runs", *(("adapters",) if row.adapter_id != before[1] else ()))
     return row
+
+
+def worker_log_tail(run_id: str, lines: int = 8) -> str:
+    """The last ``lines`` lines of the worker's stderr log (empty when there is none)."""
+    try:
+        text = (run_dir(run_id) / WORKER_LOG).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 def _register_adapter(s, row: TrainingRun, path: str, metrics: dict[str, Any]) -> str:

@@ -11,7 +11,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from ..errors import AeonError
@@ -33,7 +32,10 @@ def user_unit_dir(environ: dict[str, str] | None = None) -> Path:
 
 def units(home: Path, *, on_calendar: str = "hourly", python: str | None = None) -> dict[str, str]:
     """The service and timer files' names and text."""
-    cmd = " ".join(shlex.quote(x) for x in [python or sys.executable, "-m", "aeon_studio", "retrain", "--auto"])
+    from ..processes import cli_command
+
+    argv = [python, "-m", "aeon_studio", "retrain", "--auto"] if python else cli_command("retrain", "--auto")
+    cmd = " ".join(shlex.quote(x) for x in argv)
     service = "\n".join([
         "[Unit]",
         "Description=Aeon Studio: scheduled retraining (only when due)",

@@ -62,6 +62,11 @@ def test_evaluate_now_against_the_base_model(qtbot, tab):
     assert "casual-1" in tab.result.text() and "Golden" in tab.result.text()
     (row,) = _stored(tab.ctx)
     assert (row.persona_key, row.against) == ("casual", "base")
+    # stored with the version it measured: the table shows it, with the gate's view of it
+    (version,) = tab.model.rows
+    assert version.measured is not None and version.measured.evaluation_id == row.id
+    assert version.measured.against == "base" and version.metrics["golden_total"] == 1
+    assert row.verdict is not None and "reasons" in row.verdict
 
 
 def test_cancel_stores_nothing(qtbot, tab, monkeypatch):

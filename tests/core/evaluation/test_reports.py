@@ -55,3 +55,15 @@ def test_an_evaluation_is_attached_to_both_versions_it_measured():
     assert got["casual-2"].against == "base" and got["casual-2"].held_out == 5
     assert got["casual-2"].verdict["reasons"][-1] == "promoted"
     assert got["casual-1"].evaluation_id == first and got["casual-1"].eval_set_hash == "set-a"
+
+
+def test_a_verdict_belongs_to_the_candidate_only():
+    from aeon_studio.core.storage import get_database
+
+    db = get_database()
+    _adapters(db, "casual-1", "casual-2")
+    evaluation = _store(_comparison("casual-2", "casual-1", "set-a"), "casual", db)
+    record_verdict(evaluation, {"promoted": False, "reasons": ["golden 1/2 → 1/2", "not promoted"]}, db)
+    got = measurements(["casual-1", "casual-2"], db)
+    assert got["casual-2"].verdict["promoted"] is False
+    assert got["casual-1"].verdict is None  # "not promoted" judged casual-2, not the version it was compared with

@@ -225,3 +225,16 @@ def test_wrong_shape_for_the_method_fails_before_loading_a_model(tmp_path):
     assert "--method sft" in ev[-1]["hint"]
     with pytest.raises(Exception, match="KTO needs"):
         runs.create_run(rows=[{"messages": [{"role": "user", "content": "oi"}]}], base="x", method="kto")
+
+
+def test_a_worker_that_dies_at_start_says_why(tiny_base, monkeypatch):
+    """The worker's stderr is kept in the run folder; a crash before any event shows its last lines."""
+    row = runs.create_run(rows=IDENTITY[:2], base=str(tiny_base), dataset_name="identity", backend="peft",
+                          max_steps=2)
+    crash = [sys.executable, "-c", "import sys; sys.stderr.write('ImportError: no module named x\\n'); sys.exit(1)"]
+    monkeypatch.setattr(runs, "worker_command", lambda run_id: crash)
+    proc = runs.start(row.id)
+    assert proc.wait(60) == 1
+    r = runs.refresh(row.id, exited=True)
+    assert r.status == "failed"
+    assert "ImportError: no module named x" in r.error

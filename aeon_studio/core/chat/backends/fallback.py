@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ...errors import AeonError
 from ...i18n import _
-from ..engine import ChatParams
+from ..engine import ChatParams, OnceStream
 from .base import BackendError, ChatBackend, ReplyStream, backend_label
 
 
@@ -21,7 +21,7 @@ def describe(backend: ChatBackend) -> str:
     return f"{backend_label(backend.name)} ({backend.model})"
 
 
-class FallbackStream:
+class FallbackStream(OnceStream):
     """Streams from the first backend of ``backends`` that answers; after that, its attributes are that reply's."""
 
     def __init__(self, backends: list[ChatBackend], messages: list[dict], params: ChatParams,
@@ -57,15 +57,6 @@ class FallbackStream:
         if self._inner is not None:
             self._inner.cancel()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def __iter__(self) -> Iterator[str]:
-        if self._started:
-            raise RuntimeError("a reply stream can be iterated once")
-        self._started = True
-        return self._run()
 
     def _run(self) -> Iterator[str]:
         failed: list[tuple[ChatBackend, AeonError]] = []

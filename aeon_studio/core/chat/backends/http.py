@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...i18n import _
-from ..engine import ChatParams
+from ..engine import ChatParams, OnceStream
 from .base import BackendError, backend_label
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def connection_reason(exc: Exception) -> str:
     return short(text)
 
 
-class HttpStream:
+class HttpStream(OnceStream):
     """A reply streamed from an HTTP server; subclasses turn body lines into text (:meth:`_chunks`).
 
     Has the attributes of :class:`~.base.ReplyStream`. Iterating opens the connection; a failure before the first
@@ -101,15 +101,6 @@ class HttpStream:
             except OSError:  # already closed: the reader has finished
                 pass
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def __iter__(self) -> Iterator[str]:
-        if self._started:
-            raise RuntimeError("a reply stream can be iterated once")
-        self._started = True
-        return self._run()
 
     # -- subclass API ------------------------------------------------------------------
     def _chunks(self, lines: Iterator[str]) -> Iterator[str]:
