@@ -126,6 +126,7 @@ class TrainingTab(QWidget):
         self.method.addItem(_("SFT (examples)"), "sft")
         self.method.addItem(_("DPO (preference pairs)"), "dpo")
         self.method.addItem(_("KTO (replies rated good or bad)"), "kto")
+        self.method.addItem(_("ORPO (preference pairs, also learns the chosen replies)"), "orpo")
         form.addRow(_("Method:"), self.method)
         self.advanced = AdvancedSettings()
         self.preset.currentIndexChanged.connect(lambda _i: self.advanced.fill(self.preset.currentData()))

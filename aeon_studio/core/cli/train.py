@@ -17,8 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base", metavar="MODEL", help=_("base model id, GGUF path or transformers folder"))
     p.add_argument("--preset", default="quick", choices=["quick", "balanced", "thorough"],
                    help=_("training preset (default: quick)"))
-    p.add_argument("--method", default="sft", choices=["sft", "dpo", "kto"],
-                   help=_("sft (examples), dpo (preference pairs) or kto (replies labelled good/bad); default: sft"))
+    p.add_argument("--method", default="sft", choices=["sft", "dpo", "kto", "orpo"],
+                   help=_("sft (examples), dpo (preference pairs), kto (replies labelled good/bad) or orpo "
+                          "(preference pairs, no reference model: also learns the chosen replies); default: sft"))
     p.add_argument("--backend", default="auto", choices=["auto", "peft", "unsloth"],
                    help=_("auto: unsloth with a CUDA GPU, otherwise peft"))
     p.add_argument("--epochs", type=int, help=_("number of epochs"))

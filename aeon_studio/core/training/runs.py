@@ -44,7 +44,7 @@ def snapshot_rows(dataset: str, method: str = "sft") -> tuple[str, list[dict[str
         raise NotFoundError(_("No dataset file '{name}'.").format(name=dataset),
                             hint=_("Give a path to a .jsonl file of {\"messages\": [...]} examples.")) from exc
     store = DatasetStore()
-    if method == "dpo":
+    if method in ("dpo", "orpo"):  # both train on the preference pairs
         rows = store.preference_pairs(dataset)
     else:  # KTO learns from the replies labelled undesirable too
         rows = store.examples(dataset, split="train", undesirable=method == "kto")

@@ -30,7 +30,8 @@ class TrainingSpec(BaseModel):
     dataset_path: str  # frozen JSONL snapshot: {"messages": [...]} (sft) or {"prompt","chosen","rejected"} (dpo)
     eval_path: str | None = None  # held-out rows (never trained on); without it eval_fraction splits the dataset
     base: str  # model registry id, a .gguf path, or a transformers folder
-    method: Literal["sft", "dpo", "kto"] = "sft"  # kto: {"messages", "label"} rows (or prompt/completion)
+    # kto: {"messages", "label"} rows (or prompt/completion); orpo: the same pairs as dpo, no reference model
+    method: Literal["sft", "dpo", "kto", "orpo"] = "sft"
     backend: Literal["auto", "peft", "unsloth"] = "auto"
     preset: str = "quick"
     epochs: int = Field(3, ge=1, le=100)
@@ -46,7 +47,7 @@ class TrainingSpec(BaseModel):
     eval_fraction: float = Field(0.0, ge=0, lt=0.9)
     eval_every: int = Field(0, ge=0)  # 0: once per epoch when there is an eval split
     save_every: int = Field(20, ge=1)
-    dpo_beta: float = Field(0.1, gt=0)
+    dpo_beta: float = Field(0.1, gt=0)  # DPO's and KTO's beta; ORPO's λ (weight of its odds-ratio term)
     seed: int = 0
     resume: bool = False
     memory_limit_mb: int = Field(0, ge=0)  # 0: use available RAM

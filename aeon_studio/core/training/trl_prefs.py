@@ -1,14 +1,19 @@
-"""Preference training on TRL: DPO (``DPOTrainer``, pairs) and KTO (``KTOTrainer``, replies labelled good/bad).
+"""Preference training on TRL: DPO (``DPOTrainer``, pairs), ORPO (``ORPOTrainer``, the same pairs) and KTO
+(``KTOTrainer``, replies labelled good/bad).
 
-The same run flow as SFT (:func:`.trl_sft.fit`: events, cancel, resume, adapter); the reference model is the
-base with the LoRA adapter switched off, as TRL does for a PEFT model. Conversations go to TRL in its
-conversational shape (``prompt`` turns, ``chosen``/``rejected`` or ``completion`` as one assistant turn) and it
-applies the tokenizer's chat template itself. :func:`check_shape` tells a dataset of the wrong shape apart
-before any model is loaded.
+The same run flow as SFT (:func:`.trl_sft.fit`: events, cancel, resume, adapter); for DPO and KTO the reference
+model is the base with the LoRA adapter switched off, as TRL does for a PEFT model. ORPO has no reference model:
+its loss is the chosen reply's language-model loss plus an odds-ratio penalty (weighted by ``dpo_beta``, the
+paper's λ) that pushes the rejected reply down, so one run both teaches the chosen replies and prefers them.
+
+Conversations go to TRL in its conversational shape (``prompt`` turns, ``chosen``/``rejected`` or ``completion``
+as one assistant turn) and it applies the tokenizer's chat template itself. :func:`check_shape` tells a dataset of
+the wrong shape apart before any model is loaded.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 from ..i18n import _, ngettext
@@ -16,7 +21,9 @@ from .data import TrainingError, _ids, _template_turn
 from .events import Event
 from .spec import TrainingSpec
 
-METHODS = ("sft", "dpo", "kto")
+METHODS = ("sft", "dpo", "kto", "orpo")
+#: the methods that train on preference pairs, by the name their errors use
+PAIRED = {"dpo": "DPO", "orpo": "ORPO"}
 
 
 def _reply(value: Any) -> str:
@@ -37,10 +44,10 @@ def check_shape(method: str, rows: list[dict[str, Any]], where: str) -> None:
         raise TrainingError(_("Unknown training method '{m}'.").format(m=method),
                             hint=_("Use one of: {names}.").format(names=", ".join(METHODS)))
     for n, r in enumerate(rows, 1):
-        if method == "dpo" and not all(r.get(k) for k in ("prompt", "chosen", "rejected")):
+        if method in PAIRED and not all(r.get(k) for k in ("prompt", "chosen", "rejected")):
             raise TrainingError(
-                _("{where}:{n}: DPO needs a preference pair ('prompt', 'chosen' and 'rejected'); this row has "
-                  "{keys}.").format(where=where, n=n, keys=", ".join(sorted(r)) or "-"),
+                _("{where}:{n}: {name} needs a preference pair ('prompt', 'chosen' and 'rejected'); this row has "
+                  "{keys}.").format(where=where, n=n, name=PAIRED[method], keys=", ".join(sorted(r)) or "-"),
                 hint=_("Train it with --method sft, or give it preference pairs ('aeon-studio dataset export "
                        "NAME --format dpo' writes them)."))
         if method == "kto":
@@ -91,7 +98,8 @@ def _check_prompts_fit(tok, data: list[dict[str, Any]], max_len: int) -> None:
 def train(spec: TrainingSpec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
           emit: Callable[[Event], None], should_stop: Callable[[], bool], *, backend: str | None = None,
           bf16: bool = False) -> dict[str, Any]:
-    """DPO or KTO (``spec.method``) of ``model`` (a PEFT model); returns what :func:`.trl_sft.fit` returns."""
+    """DPO, ORPO or KTO (``spec.method``) of ``model`` (a PEFT model); returns what :func:`.trl_sft.fit`
+    returns."""
     from .trl_sft import fit
 
     if spec.method == "dpo":
@@ -100,6 +108,16 @@ def train(spec: TrainingSpec, model, tok, rows: list[dict[str, Any]], eval_rows:
         data, evald = dpo_rows(rows), dpo_rows(eval_rows)
         trainer_cls, config_cls = DPOTrainer, DPOConfig
         extra: dict[str, Any] = {"beta": spec.dpo_beta}
+    elif spec.method == "orpo":
+        # still under trl.experimental in TRL 1.x (its import warns so, on every run); imported only here, so the
+        # other methods do not depend on it
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*trl.experimental")
+            from trl.experimental.orpo import ORPOConfig, ORPOTrainer
+
+        data, evald = dpo_rows(rows), dpo_rows(eval_rows)
+        trainer_cls, config_cls = ORPOTrainer, ORPOConfig
+        extra = {"beta": spec.dpo_beta}
     else:
         from trl import KTOConfig, KTOTrainer
 
