@@ -139,3 +139,41 @@ def test_tensorboard_event_files_go_to_the_run_folder_when_installed(tmp_path, m
     import os
 
     assert os.environ["TENSORBOARD_LOGGING_DIR"] == str(tmp_path / "run" / "tensorboard")
+
+
+def _scalars(event_file: Path) -> dict[str, list[tuple[int, float]]]:
+    """The scalars of a TensorBoard event file: its TFRecord frames (length, crc, Event proto, crc) read as they are."""
+    import struct
+
+    from tensorboardX.proto.event_pb2 import Event
+
+    data, pos, out = event_file.read_bytes(), 0, {}
+    while pos < len(data):
+        (n,) = struct.unpack("<Q", data[pos:pos + 8])
+        ev = Event.FromString(data[pos + 12:pos + 12 + n])
+        pos += 12 + n + 4
+        for v in ev.summary.value:
+            if v.HasField("simple_value"):
+                out.setdefault(v.tag, []).append((ev.step, v.simple_value))
+    return out
+
+
+def test_a_run_writes_tensorboard_event_files_in_its_folder(tmp_path, tiny_base, monkeypatch):  # noqa: F811
+    """TensorBoard (through the pinned tensorboardX) reads the run's loss curve from ``<run>/tensorboard``."""
+    from peft import get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from aeon_studio.core.training import trl_sft
+    from aeon_studio.core.training.backends.peft_backend import lora_config
+    from tests.core.training.test_worker import IDENTITY
+
+    monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
+    spec = make_spec(run_dir=str(tmp_path / "run"), dataset_path="x.jsonl", base=str(tiny_base), max_steps=3,
+                     batch_size=4, save_every=100)
+    tok = AutoTokenizer.from_pretrained(str(tiny_base))
+    model = get_peft_model(AutoModelForCausalLM.from_pretrained(str(tiny_base)), lora_config(spec))
+    trl_sft.train(spec, model, tok, IDENTITY, [], lambda e: None, lambda: False)
+    files = list((tmp_path / "run").rglob("events.out.tfevents.*"))
+    assert len(files) == 1 and files[0].parent == tmp_path / "run" / "tensorboard"
+    losses = _scalars(files[0])["train/loss"]
+    assert [step for step, _loss in losses] == [1, 2, 3]
