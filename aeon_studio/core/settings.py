@@ -16,6 +16,8 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .i18n import N_
+
 APP_NAME = "aeon-studio"
 
 
@@ -61,6 +63,19 @@ class Settings(BaseSettings):
     gate_ppl_tolerance: float = Field(0.02, ge=0.0, le=1.0,
                                       description="how much worse (fraction) a candidate's held-out perplexity "
                                                   "may be than the active model's and still be promoted")
+    # Estimated cost of a training run (aeon_studio.core.training.cost)
+    machine_hourly_price: float = Field(0.0, ge=0.0, le=1_000_000.0,
+                                        description=N_("what an hour of this machine costs (a rented GPU box, "
+                                                       "power), in machine_currency; each run shows duration × "
+                                                       "price; 0: no cost shown"))
+    machine_currency: str = Field("USD", pattern=r"^[A-Z]{3}$",
+                                  description=N_("the currency of machine_hourly_price: an ISO 4217 code (USD, "
+                                                 "EUR, BRL…)"))
+
+    @field_validator("machine_currency", mode="before")
+    @classmethod
+    def _currency_code(cls, v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) else v  # "brl" is what was meant by BRL
 
     @field_validator("home", mode="after")
     @classmethod

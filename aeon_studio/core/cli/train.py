@@ -108,6 +108,10 @@ def follow(run_id: str, json_events: bool) -> int:
         else:
             message = last.message if isinstance(last, Error) else None
             print(_("error: {message}").format(message=row.error or message), file=sys.stderr)
+        from ..training.cost import cost_text
+
+        if cost := cost_text(row.metrics or {}):  # the machine was paid for, whatever came out
+            print(cost)
     if rc == 0 and ((row.metrics or {}).get("checks") or {}).get("ok") is False:
         return 1  # trained, but the adapter failed its checks: nothing usable came out
     return 0 if rc == 0 else (130 if row.status == RunStatus.CANCELLED else 1)
@@ -153,6 +157,10 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     for k, v in _row(r).items():
         print(f"{k:12} {v if v is not None else ''}")
+    from ..training.cost import cost_text
+
+    if cost := cost_text(r.metrics or {}):
+        print(cost)
     return 0
 
 

@@ -102,6 +102,10 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
     write_text_atomic(folder / "spec.json", spec.model_dump_json(indent=2))
     # what the adapter will descend from, known now (the persona may bind another one while this run trains)
     lineage = {"parent_id": _bound_adapter(persona_key, db), "dataset_hash": dataset_hash(rows)}
+    from .cost import price_now
+
+    if (price := price_now()) is not None:  # the price of an hour now: what this run's time will cost
+        lineage["price"] = price
     row = TrainingRun(id=rid, dataset_name=dataset_name or (str(dataset) if dataset else None), base_model=base,
                       method=method, preset=preset, persona_key=persona_key, spec=spec.model_dump(),
                       metrics=lineage)
@@ -258,6 +262,10 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
             if metrics.get("checkpoint"):
                 row.error += " " + _("Resume it from its last checkpoint with 'aeon-studio runs resume {id}'.").format(
                     id=run_id)
+        if RunStatus(row.status).is_terminal:  # how long its worker ran (every session), and what that cost
+            from .cost import fold
+
+            metrics = fold(metrics, events)
         if RunStatus(row.status).is_terminal and row.finished_at is None:
             row.finished_at = utcnow()
         row.metrics = metrics
