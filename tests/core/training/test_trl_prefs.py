@@ -42,6 +42,7 @@ def test_orpo_on_preference_pairs(tmp_path, tiny_base):  # noqa: F811
     assert [e["event"] for e in ev][:2] == ["preflight", "start"] and ev[-1]["event"] == "done"
     steps = [e["loss"] for e in ev if e["event"] == "step"]
     assert len(steps) == 8 and steps[-1] < steps[0], steps
+    assert all(e["tokens_per_s"] > 0 for e in ev if e["event"] == "step")  # ORPO's tokens counted, as SFT's are
     adapter = Path(ev[-1]["adapter"])
     assert (adapter / "adapter_config.json").exists()
     # no reference model, yet the pair's margin moves the right way: the chosen reply gains on the rejected one
@@ -73,7 +74,7 @@ def test_cli_train_method_orpo(tmp_path, tiny_base, capsys):  # noqa: F811
 
     data = tmp_path / "pairs.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in PAIRS))
-    assert main(["train", "--dataset", str(data), "--base", str(tiny_base), "--method", "orpo", "--max-steps", "2",
+    assert main(["train", "--dataset", str(data), "--base", str(tiny_base), "--method", "orpo", "--max-steps", "1",
                  "--backend", "peft"]) == 0
     assert "done" in capsys.readouterr().out
     assert main(["runs", "list", "--json"]) == 0
