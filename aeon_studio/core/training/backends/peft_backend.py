@@ -1,5 +1,5 @@
 """transformers + PEFT backend: the base in fp32 (bf16 off: on CPU it is ~15× slower), LoRA on the spec's modules;
-training is TRL's (:mod:`..trl_sft` for SFT, :mod:`..trl_prefs` for DPO and KTO)."""
+training is TRL's (:mod:`..trl_sft` for SFT, :mod:`..trl_prefs` for DPO, ORPO and KTO)."""
 
 from __future__ import annotations
 
