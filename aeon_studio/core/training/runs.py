@@ -77,6 +77,10 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
     from .trl_prefs import check_shape
 
     check_shape(method, rows, dataset_name or dataset or "rows")  # a wrong shape fails here, not in the worker
+    from .launch import check as check_launch
+
+    launch = {k: overrides.get(k) for k in ("processes", "nodes", "node_rank", "master_addr")}
+    check_launch(**{k: v for k, v in launch.items() if v is not None})  # e.g. --processes 4 on 2 cores
     if method == "sft":  # an answer labelled undesirable (KTO) is never learned as a good one
         rows = sft_rows(rows)
         eval_rows = sft_rows(eval_rows) if eval_rows else eval_rows
@@ -152,10 +156,13 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def worker_command(run_id: str) -> list[str]:
-    """The training worker's command line (``python -m …`` from source, the app itself when bundled)."""
+    """The training worker's command line (``python -m …`` from source, the app itself when bundled); a run of
+    several processes starts the launcher (:mod:`.launch`), which starts the worker once per process."""
     from ..processes import worker_command as command
+    from .launch import LAUNCHER, WORKER, is_distributed
 
-    return command("aeon_studio.core.training.worker", str(run_dir(run_id) / "spec.json"))
+    spec = run_dir(run_id) / "spec.json"
+    return command(LAUNCHER if is_distributed(json.loads(spec.read_text(encoding="utf-8"))) else WORKER, str(spec))
 
 
 def mark_started(run_id: str, pid: int | None, db=None) -> None:
@@ -247,7 +254,7 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
         if isinstance(last, Done):
             metrics.update(last.metrics)
             row.status = RunStatus.DONE
-            if row.adapter_id is None:
+            if row.adapter_id is None and last.adapter:  # none on a machine other than node rank 0
                 row.adapter_id = _register_adapter(s, row, last.adapter, metrics)
         elif isinstance(last, Cancelled):
             row.status = RunStatus.CANCELLED

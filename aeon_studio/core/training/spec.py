@@ -51,6 +51,13 @@ class TrainingSpec(BaseModel):
     seed: int = 0
     resume: bool = False
     memory_limit_mb: int = Field(0, ge=0)  # 0: use available RAM
+    # torch.distributed (see .launch): processes per machine, each with batch_size examples a step (global batch =
+    # processes × nodes × batch_size); several machines meet at master_addr:master_port
+    processes: int = Field(1, ge=1, le=1024)
+    nodes: int = Field(1, ge=1, le=1024)
+    node_rank: int = Field(0, ge=0)
+    master_addr: str | None = None
+    master_port: int = Field(29500, ge=1, le=65535)
 
 
 def make_spec(*, run_dir: str, dataset_path: str, base: str, preset: str = "quick",
@@ -69,7 +76,7 @@ def make_spec(*, run_dir: str, dataset_path: str, base: str, preset: str = "quic
 def total_steps(spec: TrainingSpec, n_examples: int) -> tuple[int, int]:
     """``(total steps, steps per epoch)`` for ``n_examples`` training examples: ``epochs`` passes, or
     ``max_steps`` when set, never more than ``max_epochs`` passes when that is set."""
-    per_epoch = max(1, -(-n_examples // spec.batch_size))
+    per_epoch = max(1, -(-n_examples // (spec.batch_size * spec.processes * spec.nodes)))  # the global batch
     total = per_epoch * spec.epochs
     if spec.max_steps:
         total = spec.max_steps

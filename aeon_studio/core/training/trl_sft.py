@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..i18n import _, ngettext
+from . import ranks
 from .data import TrainingError, encode_sft
 from .events import Checkpoint, Eval, Event, Resume, Start, Step
 from .spec import TrainingSpec, total_steps
@@ -88,7 +89,8 @@ def trainer_args(spec: TrainingSpec, *, total: int, steps_per_epoch: int, has_ev
         # no recomputation: on CPU the small LoRA runs fit in memory, and checkpointing costs a third more time
         activation_checkpointing=False, report_to=report_to, seed=spec.seed, data_seed=spec.seed,
         disable_tqdm=True, dataloader_num_workers=0, dataloader_pin_memory=False, dataset_num_proc=None,
-        save_only_model=False)  # a resume needs the optimizer and scheduler too
+        save_only_model=False,  # a resume needs the optimizer and scheduler too
+        **ranks.trainer_args())  # DDP under torchrun (gloo on CPU, NCCL on CUDA)
 
 
 def tensorboard_report(run_dir: Path) -> list[str]:
@@ -213,6 +215,13 @@ def fit(spec: TrainingSpec, trainer_cls, config_cls, config_extra: dict[str, Any
         return {"cancelled": True, "step": step, "checkpoint": events.checkpoint}
     if evald and events.eval_loss is None:  # fewer steps than the eval interval: evaluate once at the end
         trainer.evaluate()
+    metrics = {
+        "steps": step, "first_loss": events.first_loss, "final_loss": events.last_loss,
+        "eval_loss": events.eval_loss, "eval_loss_start": eval_start, "examples": len(data),
+        "eval_examples": len(evald), "train_seconds": round(el, 2),
+        "tokens_per_s": round(events.tokens / el, 1) if el > 0 else 0.0}
+    if not trainer.is_world_process_zero():  # one adapter per run: rank 0 writes it
+        return {"adapter": None, "metrics": metrics}
     adapter = run_dir / "adapter"
     tmp = run_dir / "adapter.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -220,8 +229,4 @@ def fit(spec: TrainingSpec, trainer_cls, config_cls, config_extra: dict[str, Any
     tok.save_pretrained(str(tmp))
     shutil.rmtree(adapter, ignore_errors=True)
     tmp.rename(adapter)
-    return {"adapter": str(adapter), "metrics": {
-        "steps": step, "first_loss": events.first_loss, "final_loss": events.last_loss,
-        "eval_loss": events.eval_loss, "eval_loss_start": eval_start, "examples": len(data),
-        "eval_examples": len(evald), "train_seconds": round(el, 2),
-        "tokens_per_s": round(events.tokens / el, 1) if el > 0 else 0.0}}
+    return {"adapter": str(adapter), "metrics": metrics}

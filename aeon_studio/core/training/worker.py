@@ -93,7 +93,10 @@ def preflight(spec: TrainingSpec, model, tok, rows, emit: Emit) -> TrainingSpec:
             lengths.append(spec.max_seq_len)
     avg = sum(lengths) / max(1, len(lengths))
     dataset_tokens = int(avg * len(rows))
-    limit = spec.memory_limit_mb or int(available_ram_mb() * 0.8)
+    from . import ranks
+
+    # the processes of a distributed run on this machine each hold a model: each gets its share of the memory
+    limit = spec.memory_limit_mb or int(available_ram_mb() * 0.8) // ranks.local_world_size()
     seq = min(spec.max_seq_len, max(lengths) if lengths else spec.max_seq_len)
     notes = []
     batch, max_len = spec.batch_size, spec.max_seq_len
@@ -170,15 +173,24 @@ def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit: Emit, prompts
 
 def run(spec: TrainingSpec) -> int:
     """Train ``spec`` and write its events; returns the exit code (0 done, 1 error, 3 cancelled)."""
+    from . import ranks
+
     run_dir = Path(spec.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    with Emitter(run_dir) as emit:
-        return _run(spec, run_dir, emit)
+    # under torchrun only rank 0 writes events; the others keep their errors for the launcher (see .ranks)
+    with (Emitter(run_dir) if ranks.is_main() else ranks.Silent()) as emit:
+        try:
+            return _run(spec, run_dir, ranks.keeping_errors(emit, run_dir))
+        finally:
+            ranks.finish()
 
 
 def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
     """preflight → train → one final event (done, cancelled or error), every error mapped to an ``error``."""
-    (run_dir / "worker.pid").write_text(str(os.getpid()))
+    from . import ranks
+
+    if ranks.is_main():
+        (run_dir / "worker.pid").write_text(str(os.getpid()))
     stop = {"flag": False}
 
     def on_signal(signum, frame):  # noqa: ARG001
@@ -188,8 +200,8 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
     signal.signal(signal.SIGINT, on_signal)
     cancel_file = run_dir / "cancel"
 
-    def should_stop() -> bool:
-        return stop["flag"] or cancel_file.exists()
+    def should_stop() -> bool:  # asked once a step by every rank: they stop together or not at all
+        return ranks.agree_any(stop["flag"] or cancel_file.exists())
 
     try:
         from .backends import select_backend
@@ -202,6 +214,7 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
         from .trl_prefs import check_shape
 
         check_shape(spec.method, rows, spec.dataset_path)  # before any model is loaded
+        ranks.init()
         rng = random.Random(spec.seed)
         rows = rows[:]
         rng.shuffle(rows)
@@ -230,10 +243,14 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
             torch.set_num_threads(int(os.environ.get("AEON_TRAIN_THREADS", "0")) or torch.get_num_threads())
             model, tok, _folder = load_base(spec.base)
             spec = preflight(spec, model, tok, rows, emit)
+            batch, max_len = ranks.agree_min([spec.batch_size, spec.max_seq_len])  # what fits in every process
+            spec = spec.model_copy(update={"batch_size": batch, "max_seq_len": max_len})
             result = peft_backend.train(spec, model, tok, rows, eval_rows, emit, should_stop)
         if result.get("cancelled"):
             emit(Cancelled(step=result.get("step"), checkpoint=result.get("checkpoint")))
             return EXIT_CANCELLED
+        if not ranks.is_main():
+            return EXIT_OK  # rank 0 saved the adapter and runs the checks
         if spec.method == "sft":
             check_adapter_for_use(spec, Path(result["adapter"]), emit, check_prompts(rows))
         emit(Done(adapter=result["adapter"], metrics=result["metrics"], backend=backend))

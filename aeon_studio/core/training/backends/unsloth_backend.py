@@ -13,8 +13,12 @@ def load(spec, base_folder: str):
     """(LoRA model, tokenizer) from Unsloth: the base quantized to 4 bits, LoRA on the spec's modules."""
     from unsloth import FastLanguageModel  # must come before transformers/trl: it patches them
 
+    from .. import ranks
+
+    # under torchrun each process loads onto its own GPU (Unsloth's default would put them all on the first)
+    placed = {"device_map": {"": ranks.local_rank()}} if ranks.distributed() else {}
     model, tok = FastLanguageModel.from_pretrained(model_name=base_folder, max_seq_length=spec.max_seq_len,
-                                                   load_in_4bit=True, dtype=None)
+                                                   load_in_4bit=True, dtype=None, **placed)
     model = FastLanguageModel.get_peft_model(model, r=spec.rank, lora_alpha=spec.alpha,
                                              lora_dropout=spec.dropout, target_modules=list(spec.target_modules),
                                              use_gradient_checkpointing="unsloth", random_state=spec.seed)
