@@ -1,5 +1,5 @@
-"""transformers + PEFT backend: the base in fp32 (bf16 off: on CPU it is ~15× slower), LoRA on the spec's modules;
-training is TRL's (:mod:`..trl_sft` for SFT, :mod:`..trl_prefs` for DPO, ORPO and KTO)."""
+"""transformers + PEFT backend: the base in fp32, LoRA on the spec's modules (bf16 only on a GPU that supports it:
+on CPU it is ~15× slower); training is the one TRL path every backend runs (:func:`..methods.train`)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,15 @@ def lora_config(spec):
 
 def train(spec, model, tok, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
           emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> dict[str, Any]:
-    """LoRA-train ``model`` (the fp32 base) on ``rows`` by ``spec.method``; returns the worker's result dict."""
+    """LoRA-train ``model`` (the fp32 base) on ``rows`` by ``spec.method``; returns what
+    :func:`..methods.train` returns."""
     import torch
     from peft import get_peft_model
 
+    from .. import methods
+    from . import bf16_supported
+
     torch.manual_seed(spec.seed)  # the LoRA initialisation
     model = get_peft_model(model, lora_config(spec))
-    if spec.method == "sft":
-        from .. import trl_sft
-
-        return trl_sft.train(spec, model, tok, rows, eval_rows, emit, should_stop)
-    from .. import trl_prefs
-
-    return trl_prefs.train(spec, model, tok, rows, eval_rows, emit, should_stop)
+    return methods.train(spec, model, tok, rows, eval_rows, emit, should_stop, backend="peft",
+                         bf16=bf16_supported())

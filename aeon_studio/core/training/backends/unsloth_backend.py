@@ -1,5 +1,6 @@
 """Unsloth backend (CUDA only): the base in 4-bit and LoRA through Unsloth's ``FastLanguageModel``; training is
-the same TRL path as the peft backend (:mod:`..trl_sft`). Imported only in the worker."""
+the same TRL path as the peft backend (:func:`..methods.train`: SFT, DPO, KTO or ORPO), in bf16 where the GPU
+supports it. Imported only in the worker."""
 
 from __future__ import annotations
 
@@ -29,15 +30,14 @@ def load(spec, base_folder: str):
 
 def train(spec, base_folder: str, rows: list[dict[str, Any]], eval_rows: list[dict[str, Any]],
           emit: Callable[[Event], None], should_stop: Callable[[], bool]) -> dict[str, Any]:
-    """Train ``spec`` with the Unsloth-loaded model; returns what :func:`..trl_sft.train` returns."""
+    """Train ``spec`` with the Unsloth-loaded model; returns what :func:`..methods.train` returns."""
     import torch
 
     if not torch.cuda.is_available():
         raise NotImplementedError(_("The unsloth backend needs a CUDA GPU; use --backend peft on this machine."))
-    if spec.method != "sft":
-        raise NotImplementedError(_("The unsloth backend only runs SFT here; use --backend peft for DPO."))
-    model, tok = load(spec, base_folder)
-    from .. import trl_sft
+    model, tok = load(spec, base_folder)  # before trl is imported: Unsloth patches its trainers
+    from .. import methods
+    from . import bf16_supported
 
-    return trl_sft.train(spec, model, tok, rows, eval_rows, emit, should_stop, backend="unsloth",
-                         bf16=torch.cuda.is_bf16_supported())
+    return methods.train(spec, model, tok, rows, eval_rows, emit, should_stop, backend="unsloth",
+                         bf16=bf16_supported())
