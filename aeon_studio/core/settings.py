@@ -169,6 +169,34 @@ def get_settings() -> Settings:
     return env_only.model_copy(update=Settings.model_validate({**file_values, "home": env_only.home}).model_dump(include=set(file_values)))
 
 
+def change(**values: object) -> Settings:
+    """Check ``values`` with the whole settings model (type, range, pattern) and save them; the CLI's
+    ``settings set`` and the GUI both change settings through here.
+
+    Returns:
+        The settings as saved (values normalised by the model, e.g. a currency code in capitals).
+
+    Raises:
+        ValidationError: naming the first wrong field and the value given, with the field's description as the
+            hint (``None`` when it has none); nothing is written then.
+    """
+    import pydantic
+
+    from .errors import ValidationError
+    from .i18n import _
+
+    current = get_settings()
+    try:
+        checked = Settings.model_validate({**current.model_dump(), **values})
+    except pydantic.ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        reason = "; ".join(e["msg"] for e in exc.errors() if e["loc"][:1] == (name,))  # pydantic's words (English)
+        what = Settings.model_fields[name].description if name in Settings.model_fields else None
+        raise ValidationError(_("{name}: '{value}' is not a valid value ({reason}).").format(
+            name=name, value=values.get(name), reason=reason), hint=_(what) if what else None) from exc
+    return current.save(**{k: getattr(checked, k) for k in values})
+
+
 def reset_settings() -> None:
     """Forget cached settings (tests change ``AEON_STUDIO_HOME`` between cases)."""
     get_settings.cache_clear()

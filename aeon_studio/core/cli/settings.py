@@ -50,25 +50,17 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _set(args: argparse.Namespace) -> int:
-    import pydantic
+    from ..settings import change
 
-    from ..settings import Settings, get_settings
-
-    fields = _fields()
-    if args.name not in fields:
+    if args.name not in _fields():
         raise ValidationError(_("There is no setting '{name}'.").format(name=args.name),
                               hint=_("See them all with 'aeon-studio settings show'."))
-    current = get_settings()
     try:  # the whole model checks the value (type, range, pattern) before anything is written
-        checked = Settings.model_validate({**current.model_dump(), args.name: args.value})
-    except pydantic.ValidationError as exc:
-        reason = "; ".join(e["msg"] for e in exc.errors())  # pydantic's words (English)
-        what = fields[args.name].description
-        raise ValidationError(_("{name}: '{value}' is not a valid value ({reason}).").format(
-            name=args.name, value=args.value, reason=reason),
-            hint=_(what) if what else _("See 'aeon-studio settings show'.")) from exc
-    value = getattr(checked, args.name)
-    current.save(**{args.name: value})
+        value = getattr(change(**{args.name: args.value}), args.name)
+    except ValidationError as exc:
+        if exc.hint is None:
+            raise ValidationError(exc.message, hint=_("See 'aeon-studio settings show'.")) from exc
+        raise
     print(_("{name} = {value}").format(name=args.name, value=value))
     env = f"AEON_STUDIO_{args.name.upper()}"
     if env in os.environ:
