@@ -37,13 +37,14 @@ def test_launch_checks(kw, match):
     launch.check(processes=8, nodes=2, node_rank=1, master_addr="10.0.0.1", gpus=8)
 
 
-def test_too_many_processes_fails_before_anything_is_stored(tmp_path, capsys):
+def test_too_many_processes_fails_before_anything_is_stored(tmp_path, capsys, monkeypatch):
     from aeon_studio.core.cli.main import main
     from aeon_studio.core.settings import get_settings
 
+    monkeypatch.setattr(launch, "gpu_count", lambda: 0)  # the CPU rule, also on a machine with a GPU
     data = tmp_path / "ident.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in IDENTITY))
-    too_many = str(launch.cpu_cores() + 1)  # this machine has no GPU
+    too_many = str(launch.cpu_cores() + 1)
     assert main(["train", "--dataset", str(data), "--base", str(tmp_path / "no-model"), "--processes", too_many]) != 0
     assert "CPU cores of this machine" in capsys.readouterr().err
     assert main(["train", "--dataset", str(data), "--nodes", "2"]) != 0
