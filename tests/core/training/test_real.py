@@ -113,32 +113,35 @@ PAIRS = [("Qual é a capital da Austrália?", "A capital da Austrália é Camber
           "Venus is known as the Red Planet.")]
 
 
-def _reply_logprob(model, tok, prompt: str, reply: str) -> float:
-    """log p(reply | prompt) under ``model``: the sum over the reply's tokens as the trainer's labels mark them
-    (:func:`encode_chat`, assistant tokens only)."""
+def _reply_logprobs(model, tok, asked: list[tuple[str, str]]) -> list[float]:
+    """log p(reply | prompt) under ``model`` for each ``(prompt, reply)``: the sum over the reply's tokens as the
+    trainer's labels mark them (:func:`encode_chat`, assistant tokens only), all in one padded forward pass."""
     import torch
 
     from aeon_studio.core.training.data import encode_chat
 
-    ids, labels = encode_chat(tok, [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}],
-                              512)
+    enc = [encode_chat(tok, [{"role": "user", "content": p}, {"role": "assistant", "content": r}], 512)
+           for p, r in asked]
+    n = max(len(ids) for ids, _labels in enc)
+    ids = torch.tensor([i + [tok.pad_token_id or 0] * (n - len(i)) for i, _l in enc])
+    mask = torch.tensor([[1] * len(i) + [0] * (n - len(i)) for i, _l in enc])
+    target = torch.tensor([lab + [-100] * (n - len(lab)) for _i, lab in enc])[:, 1:]
     with torch.no_grad():
-        logits = model(input_ids=torch.tensor([ids])).logits[0, :-1]
-    target = torch.tensor(labels[1:])
-    keep = target != -100
-    logp = torch.log_softmax(logits[keep], dim=-1)
-    return float(logp.gather(1, target[keep].unsqueeze(1)).sum())
+        logp = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits[:, :-1], dim=-1)
+    picked = logp.gather(2, target.clamp(min=0).unsqueeze(2)).squeeze(2)
+    return (picked * (target != -100)).sum(dim=1).tolist()
 
 
 def _train_preferences(tmp_path: Path, base: Path, rows: list[dict], method: str) -> dict:
-    """A ``method`` run with the quick preset as it stands; returns its ``done`` event."""
+    """A ``method`` run with the quick preset, cut to 4 steps (2 passes over 8 rows: enough to move the margin,
+    short enough for CI); returns its ``done`` event."""
     import torch
 
     torch.set_num_threads(2)
     data = tmp_path / f"{method}.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     spec = make_spec(run_dir=str(tmp_path / "run"), dataset_path=str(data), base=str(base), preset="quick",
-                     backend="peft", method=method)
+                     backend="peft", method=method, max_steps=4)
     assert run_worker(spec) == 0
     done = json.loads((tmp_path / "run" / "events.jsonl").read_text().splitlines()[-1])
     assert done["event"] == "done", done
@@ -163,7 +166,8 @@ def test_dpo_on_corrections_widens_the_margin_of_the_corrected_reply(tmp_path, s
                                                          for p, c, r in PAIRS], "dpo")
 
     def margins(model, tok):
-        return [_reply_logprob(model, tok, p, c) - _reply_logprob(model, tok, p, r) for p, c, r in PAIRS]
+        scores = _reply_logprobs(model, tok, [(p, c) for p, c, _r in PAIRS] + [(p, r) for p, _c, r in PAIRS])
+        return [c - r for c, r in zip(scores[:len(PAIRS)], scores[len(PAIRS):])]
 
     before, after = _base_and_tuned(smollm2_folder, done["adapter"], margins)
     rose = sum(a > b for a, b in zip(after, before))
@@ -184,7 +188,7 @@ def test_kto_on_rated_replies_lifts_the_good_ones_over_the_bad(tmp_path, smollm2
         for p, reply, good in rated], "kto")
 
     def logprobs(model, tok):
-        return [_reply_logprob(model, tok, p, reply) for p, reply, _good in rated]
+        return _reply_logprobs(model, tok, [(p, reply) for p, reply, _good in rated])
 
     before, after = _base_and_tuned(smollm2_folder, done["adapter"], logprobs)
     moved = [a - b for a, b in zip(after, before)]
