@@ -238,3 +238,21 @@ def test_a_worker_that_dies_at_start_says_why(tiny_base, monkeypatch):
     r = runs.refresh(row.id, exited=True)
     assert r.status == "failed"
     assert "ImportError: no module named x" in r.error
+
+
+def test_an_unexpected_error_keeps_the_stderr_already_in_the_log(tmp_path, monkeypatch):
+    """The traceback is appended to worker.log: what the process (or torchrun) wrote there before stays."""
+    import aeon_studio.core.training.worker as worker
+
+    spec = _spec(tmp_path, tmp_path / "no-model-here", IDENTITY[:2])
+    (Path(spec.run_dir)).mkdir(parents=True)
+    (Path(spec.run_dir) / "worker.log").write_text("earlier stderr line\n", encoding="utf-8")
+
+    def boom(_path):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(worker, "read_jsonl", boom)
+    assert run_worker(spec) == 1
+    log = (Path(spec.run_dir) / "worker.log").read_text(encoding="utf-8")
+    assert log.startswith("earlier stderr line\n") and "RuntimeError: disk on fire" in log
+    assert _events(Path(spec.run_dir))[-1]["event"] == "error"
