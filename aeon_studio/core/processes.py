@@ -17,6 +17,7 @@ RUN_MODULE = "--run-worker"
 #: The modules that may be started as a process; each has ``main(argv) -> int``.
 WORKERS = (
     "aeon_studio.core.training.worker",
+    "aeon_studio.core.training.launch",  # torchrun, which starts the worker once per process
     "aeon_studio.core.datasets.parallel",
 )
 

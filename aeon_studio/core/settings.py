@@ -16,6 +16,8 @@ import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .i18n import N_
+
 APP_NAME = "aeon-studio"
 
 
@@ -61,6 +63,19 @@ class Settings(BaseSettings):
     gate_ppl_tolerance: float = Field(0.02, ge=0.0, le=1.0,
                                       description="how much worse (fraction) a candidate's held-out perplexity "
                                                   "may be than the active model's and still be promoted")
+    # Estimated cost of a training run (aeon_studio.core.training.cost)
+    machine_hourly_price: float = Field(0.0, ge=0.0, le=1_000_000.0,
+                                        description=N_("what an hour of this machine costs (a rented GPU box, "
+                                                       "power), in machine_currency; each run shows duration × "
+                                                       "price; 0: no cost shown"))
+    machine_currency: str = Field("USD", pattern=r"^[A-Z]{3}$",
+                                  description=N_("the currency of machine_hourly_price: an ISO 4217 code (USD, "
+                                                 "EUR, BRL…)"))
+
+    @field_validator("machine_currency", mode="before")
+    @classmethod
+    def _currency_code(cls, v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) else v  # "brl" is what was meant by BRL
 
     @field_validator("home", mode="after")
     @classmethod
@@ -152,6 +167,34 @@ def get_settings() -> Settings:
     if not file_values:
         return env_only
     return env_only.model_copy(update=Settings.model_validate({**file_values, "home": env_only.home}).model_dump(include=set(file_values)))
+
+
+def change(**values: object) -> Settings:
+    """Check ``values`` with the whole settings model (type, range, pattern) and save them; the CLI's
+    ``settings set`` and the GUI both change settings through here.
+
+    Returns:
+        The settings as saved (values normalised by the model, e.g. a currency code in capitals).
+
+    Raises:
+        ValidationError: naming the first wrong field and the value given, with the field's description as the
+            hint (``None`` when it has none); nothing is written then.
+    """
+    import pydantic
+
+    from .errors import ValidationError
+    from .i18n import _
+
+    current = get_settings()
+    try:
+        checked = Settings.model_validate({**current.model_dump(), **values})
+    except pydantic.ValidationError as exc:
+        name = str(exc.errors()[0]["loc"][0])
+        reason = "; ".join(e["msg"] for e in exc.errors() if e["loc"][:1] == (name,))  # pydantic's words (English)
+        what = Settings.model_fields[name].description if name in Settings.model_fields else None
+        raise ValidationError(_("{name}: '{value}' is not a valid value ({reason}).").format(
+            name=name, value=values.get(name), reason=reason), hint=_(what) if what else None) from exc
+    return current.save(**{k: getattr(checked, k) for k in values})
 
 
 def reset_settings() -> None:

@@ -47,7 +47,11 @@ def run_cells(row: Any) -> list[str]:
 
 
 def _tooltip(row: Any) -> str:
-    return row.error or _("Base model {b} · method {m}").format(b=row.base_model, m=row.method)
+    from aeon_studio.core.training.cost import cost_text
+
+    what = row.error or _("Base model {b} · method {m}").format(b=row.base_model, m=row.method)
+    cost = cost_text(row.metrics or {})
+    return f"{what}\n{cost}" if cost else what
 
 
 #: Every cell of a run shows the same tooltip: its error, or what it trained.

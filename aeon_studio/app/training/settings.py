@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox
                                QWidget)
 
 from aeon_studio.app.evaluation.numbers import locale
+from aeon_studio.app.training.machine_price import MachinePrice
 from aeon_studio.core.i18n import N_, _, ngettext
 
 
@@ -126,6 +127,11 @@ class AdvancedSettings(QGroupBox):
             row, col = 1 + i // 2, (i % 2) * 2
             grid.addWidget(QLabel(label), row, col)
             grid.addWidget(widget, row, col + 1)
+        # not a per-run override like the fields above: a setting, saved as soon as it is changed
+        self.machine_price = MachinePrice()
+        row = 2 + (len(fields) - 1) // 2
+        grid.addWidget(QLabel(_("Machine cost:")), row, 0)
+        grid.addWidget(self.machine_price, row, 1, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         lay = QVBoxLayout(self)

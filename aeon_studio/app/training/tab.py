@@ -125,6 +125,8 @@ class TrainingTab(QWidget):
         self.method = QComboBox()
         self.method.addItem(_("SFT (examples)"), "sft")
         self.method.addItem(_("DPO (preference pairs)"), "dpo")
+        self.method.addItem(_("KTO (replies rated good or bad)"), "kto")
+        self.method.addItem(_("ORPO (preference pairs, also learns the chosen replies)"), "orpo")
         form.addRow(_("Method:"), self.method)
         self.advanced = AdvancedSettings()
         self.preset.currentIndexChanged.connect(lambda _i: self.advanced.fill(self.preset.currentData()))
@@ -340,6 +342,7 @@ class TrainingTab(QWidget):
         row = runs.get_run(run_id, self.ctx.db)
         if status == RunStatus.DONE:
             self.status.setText(_("Run {id} done · adapter {a}").format(id=run_id, a=row.adapter_id))
+            self._show_cost(row)
         elif status == RunStatus.CANCELLED:
             self.status.setText(_("Run {id} cancelled; select it and press Resume to continue.").format(id=run_id))
         else:
@@ -370,10 +373,22 @@ class TrainingTab(QWidget):
         row = next((r for r in self.model.rows if r.id == run_id), None)
         if row is not None:
             self.status.setText(_("Run {id}: {status}").format(id=run_id, status=_(row.status)))
+            self._show_cost(row)
             if row.error:
                 self.log.add_line(row.error)
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if row is not None and row.status == RunStatus.DONE else 0)
+
+    def _show_cost(self, row) -> None:
+        """Add what the run cost (its machine time × the hourly price it was started with) to the status line;
+        the sentence with the time and the price is its tooltip. Nothing when no price was set."""
+        from aeon_studio.core.training.cost import cost_amount, cost_text
+
+        metrics = row.metrics or {}
+        amount = cost_amount(metrics)
+        self.status.setToolTip(cost_text(metrics) or "")
+        if amount is not None:
+            self.status.setText(self.status.text() + " · " + _("estimated cost {cost}").format(cost=amount))
 
     def shutdown(self) -> None:
         if self.process.running():

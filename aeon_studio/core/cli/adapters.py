@@ -1,4 +1,4 @@
-"""``aeon-studio adapters list|activate|deactivate|history|rollback|promote|delete``."""
+"""``aeon-studio adapters list|import|activate|deactivate|history|rollback|promote|delete``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = ps.add_parser("list", help=_("list adapters"))
     q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=_list)
+    q = ps.add_parser("import", help=_("register an adapter trained elsewhere (a run folder copied back from a "
+                                       "bigger machine, or any PEFT LoRA folder)"))
+    q.add_argument("path", metavar="PATH", help=_("a run folder (its adapter/ is used) or a PEFT adapter folder "
+                                                  "(with adapter_config.json)"))
+    q.add_argument("--base", metavar="MODEL_ID", help=_("the base model it was trained on (default: the one the "
+                                                        "adapter names if you have it, else the default model)"))
+    q.add_argument("--name", metavar="NAME", help=_("its name (default: the folder's)"))
+    q.set_defaults(func=_import)
     q = ps.add_parser("activate", help=_("answer with this adapter when chatting with a persona"))
     q.add_argument("adapter", metavar="ADAPTER", help=_("adapter id or PEFT adapter folder"))
     q.add_argument("--persona", required=True, metavar="KEY", help=_("persona key"))
@@ -57,6 +65,21 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     print_table([[a.id, a.base_model_id, a.status, metrics_summary(a), ", ".join(a.personas)] for a in items],
                 [_("ID"), _("BASE"), _("STATUS"), _("METRICS"), _("PERSONAS")])
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..export.adapters import register_folder
+
+    folder = Path(args.path).expanduser()
+    name = args.name
+    if (folder / "adapter" / "adapter_config.json").is_file():  # a run folder: its adapter, named after the run
+        folder, name = folder / "adapter", name or folder.resolve().name
+    info = register_folder(folder, base_model_id=args.base, name=name)  # says what is wrong with the folder
+    print(_("Adapter '{adapter}' registered (base model {base}). Use it with 'aeon-studio adapters activate "
+            "{adapter} --persona KEY'.").format(adapter=info.id, base=info.base_model_id))
     return 0
 
 

@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "stats",
     "schedule",
     "domains",
+    "settings",
 ]
 
 

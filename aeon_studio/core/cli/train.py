@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base", metavar="MODEL", help=_("base model id, GGUF path or transformers folder"))
     p.add_argument("--preset", default="quick", choices=["quick", "balanced", "thorough"],
                    help=_("training preset (default: quick)"))
-    p.add_argument("--method", default="sft", choices=["sft", "dpo"], help=_("sft or dpo (default: sft)"))
+    p.add_argument("--method", default="sft", choices=["sft", "dpo", "kto", "orpo"],
+                   help=_("sft (examples), dpo (preference pairs), kto (replies labelled good/bad) or orpo "
+                          "(preference pairs, no reference model: also learns the chosen replies); default: sft"))
     p.add_argument("--backend", default="auto", choices=["auto", "peft", "unsloth"],
                    help=_("auto: unsloth with a CUDA GPU, otherwise peft"))
     p.add_argument("--epochs", type=int, help=_("number of epochs"))
@@ -26,6 +28,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-steps", type=int, help=_("stop after this many steps"))
     p.add_argument("--persona", metavar="KEY", help=_("persona this run is for"))
     p.add_argument("--json-events", action="store_true", help=_("print the worker's JSON events, one per line"))
+    g = p.add_argument_group(_("several processes or machines (torch.distributed)"))
+    g.add_argument("--processes", type=int, metavar="N",
+                   help=_("train with N processes on this machine: one per GPU, or up to one per CPU core; each "
+                          "takes the preset's batch, so a step sees N times as many examples"))
+    g.add_argument("--nodes", type=int, metavar="M", help=_("the number of machines training together"))
+    g.add_argument("--node-rank", type=int, metavar="R", help=_("this machine's number, from 0 (the one at "
+                                                                 "--master-addr) to M-1"))
+    g.add_argument("--master-addr", metavar="HOST", help=_("the address of the machine with --node-rank 0"))
+    g.add_argument("--master-port", type=int, metavar="PORT", help=_("its port (default: 29500)"))
     p.set_defaults(func=_train)
 
     p = sub.add_parser("runs", help=_("list, inspect, cancel or resume training runs"),
@@ -96,7 +107,10 @@ def follow(run_id: str, json_events: bool) -> int:
     row = runs.refresh(run_id, exited=True)
     if not json_events:
         print(file=sys.stderr)
-        if row.status == RunStatus.DONE:
+        if row.status == RunStatus.DONE and not row.adapter_id:  # a machine other than node rank 0
+            print(_("Run {id} done: this machine trained its share; the adapter is on the machine with "
+                    "--node-rank 0.").format(id=run_id))
+        elif row.status == RunStatus.DONE:
             from ..training.retrain import finished_text
 
             print(_("Run {id} done.").format(id=run_id))
@@ -106,6 +120,10 @@ def follow(run_id: str, json_events: bool) -> int:
         else:
             message = last.message if isinstance(last, Error) else None
             print(_("error: {message}").format(message=row.error or message), file=sys.stderr)
+        from ..training.cost import cost_text
+
+        if cost := cost_text(row.metrics or {}):  # the machine was paid for, whatever came out
+            print(cost)
     if rc == 0 and ((row.metrics or {}).get("checks") or {}).get("ok") is False:
         return 1  # trained, but the adapter failed its checks: nothing usable came out
     return 0 if rc == 0 else (130 if row.status == RunStatus.CANCELLED else 1)
@@ -116,7 +134,9 @@ def _train(args: argparse.Namespace) -> int:
 
     row = runs.create_run(args.dataset, base=args.base, preset=args.preset, method=args.method,
                           backend=args.backend, persona_key=args.persona, epochs=args.epochs, lr=args.lr,
-                          rank=args.rank, max_steps=args.max_steps)
+                          rank=args.rank, max_steps=args.max_steps, processes=args.processes,
+                          nodes=args.nodes, node_rank=args.node_rank, master_addr=args.master_addr,
+                          master_port=args.master_port)
     if not args.json_events:
         print(_("Run {id} created.").format(id=row.id), file=sys.stderr)
     return follow(row.id, args.json_events)
@@ -151,6 +171,10 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     for k, v in _row(r).items():
         print(f"{k:12} {v if v is not None else ''}")
+    from ..training.cost import cost_text
+
+    if cost := cost_text(r.metrics or {}):
+        print(cost)
     return 0
 
 

@@ -71,12 +71,6 @@ def is_target(turn: dict[str, Any]) -> bool:
     return turn.get("role") == "assistant" and not is_context_only(turn)
 
 
-def has_context_turns(rows: list[dict[str, Any]]) -> bool:
-    """True when some example keeps an assistant turn as context only (``"weight": 0``)."""
-    return any(m.get("role") == "assistant" and not is_target(m)
-               for r in rows for m in (r.get("messages") or []) if isinstance(m, dict))
-
-
 def encode_chat(tok, messages: list[dict[str, Any]], max_len: int, *,
                 tools: list[dict[str, Any]] | None = None) -> tuple[list[int], list[int]]:
     """input_ids and labels (-100 outside the target assistant replies), truncated to ``max_len``. ``tools``

@@ -19,12 +19,13 @@ checkpoint  step, path.
 checks      ok (true / false / null when skipped) and either skipped (why), or failures (list of str),
             log (checks.json), gguf? (the LoRA GGUF, only when ok), checks (list of {check, ok, detail}).
 cancelled   step?, checkpoint?                                                      (final)
-done        adapter (folder), metrics (dict), backend                               (final)
-error       kind, message, hint?                                                    (final)
+done        adapter (folder; "" on a machine other than node rank 0), metrics, backend     (final)
+error       kind (``rank_failed``: a process of a distributed run died), message, hint?   (final)
 ==========  =========================================================================================
 
-A run ends with exactly one final event, unless its worker was killed; :class:`RunStatus` is what the registry
-makes of that (``TrainingRun.status`` stores its value).
+A run ends with exactly one final event, unless its worker was killed, or a process of a distributed run died
+and rank 0's error (a broken connection) is followed by the launcher's ``rank_failed`` (the last one counts);
+:class:`RunStatus` is what the registry makes of that (``TrainingRun.status`` stores its value).
 """
 
 from __future__ import annotations

@@ -44,7 +44,10 @@ def snapshot_rows(dataset: str, method: str = "sft") -> tuple[str, list[dict[str
         raise NotFoundError(_("No dataset file '{name}'.").format(name=dataset),
                             hint=_("Give a path to a .jsonl file of {\"messages\": [...]} examples.")) from exc
     store = DatasetStore()
-    rows = store.preference_pairs(dataset) if method == "dpo" else store.examples(dataset, split="train")
+    if method in ("dpo", "orpo"):  # both train on the preference pairs
+        rows = store.preference_pairs(dataset)
+    else:  # KTO learns from the replies labelled undesirable too
+        rows = store.examples(dataset, split="train", undesirable=method == "kto")
     return dataset, list(rows)
 
 
@@ -71,6 +74,13 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
         dataset_name, rows = snapshot_rows(dataset, method)
         if eval_rows is None:
             eval_rows = held_out_rows(dataset, method)
+    from .trl_prefs import check_shape
+
+    check_shape(method, rows, dataset_name or dataset or "rows")  # a wrong shape fails here, not in the worker
+    from .launch import check as check_launch
+
+    launch = {k: overrides.get(k) for k in ("processes", "nodes", "node_rank", "master_addr")}
+    check_launch(**{k: v for k, v in launch.items() if v is not None})  # e.g. --processes 4 on 2 cores
     if method == "sft":  # an answer labelled undesirable (KTO) is never learned as a good one
         rows = sft_rows(rows)
         eval_rows = sft_rows(eval_rows) if eval_rows else eval_rows
@@ -96,6 +106,10 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
     write_text_atomic(folder / "spec.json", spec.model_dump_json(indent=2))
     # what the adapter will descend from, known now (the persona may bind another one while this run trains)
     lineage = {"parent_id": _bound_adapter(persona_key, db), "dataset_hash": dataset_hash(rows)}
+    from .cost import price_now
+
+    if (price := price_now()) is not None:  # the price of an hour now: what this run's time will cost
+        lineage["price"] = price
     row = TrainingRun(id=rid, dataset_name=dataset_name or (str(dataset) if dataset else None), base_model=base,
                       method=method, preset=preset, persona_key=persona_key, spec=spec.model_dump(),
                       metrics=lineage)
@@ -142,10 +156,13 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def worker_command(run_id: str) -> list[str]:
-    """The training worker's command line (``python -m …`` from source, the app itself when bundled)."""
+    """The training worker's command line (``python -m …`` from source, the app itself when bundled); a run of
+    several processes starts the launcher (:mod:`.launch`), which starts the worker once per process."""
     from ..processes import worker_command as command
+    from .launch import LAUNCHER, WORKER, is_distributed
 
-    return command("aeon_studio.core.training.worker", str(run_dir(run_id) / "spec.json"))
+    spec = run_dir(run_id) / "spec.json"
+    return command(LAUNCHER if is_distributed(json.loads(spec.read_text(encoding="utf-8"))) else WORKER, str(spec))
 
 
 def mark_started(run_id: str, pid: int | None, db=None) -> None:
@@ -237,7 +254,7 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
         if isinstance(last, Done):
             metrics.update(last.metrics)
             row.status = RunStatus.DONE
-            if row.adapter_id is None:
+            if row.adapter_id is None and last.adapter:  # none on a machine other than node rank 0
                 row.adapter_id = _register_adapter(s, row, last.adapter, metrics)
         elif isinstance(last, Cancelled):
             row.status = RunStatus.CANCELLED
@@ -252,6 +269,10 @@ def refresh(run_id: str, *, exited: bool | None = None, db=None) -> TrainingRun:
             if metrics.get("checkpoint"):
                 row.error += " " + _("Resume it from its last checkpoint with 'aeon-studio runs resume {id}'.").format(
                     id=run_id)
+        if RunStatus(row.status).is_terminal:  # how long its worker ran (every session), and what that cost
+            from .cost import fold
+
+            metrics = fold(metrics, events)
         if RunStatus(row.status).is_terminal and row.finished_at is None:
             row.finished_at = utcnow()
         row.metrics = metrics

@@ -30,7 +30,8 @@ class TrainingSpec(BaseModel):
     dataset_path: str  # frozen JSONL snapshot: {"messages": [...]} (sft) or {"prompt","chosen","rejected"} (dpo)
     eval_path: str | None = None  # held-out rows (never trained on); without it eval_fraction splits the dataset
     base: str  # model registry id, a .gguf path, or a transformers folder
-    method: Literal["sft", "dpo"] = "sft"
+    # kto: {"messages", "label"} rows (or prompt/completion); orpo: the same pairs as dpo, no reference model
+    method: Literal["sft", "dpo", "kto", "orpo"] = "sft"
     backend: Literal["auto", "peft", "unsloth"] = "auto"
     preset: str = "quick"
     epochs: int = Field(3, ge=1, le=100)
@@ -46,10 +47,17 @@ class TrainingSpec(BaseModel):
     eval_fraction: float = Field(0.0, ge=0, lt=0.9)
     eval_every: int = Field(0, ge=0)  # 0: once per epoch when there is an eval split
     save_every: int = Field(20, ge=1)
-    dpo_beta: float = Field(0.1, gt=0)
+    dpo_beta: float = Field(0.1, gt=0)  # DPO's and KTO's beta; ORPO's λ (weight of its odds-ratio term)
     seed: int = 0
     resume: bool = False
     memory_limit_mb: int = Field(0, ge=0)  # 0: use available RAM
+    # torch.distributed (see .launch): processes per machine, each with batch_size examples a step (global batch =
+    # processes × nodes × batch_size); several machines meet at master_addr:master_port
+    processes: int = Field(1, ge=1, le=1024)
+    nodes: int = Field(1, ge=1, le=1024)
+    node_rank: int = Field(0, ge=0)
+    master_addr: str | None = None
+    master_port: int = Field(29500, ge=1, le=65535)
 
 
 def make_spec(*, run_dir: str, dataset_path: str, base: str, preset: str = "quick",
@@ -68,7 +76,7 @@ def make_spec(*, run_dir: str, dataset_path: str, base: str, preset: str = "quic
 def total_steps(spec: TrainingSpec, n_examples: int) -> tuple[int, int]:
     """``(total steps, steps per epoch)`` for ``n_examples`` training examples: ``epochs`` passes, or
     ``max_steps`` when set, never more than ``max_epochs`` passes when that is set."""
-    per_epoch = max(1, -(-n_examples // spec.batch_size))
+    per_epoch = max(1, -(-n_examples // (spec.batch_size * spec.processes * spec.nodes)))  # the global batch
     total = per_epoch * spec.epochs
     if spec.max_steps:
         total = spec.max_steps

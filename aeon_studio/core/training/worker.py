@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from ..errors import AeonError
 from ..i18n import _, ngettext
-from .data import TrainingError, _ids, has_context_turns, read_jsonl
+from .data import TrainingError, _ids, read_jsonl
 from .events import Cancelled, Checks, Done, Error, Event, Preflight
 from .spec import TrainingSpec, total_steps
 
@@ -74,7 +74,8 @@ def estimate_ram_mb(n_params: int, hidden: int, layers: int, vocab: int, batch: 
     weights = n_params * 4
     acts = batch * seq * hidden * layers * 4 * 24
     logits = batch * seq * vocab * 4 * 3
-    return int((weights + acts + logits) / 2**20) + 300
+    # + the worker's libraries once imported (torch, transformers, PEFT, TRL, datasets: 468 MB measured on CPU)
+    return int((weights + acts + logits) / 2**20) + 500
 
 
 def preflight(spec: TrainingSpec, model, tok, rows, emit: Emit) -> TrainingSpec:
@@ -93,7 +94,10 @@ def preflight(spec: TrainingSpec, model, tok, rows, emit: Emit) -> TrainingSpec:
             lengths.append(spec.max_seq_len)
     avg = sum(lengths) / max(1, len(lengths))
     dataset_tokens = int(avg * len(rows))
-    limit = spec.memory_limit_mb or int(available_ram_mb() * 0.8)
+    from . import ranks
+
+    # the processes of a distributed run on this machine each hold a model: each gets its share of the memory
+    limit = spec.memory_limit_mb or int(available_ram_mb() * 0.8) // ranks.local_world_size()
     seq = min(spec.max_seq_len, max(lengths) if lengths else spec.max_seq_len)
     notes = []
     batch, max_len = spec.batch_size, spec.max_seq_len
@@ -170,15 +174,24 @@ def check_adapter_for_use(spec: TrainingSpec, adapter: Path, emit: Emit, prompts
 
 def run(spec: TrainingSpec) -> int:
     """Train ``spec`` and write its events; returns the exit code (0 done, 1 error, 3 cancelled)."""
+    from . import ranks
+
     run_dir = Path(spec.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    with Emitter(run_dir) as emit:
-        return _run(spec, run_dir, emit)
+    # under torchrun only rank 0 writes events; the others keep their errors for the launcher (see .ranks)
+    with (Emitter(run_dir) if ranks.is_main() else ranks.Silent()) as emit:
+        try:
+            return _run(spec, run_dir, ranks.keeping_errors(emit, run_dir))
+        finally:
+            ranks.finish()
 
 
 def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
     """preflight → train → one final event (done, cancelled or error), every error mapped to an ``error``."""
-    (run_dir / "worker.pid").write_text(str(os.getpid()))
+    from . import ranks
+
+    if ranks.is_main():
+        (run_dir / "worker.pid").write_text(str(os.getpid()))
     stop = {"flag": False}
 
     def on_signal(signum, frame):  # noqa: ARG001
@@ -188,8 +201,8 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
     signal.signal(signal.SIGINT, on_signal)
     cancel_file = run_dir / "cancel"
 
-    def should_stop() -> bool:
-        return stop["flag"] or cancel_file.exists()
+    def should_stop() -> bool:  # asked once a step by every rank: they stop together or not at all
+        return ranks.agree_any(stop["flag"] or cancel_file.exists())
 
     try:
         from .backends import select_backend
@@ -199,14 +212,10 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
         if not rows:
             raise TrainingError(_("The dataset snapshot {path} is empty.").format(path=spec.dataset_path),
                                 hint=_("Rate some replies (4 or 5) or add examples to the dataset, then retry."))
-        if backend == "unsloth" and has_context_turns(rows):
-            # TRL's assistant-only loss (the unsloth path) would learn every assistant turn, including the earlier
-            # replies kept only as context; the peft path honours "weight": 0.
-            if spec.backend != "auto":
-                raise TrainingError(_("The unsloth backend cannot leave out context-only replies (\"weight\": 0), "
-                                      "and this dataset has some."),
-                                    hint=_("Use --backend peft or auto."))
-            backend = "peft"
+        from .trl_prefs import check_shape
+
+        check_shape(spec.method, rows, spec.dataset_path)  # before any model is loaded
+        ranks.init()
         rng = random.Random(spec.seed)
         rows = rows[:]
         rng.shuffle(rows)
@@ -235,10 +244,14 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
             torch.set_num_threads(int(os.environ.get("AEON_TRAIN_THREADS", "0")) or torch.get_num_threads())
             model, tok, _folder = load_base(spec.base)
             spec = preflight(spec, model, tok, rows, emit)
+            batch, max_len = ranks.agree_min([spec.batch_size, spec.max_seq_len])  # what fits in every process
+            spec = spec.model_copy(update={"batch_size": batch, "max_seq_len": max_len})
             result = peft_backend.train(spec, model, tok, rows, eval_rows, emit, should_stop)
         if result.get("cancelled"):
             emit(Cancelled(step=result.get("step"), checkpoint=result.get("checkpoint")))
             return EXIT_CANCELLED
+        if not ranks.is_main():
+            return EXIT_OK  # rank 0 saved the adapter and runs the checks
         if spec.method == "sft":
             check_adapter_for_use(spec, Path(result["adapter"]), emit, check_prompts(rows))
         emit(Done(adapter=result["adapter"], metrics=result["metrics"], backend=backend))
@@ -256,7 +269,9 @@ def _run(spec: TrainingSpec, run_dir: Path, emit: Emit) -> int:
     except Exception as exc:  # noqa: BLE001
         emit(Error(kind=type(exc).__name__, message=str(exc), hint=_("See the traceback in {path}.").format(
             path=run_dir / "worker.log")))
-        (run_dir / "worker.log").write_text(traceback.format_exc(), encoding="utf-8")
+        # appended: the log already holds this process's stderr (and torchrun's), which the traceback must not wipe
+        with (run_dir / "worker.log").open("a", encoding="utf-8") as log:
+            log.write(traceback.format_exc())
         return EXIT_ERROR
 
 

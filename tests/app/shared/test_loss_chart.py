@@ -47,3 +47,27 @@ def test_loss_chart_numbers_follow_the_language(qtbot):
         assert axis.tickStrings([0.5], 1.0, 0.1) == ["0,50"]
     finally:
         i18n.set_language(None)
+
+
+def test_the_legend_names_the_held_out_curve_only_when_there_is_one_and_hides_no_point(qtbot):
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    train, held_out = chart.legend_entries["train"], chart.legend_entries["eval"]
+    assert chart.legend.isHidden()  # nothing drawn yet: the placeholder text, no legend
+    for n in range(1, 4):
+        chart.add_event(_step(n, 3.0 / n))
+    assert chart.legend.isVisible() and train.isVisible() and held_out.isHidden()  # nothing held out
+    assert train.label.text() == "loss on training examples"
+    chart.add_event(Eval(step=3, eval_loss=1.2))
+    assert held_out.isVisible() and held_out.label.text() == "loss on held-out examples"
+    # a row above the plot, not an item over it: the curves keep the whole plot area
+    legend_box = chart.legend.geometry()
+    assert legend_box.bottom() < chart.plot.geometry().top()
+    assert not chart.plot.getPlotItem().legend  # no pyqtgraph legend drawn over the data
+    chart.clear()
+    assert chart.legend.isHidden()
+    chart.add_event(_step(1, 2.0))
+    assert held_out.isHidden()  # a new run without held-out examples

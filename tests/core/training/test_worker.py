@@ -155,7 +155,7 @@ def test_cancel_then_resume_and_kill9_marks_failed(tiny_base):
     assert first_step["step"] == stopped_at + 1
     r = runs.refresh(row.id)
     assert r.status == "failed" and "resume" in r.error.lower()
-    assert r.metrics["checkpoint"].endswith(f"step-{events[-1]['step']}")
+    assert r.metrics["checkpoint"].endswith(f"checkpoint-{events[-1]['step']}")  # the trainer's own checkpoints
 
 
 def test_worker_cli_entry_point(tmp_path, tiny_base):
@@ -204,6 +204,29 @@ def test_dpo_on_preference_pairs(tmp_path, tiny_base):
     assert ev[-1]["event"] == "done"
 
 
+def test_kto_on_labelled_replies(tmp_path, tiny_base):
+    good = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Sou Aeon."}],
+             "label": True} for q in ["Quem é você?", "Qual é o seu nome?"]]
+    bad = [{"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": "Sou um robô."}],
+            "label": False} for q in ["Quem te criou?", "Se apresente."]]
+    spec = _spec(tmp_path, tiny_base, good + bad, method="kto", max_steps=4, dpo_beta=0.5)
+    assert run_worker(spec) == 0
+    ev = _events(Path(spec.run_dir))
+    assert [e["step"] for e in ev if e["event"] == "step"] == [1, 2, 3, 4]
+    assert ev[-1]["event"] == "done" and (Path(ev[-1]["adapter"]) / "adapter_config.json").exists()
+
+
+def test_wrong_shape_for_the_method_fails_before_loading_a_model(tmp_path):
+    spec = _spec(tmp_path, tmp_path / "no-model-here", IDENTITY[:2], method="dpo")
+    assert run_worker(spec) == 1
+    ev = _events(Path(spec.run_dir))
+    assert [e["event"] for e in ev] == ["error"]  # no preflight: nothing was loaded
+    assert "data.jsonl:1" in ev[-1]["message"] and "'chosen'" in ev[-1]["message"]
+    assert "--method sft" in ev[-1]["hint"]
+    with pytest.raises(Exception, match="KTO needs"):
+        runs.create_run(rows=[{"messages": [{"role": "user", "content": "oi"}]}], base="x", method="kto")
+
+
 def test_a_worker_that_dies_at_start_says_why(tiny_base, monkeypatch):
     """The worker's stderr is kept in the run folder; a crash before any event shows its last lines."""
     row = runs.create_run(rows=IDENTITY[:2], base=str(tiny_base), dataset_name="identity", backend="peft",
@@ -215,3 +238,21 @@ def test_a_worker_that_dies_at_start_says_why(tiny_base, monkeypatch):
     r = runs.refresh(row.id, exited=True)
     assert r.status == "failed"
     assert "ImportError: no module named x" in r.error
+
+
+def test_an_unexpected_error_keeps_the_stderr_already_in_the_log(tmp_path, monkeypatch):
+    """The traceback is appended to worker.log: what the process (or torchrun) wrote there before stays."""
+    import aeon_studio.core.training.worker as worker
+
+    spec = _spec(tmp_path, tmp_path / "no-model-here", IDENTITY[:2])
+    (Path(spec.run_dir)).mkdir(parents=True)
+    (Path(spec.run_dir) / "worker.log").write_text("earlier stderr line\n", encoding="utf-8")
+
+    def boom(_path):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(worker, "read_jsonl", boom)
+    assert run_worker(spec) == 1
+    log = (Path(spec.run_dir) / "worker.log").read_text(encoding="utf-8")
+    assert log.startswith("earlier stderr line\n") and "RuntimeError: disk on fire" in log
+    assert _events(Path(spec.run_dir))[-1]["event"] == "error"

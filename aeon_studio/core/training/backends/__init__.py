@@ -1,4 +1,7 @@
-"""Training backends: ``peft`` (CPU or GPU, plain PyTorch loop) and ``unsloth`` (CUDA only)."""
+"""Training backends: ``peft`` (transformers + PEFT, CPU or GPU) and ``unsloth`` (CUDA only).
+
+A backend only decides how the model is loaded; both then train through :func:`..methods.train`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,13 @@ def cuda_available() -> bool:
         return bool(torch.cuda.is_available())
     except Exception:  # noqa: BLE001
         return False
+
+
+def bf16_supported() -> bool:
+    """Whether training runs in bf16: on a CUDA GPU that supports it; never on CPU (there fp32 is ~15× faster)."""
+    import torch
+
+    return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
 
 
 def select_backend(name: str, *, has_cuda: bool | None = None) -> str:
