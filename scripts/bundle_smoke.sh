@@ -46,14 +46,14 @@ grep -q "Rex" "$work/memory.json" || { cat "$work/memory.json"; fail "memory sea
 step "dataset identity + train --preset quick (the bundled worker)"
 "$exe" dataset identity --name who --assistant-name Quillon --creator Ana >/dev/null || fail "dataset identity exited $?"
 "$exe" train --dataset who --preset quick --max-steps 2 --json-events >"$work/train.jsonl" \
-  || { tail -5 "$work/train.jsonl"; cat "$AEON_STUDIO_HOME"/runs/*/worker.log 2>/dev/null | tail -20; fail "train exited $?"; }
+  || { rc=$?; tail -5 "$work/train.jsonl"; cat "$AEON_STUDIO_HOME"/runs/*/worker.log 2>/dev/null | tail -20; fail "train exited $rc"; }
 grep -q '"event": *"done"' "$work/train.jsonl" || { tail -5 "$work/train.jsonl"; fail "no done event"; }
 adapter=$("$exe" adapters list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])' 2>/dev/null \
   || sed -n 's/.*"adapter": *"\([^"]*\)".*/\1/p' "$work/train.jsonl" | tail -1)
 [[ -n "$adapter" ]] || fail "no adapter registered"
 
 step "export gguf $adapter"
-"$exe" export gguf "$adapter" --json >"$work/export.json" || { cat "$work/export.json"; fail "export exited $?"; }
+"$exe" export gguf "$adapter" --json >"$work/export.json" || { rc=$?; cat "$work/export.json"; fail "export exited $rc"; }
 grep -q '"verified": *true' "$work/export.json" || grep -q '\.gguf' "$work/export.json" \
   || { cat "$work/export.json"; fail "no verified GGUF"; }
 
