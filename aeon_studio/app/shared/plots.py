@@ -64,7 +64,8 @@ def new_plot(parent: QWidget | None = None, *, title: str = "", decimals: int | 
         percent: The left axis shows fractions as percentages.
         whole_x: The bottom axis counts things (steps): ticks on whole numbers only.
     """
-    axes = {"left": LocaleAxis("left", decimals=decimals, percent=percent), "bottom": LocaleAxis("bottom", whole=whole_x)}
+    axes = {"left": LocaleAxis("left", decimals=decimals, percent=percent),
+            "bottom": LocaleAxis("bottom", whole=whole_x)}
     plot = pg.PlotWidget(parent, background=colour(QPalette.ColorRole.Base), axisItems=axes)
     plot.setMenuEnabled(False)
     plot.hideButtons()
