@@ -192,11 +192,33 @@ def change(**values: object) -> Settings:
         checked = Settings.model_validate({**current.model_dump(), **values})
     except pydantic.ValidationError as exc:
         name = str(exc.errors()[0]["loc"][0])
-        reason = "; ".join(e["msg"] for e in exc.errors() if e["loc"][:1] == (name,))  # pydantic's words (English)
+        reason = "; ".join(_reason(e) for e in exc.errors() if e["loc"][:1] == (name,))
         what = Settings.model_fields[name].description if name in Settings.model_fields else None
         raise ValidationError(_("{name}: '{value}' is not a valid value ({reason}).").format(
             name=name, value=values.get(name), reason=reason), hint=_(what) if what else None) from exc
     return current.save(**{k: getattr(checked, k) for k in values})
+
+
+#: pydantic's common complaints about a typed value, in words we translate (pydantic's own are English only).
+_REASONS = {
+    "float_parsing": N_("a number is expected, such as 2.5"),
+    "int_parsing": N_("a whole number is expected"),
+    "bool_parsing": N_("true or false is expected"),
+    "greater_than_equal": N_("it must be {ge} or more"),
+    "less_than_equal": N_("it must be {le} or less"),
+    "string_pattern_mismatch": N_("it must match the pattern {pattern}"),
+}
+
+
+def _reason(error: dict) -> str:
+    """One pydantic error in the user's language; pydantic's English words for a kind not listed above."""
+    from .i18n import _
+
+    text = _REASONS.get(error.get("type", ""))
+    if text is None:
+        return str(error["msg"])
+    ctx = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in (error.get("ctx") or {}).items()}
+    return _(text).format(**ctx)
 
 
 def reset_settings() -> None:
