@@ -36,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from aeon_studio.app.qt_language import install_qt_translations
     from aeon_studio.app.style import apply_style
 
+    install_qt_translations(app)  # as the app does: Qt's Save/Cancel in pt_BR shots, not English
     apply_style(app, None if args.theme == "system" else args.theme)
     from aeon_studio.app.context import AppContext
     from aeon_studio.app.demo import RENDERERS

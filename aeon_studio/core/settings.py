@@ -51,18 +51,20 @@ class Settings(BaseSettings):
     retrain_hint_every: int = 50
     ollama_host: str = "http://127.0.0.1:11434"
     # Long-term memory (aeon_studio.core.memory)
-    memory_top_k: int = Field(3, ge=1, le=50, description="memories recalled per turn at most")
-    memory_threshold: float = Field(0.35, ge=-1.0, le=1.0, description="lowest cosine similarity recalled")
-    memory_token_budget: int = Field(160, ge=0, le=4096, description="prompt tokens (estimated) for recalled text")
-    memory_chunk_chars: int = Field(800, ge=100, le=20000, description="characters per document passage")
-    memory_chunk_overlap: int = Field(150, ge=0, le=5000, description="characters shared by neighbour passages")
-    embedding_model: str = Field("", description="memory's sentence-embedding model: empty for the shipped "
-                                 "all-MiniLM-L6-v2, a folder, or a model in the Hugging Face cache; change it with "
-                                 "'aeon-studio memory reembed --model' (the stored memories are embedded again)")
+    memory_top_k: int = Field(3, ge=1, le=50, description=N_("memories recalled per turn at most"))
+    memory_threshold: float = Field(0.35, ge=-1.0, le=1.0, description=N_("lowest cosine similarity recalled"))
+    memory_token_budget: int = Field(160, ge=0, le=4096, description=N_("prompt tokens (estimated) for recalled text"))
+    memory_chunk_chars: int = Field(800, ge=100, le=20000, description=N_("characters per document passage"))
+    memory_chunk_overlap: int = Field(150, ge=0, le=5000, description=N_("characters shared by neighbour passages"))
+    embedding_model: str = Field("", description=N_("memory's sentence-embedding model: empty for the shipped "
+                                    "all-MiniLM-L6-v2, a folder, or a model in the Hugging Face cache; change it "
+                                    "with 'aeon-studio memory reembed --model' (the stored memories are embedded "
+                                    "again)"))
     # Evaluation gate (aeon_studio.core.evaluation.gate)
     gate_ppl_tolerance: float = Field(0.02, ge=0.0, le=1.0,
-                                      description="how much worse (fraction) a candidate's held-out perplexity "
-                                                  "may be than the active model's and still be promoted")
+                                      description=N_("how much worse (fraction) a candidate's held-out "
+                                                     "perplexity may be than the active model's and still be "
+                                                     "promoted"))
     # Estimated cost of a training run (aeon_studio.core.training.cost)
     machine_hourly_price: float = Field(0.0, ge=0.0, le=1_000_000.0,
                                         description=N_("what an hour of this machine costs (a rented GPU box, "
@@ -190,11 +192,33 @@ def change(**values: object) -> Settings:
         checked = Settings.model_validate({**current.model_dump(), **values})
     except pydantic.ValidationError as exc:
         name = str(exc.errors()[0]["loc"][0])
-        reason = "; ".join(e["msg"] for e in exc.errors() if e["loc"][:1] == (name,))  # pydantic's words (English)
+        reason = "; ".join(_reason(e) for e in exc.errors() if e["loc"][:1] == (name,))
         what = Settings.model_fields[name].description if name in Settings.model_fields else None
         raise ValidationError(_("{name}: '{value}' is not a valid value ({reason}).").format(
             name=name, value=values.get(name), reason=reason), hint=_(what) if what else None) from exc
     return current.save(**{k: getattr(checked, k) for k in values})
+
+
+#: pydantic's common complaints about a typed value, in words we translate (pydantic's own are English only).
+_REASONS = {
+    "float_parsing": N_("a number is expected, such as 2.5"),
+    "int_parsing": N_("a whole number is expected"),
+    "bool_parsing": N_("true or false is expected"),
+    "greater_than_equal": N_("it must be {ge} or more"),
+    "less_than_equal": N_("it must be {le} or less"),
+    "string_pattern_mismatch": N_("it must match the pattern {pattern}"),
+}
+
+
+def _reason(error: dict) -> str:
+    """One pydantic error in the user's language; pydantic's English words for a kind not listed above."""
+    from .i18n import _
+
+    text = _REASONS.get(error.get("type", ""))
+    if text is None:
+        return str(error["msg"])
+    ctx = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in (error.get("ctx") or {}).items()}
+    return _(text).format(**ctx)
 
 
 def reset_settings() -> None:

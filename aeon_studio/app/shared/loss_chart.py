@@ -113,7 +113,7 @@ class LossChart(QWidget):
 
         from aeon_studio.app.shared.plots import new_plot
 
-        self.plot = new_plot(self, decimals=2)
+        self.plot = new_plot(self, decimals=2, whole_x=True)  # steps are counted: no tick at 1.5
         for key, color in (("train", self.TRAIN), ("eval", self.EVAL)):
             self._curves[key] = self.plot.plot([], [], pen=pg.mkPen(color, width=2), symbolBrush=color,
                                                symbolPen=None)

@@ -17,12 +17,26 @@ pg.setConfigOptions(antialias=True)
 
 
 class LocaleAxis(pg.AxisItem):
-    """An axis whose numbers follow the user's language ("0,50" in pt_BR); ``percent`` shows 0.5 as "50 %"."""
+    """An axis whose numbers follow the user's language ("0,50" in pt_BR); ``percent`` shows 0.5 as "50 %";
+    ``whole`` puts ticks on whole numbers only (training steps: no "1.5" between step 1 and step 2)."""
 
-    def __init__(self, orientation: str, *, decimals: int | None = None, percent: bool = False, **kwargs) -> None:
+    def __init__(self, orientation: str, *, decimals: int | None = None, percent: bool = False,
+                 whole: bool = False, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self.decimals = decimals
         self.percent = percent
+        self.whole = whole
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 - pyqtgraph's name
+        levels = super().tickValues(minVal, maxVal, size)
+        if not self.whole:
+            return levels
+        kept = [(spacing, [v for v in values if float(v).is_integer()]) for spacing, values in levels
+                if spacing >= 1]
+        if kept:
+            return kept
+        # a short range (3 steps): pyqtgraph's levels are all fractional, so tick every whole number in it
+        return [(1.0, [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)])]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
         locale = QLocale(current_language())
@@ -40,7 +54,7 @@ def colour(role: QPalette.ColorRole) -> QColor:
 
 
 def new_plot(parent: QWidget | None = None, *, title: str = "", decimals: int | None = None,
-             percent: bool = False) -> pg.PlotWidget:
+             percent: bool = False, whole_x: bool = False) -> pg.PlotWidget:
     """A static plot (no mouse panning, no pyqtgraph menu) drawn in the palette's colours.
 
     Args:
@@ -48,8 +62,10 @@ def new_plot(parent: QWidget | None = None, *, title: str = "", decimals: int | 
         title: Shown above the plot.
         decimals: Decimals of the left axis (None: from the tick spacing).
         percent: The left axis shows fractions as percentages.
+        whole_x: The bottom axis counts things (steps): ticks on whole numbers only.
     """
-    axes = {"left": LocaleAxis("left", decimals=decimals, percent=percent), "bottom": LocaleAxis("bottom")}
+    axes = {"left": LocaleAxis("left", decimals=decimals, percent=percent),
+            "bottom": LocaleAxis("bottom", whole=whole_x)}
     plot = pg.PlotWidget(parent, background=colour(QPalette.ColorRole.Base), axisItems=axes)
     plot.setMenuEnabled(False)
     plot.hideButtons()

@@ -89,11 +89,13 @@ class ScheduleDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
-        self.setMinimumWidth(560)
         self.persona.currentIndexChanged.connect(lambda _i: self.load())
         index = self.persona.findData(persona or ctx.settings.default_persona)
         self.persona.setCurrentIndex(max(0, index))
         self.load()
+        # never narrower than its rows need: a fixed 560 cut "Só começar entre" and the checkboxes in pt_BR
+        # when the dialog is made as narrow as it goes (by hand, or a window manager on a small screen)
+        self.setMinimumWidth(max(560, lay.minimumSize().width()))
 
     def key(self) -> str:
         return str(self.persona.currentData())

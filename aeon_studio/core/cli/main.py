@@ -35,6 +35,9 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .argparse_i18n import install
+
+    install()  # "uso:", "opções" and argparse's errors in pt_BR, not English around our Portuguese help
     parser = argparse.ArgumentParser(
         prog="aeon-studio",
         description=_("Aeon Studio: chat with your local assistant, rate it, build datasets, retrain it. "

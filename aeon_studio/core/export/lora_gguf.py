@@ -81,6 +81,10 @@ def load_peft_lora(folder: Path) -> PeftLora:
     """Read and validate a PEFT LoRA folder."""
     folder = Path(folder)
     cfg_path = folder / "adapter_config.json"
+    if not folder.exists():  # a mistyped path: say so, not that the folder lacks a file
+        raise ExportError(_("{path} does not exist.").format(path=folder),
+                          hint=_("Check the path: give a run folder or a PEFT adapter folder (with "
+                                 "adapter_config.json)."))
     if not cfg_path.is_file():
         raise ExportError(_("{path} has no adapter_config.json: it is not a PEFT adapter folder.").format(
             path=folder), hint=_("Choose the folder a training run wrote (it holds adapter_config.json)."))

@@ -74,7 +74,7 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
         dataset_name, rows = snapshot_rows(dataset, method)
         if eval_rows is None:
             eval_rows = held_out_rows(dataset, method)
-    from .trl_prefs import check_shape
+    from .trl_prefs import PAIRED, check_shape
 
     check_shape(method, rows, dataset_name or dataset or "rows")  # a wrong shape fails here, not in the worker
     from .launch import check as check_launch
@@ -84,6 +84,13 @@ def create_run(dataset: str | None = None, *, rows: list[dict[str, Any]] | None 
     if method == "sft":  # an answer labelled undesirable (KTO) is never learned as a good one
         rows = sft_rows(rows)
         eval_rows = sft_rows(eval_rows) if eval_rows else eval_rows
+    if not rows and method in PAIRED:  # its examples do not count: a pair method only reads the pairs
+        raise TrainingError(
+            _("The dataset '{name}' has no preference pairs (a chosen and a rejected reply to the same prompt), and "
+              "{method} uses nothing else.").format(name=dataset_name or dataset, method=PAIRED[method]),
+            hint=_("Train its examples with --method sft (SFT in the Training tab), or add pairs: 'aeon-studio "
+                   "dataset from-chats' makes them from edited replies, kept regenerations and differently rated "
+                   "replies; a .jsonl of prompt/chosen/rejected rows can be imported."))
     if not rows:
         raise TrainingError(_("The dataset '{name}' has no examples.").format(name=dataset_name or dataset),
                             hint=_("Rate some replies (4 or 5) or add examples, then retry."))

@@ -71,3 +71,23 @@ def test_the_legend_names_the_held_out_curve_only_when_there_is_one_and_hides_no
     assert chart.legend.isHidden()
     chart.add_event(_step(1, 2.0))
     assert held_out.isHidden()  # a new run without held-out examples
+
+
+def test_the_step_axis_ticks_whole_steps_only(qtbot):
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    for n in range(1, 4):  # a 3-step run: pyqtgraph alone ticks 1.0, 1.5, 2.0, 2.5, 3.0
+        chart.add_event(_step(n, 3.0 / n))
+    axis = chart.plot.getAxis("bottom")
+    low, high = chart.plot.getViewBox().viewRange()[0]
+    ticks = [v for _spacing, values in axis.tickValues(low, high, 500) for v in values]
+    assert ticks and all(float(v).is_integer() for v in ticks) and {1.0, 2.0, 3.0} <= set(ticks)
+    for n in range(4, 200):  # a long run keeps pyqtgraph's round spacing (no tick per step)
+        chart.train.append((n, 1.0))
+    chart.add_event(_step(200, 1.0))
+    low, high = chart.plot.getViewBox().viewRange()[0]
+    ticks = [v for _spacing, values in axis.tickValues(low, high, 500) for v in values]
+    assert all(float(v).is_integer() for v in ticks) and len(ticks) < 60

@@ -138,3 +138,26 @@ def test_demo_renders(qtbot, tmp_path):
         assert sch.get_schedule("casual").enabled
     finally:
         ctx.close()
+
+
+def test_dialog_is_never_narrower_than_its_rows_in_portuguese(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from aeon_studio.app.demo.schedule import seed_schedule
+    from aeon_studio.app.training.schedule_dialog import ScheduleDialog
+    from aeon_studio.core import i18n
+
+    i18n.set_language("pt_BR")
+    ctx = _ctx()
+    try:
+        seed_schedule(ctx)  # with its per-domain lines
+        d = ScheduleDialog(ctx, persona="casual")
+        qtbot.addWidget(d)
+        d.show()
+        d.resize(100, d.height())  # as narrow as a user (or a window manager on a small screen) can make it
+        QApplication.processEvents()
+        # a fixed minimum of 560 px cut "Só começar entre" and "Retreinar esta persona automaticamente"
+        assert d.width() >= d.layout().minimumSize().width() > 560
+    finally:
+        i18n.set_language(None)
+        ctx.close()

@@ -43,3 +43,10 @@ def test_import_a_folder_without_an_adapter_says_what_to_give(tmp_path, capsys):
     assert main(["adapters", "import", str(tmp_path)]) != 0
     err = capsys.readouterr().err
     assert "adapter_config.json" in err and str(tmp_path) in err
+
+
+def test_import_a_mistyped_path_says_it_does_not_exist(tmp_path, capsys):
+    missing = tmp_path / "run-copied-bak"
+    assert main(["adapters", "import", str(missing)]) != 0
+    err = capsys.readouterr().err
+    assert f"{missing} does not exist." in err and "Check the path" in err and "has no adapter_config" not in err
