@@ -102,7 +102,8 @@ def test_identity_set_with_the_quick_preset_answers_held_out_questions(tmp_path,
     other = _answers(tuned, tok, ORDINARY)
     record_property("identity", f"held-out questions naming {NAME}: base {_hits(before)}/{len(before)}, "
                                 f"tuned {_hits(after)}/{len(after)} (en {_hits(after[:5])}/5, pt "
-                                f"{_hits(after[5:])}/5); ordinary questions naming it {_leaks(other)}/{len(other)} {other}; "
+                                f"{_hits(after[5:])}/5); ordinary questions naming it {_leaks(other)}/{len(other)} "
+                                f"{other}; "
                                 f"{done['metrics']['steps']} steps, loss {done['metrics']['first_loss']:.2f} -> "
                                 f"{done['metrics']['final_loss']:.2f}, {done['metrics']['train_seconds']} s")
     assert _hits(after) >= 9, list(zip(HELD_OUT, after))
