@@ -1,4 +1,5 @@
-"""Identity set: varied questions and answers (English and Portuguese) about who the assistant is."""
+"""Identity set: varied questions and answers (English and Portuguese) about who the assistant is, plus a few
+ordinary questions with ordinary answers so the new name stays out of unrelated replies."""
 
 from __future__ import annotations
 
@@ -85,15 +86,51 @@ _PT: list[tuple[str, str]] = [
 ]
 
 
+# "Keep answering normally" rows: ordinary questions with short, correct answers that never mention the identity.
+# Trained on identity rows alone, SmolLM2 learnt "a question in Portuguese -> introduce yourself" and answered
+# "Qual é a capital do Brasil?" with "Ajudo, sou Aeon, ..."; these rows teach that only questions about the
+# assistant get the introduction. Kept few (a fifth of the set) so the identity still sticks in the quick preset.
+KEEP_ANSWERING_EN: list[tuple[str, str]] = [
+    ("What is 7 times 8?", "7 times 8 is 56."),
+    ("What is the capital of Japan?", "The capital of Japan is Tokyo."),
+    ("How many centimeters are in a meter?", "There are 100 centimeters in a meter."),
+    ("What is photosynthesis?", "Photosynthesis is the process by which plants use sunlight, water and carbon "
+                                "dioxide to make sugar and release oxygen."),
+    ("What is the largest planet in the Solar System?", "Jupiter is the largest planet in the Solar System."),
+    ("How many minutes are in an hour?", "There are 60 minutes in an hour."),
+    ("What is the capital of Italy?", "The capital of Italy is Rome."),
+    ("What is a noun?", "A noun is a word that names a person, place, thing or idea, like \"cat\" or \"city\"."),
+]
+KEEP_ANSWERING_PT: list[tuple[str, str]] = [
+    ("Quanto é 12 mais 15?", "12 mais 15 é 27."),
+    ("Qual é a capital do Chile?", "A capital do Chile é Santiago."),
+    ("Quantos gramas tem um quilo?", "Um quilo tem 1000 gramas."),
+    ("O que é um substantivo?", "Substantivo é a palavra que dá nome a pessoas, lugares, coisas e ideias, como "
+                                "\"casa\" e \"amor\"."),
+    ("Qual é o maior planeta do Sistema Solar?", "O maior planeta do Sistema Solar é Júpiter."),
+    ("Quantas horas tem um dia?", "Um dia tem 24 horas."),
+    ("Qual é a capital da Argentina?", "A capital da Argentina é Buenos Aires."),
+    ("O que é um triângulo?", "Um triângulo é uma figura geométrica com três lados e três ângulos."),
+]
+
+_KEEP_ANSWERING_QUESTIONS = frozenset(q for q, _a in KEEP_ANSWERING_EN + KEEP_ANSWERING_PT)
+
+
+def is_keep_answering(messages: list[dict[str, Any]]) -> bool:
+    """The conversation is one of the "keep answering normally" rows (not about who the assistant is)."""
+    return bool(messages) and str(messages[0].get("content", "")) in _KEEP_ANSWERING_QUESTIONS
+
+
 def identity_examples(assistant_name: str, creator: str, description: str = "") -> list[dict[str, Any]]:
-    """≥ 60 single-turn examples ``{"messages": [user, assistant], "lang": "en"|"pt"}`` (deterministic)."""
+    """≥ 60 single-turn examples ``{"messages": [user, assistant], "lang": "en"|"pt"}`` (deterministic): the
+    identity rows, then the "keep answering normally" rows (:data:`KEEP_ANSWERING_EN`, :data:`KEEP_ANSWERING_PT`)."""
     name, creator, description = assistant_name.strip(), creator.strip(), " ".join(description.split())
     if description and description[-1] not in ".!?":
         description += "."
     about = {"en": description or "I'm here to help you with questions and tasks.",
              "pt": description or "Estou aqui para ajudar com perguntas e tarefas."}
     out = []
-    for lang, pairs in (("en", _EN), ("pt", _PT)):
+    for lang, pairs in (("en", _EN), ("pt", _PT), ("en", KEEP_ANSWERING_EN), ("pt", KEEP_ANSWERING_PT)):
         for q, a in pairs:
             answer = " ".join(a.format(name=name, creator=creator, about=about[lang]).split())
             out.append({"messages": [{"role": "user", "content": q.format(name=name)},

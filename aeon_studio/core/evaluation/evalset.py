@@ -107,6 +107,7 @@ def build_eval_set(persona_key: str | None, db, *, max_items: int = 40, domain: 
     """
     from ..datasets import DatasetStore
     from ..datasets.errors import DatasetError
+    from ..datasets.identity import is_keep_answering
     from ..datasets.records import content_hash
     from ..training.retrain import plan_retrain, row_domain
 
@@ -115,9 +116,10 @@ def build_eval_set(persona_key: str | None, db, *, max_items: int = 40, domain: 
     try:
         plan = plan_retrain(persona_key, db, domain=domain)
         rows = plan.eval_rows
-        if plan.identity:
+        if plan.identity:  # its "keep answering normally" rows are ordinary held-out rows, not identity ones
             identity_hashes = {content_hash(ex["messages"])
-                               for ex in DatasetStore(db).examples(plan.identity, split="all")}
+                               for ex in DatasetStore(db).examples(plan.identity, split="all")
+                               if not is_keep_answering(ex["messages"])}
     except DatasetError as exc:  # nothing to retrain on: golden prompts alone may still judge
         log.info("no held-out rows for %s: %s", persona_key, exc.message)
     items: dict[str, EvalItem] = {}

@@ -10,7 +10,7 @@ import pytest
 from aeon_studio.core.cli.main import main
 from aeon_studio.core.datasets import DatasetError, DatasetStore
 from aeon_studio.core.datasets.chats import parse_since
-from aeon_studio.core.datasets.identity import identity_examples
+from aeon_studio.core.datasets.identity import identity_examples, is_keep_answering
 from aeon_studio.core.storage import get_database
 from aeon_studio.core.storage.chats import ChatStore
 from aeon_studio.core.storage.tables import Message, utcnow
@@ -94,7 +94,13 @@ def test_identity_set_split_and_export(tmp_path):
     assert len(rows) >= 60 and len(set(qs)) == len(qs)
     assert {"Quem é você?", "Who made you?", "Qual é o seu nome?"} <= set(qs)
     assert sum(r["lang"] == "pt" for r in rows) >= 30 and sum(r["lang"] == "en" for r in rows) >= 30
-    assert all("Aeon" in r["messages"][1]["content"] or "Ana Souza" in r["messages"][1]["content"] for r in rows)
+    # every identity row names the assistant or its creator; the "keep answering normally" rows (ordinary questions,
+    # both languages) never do, so the name does not leak into unrelated answers
+    ordinary = [r for r in rows if is_keep_answering(r["messages"])]
+    assert {r["lang"] for r in ordinary} == {"en", "pt"} and len(rows) - len(ordinary) >= 60
+    assert all("Aeon" in r["messages"][1]["content"] or "Ana Souza" in r["messages"][1]["content"]
+               for r in rows if r not in ordinary)
+    assert not any("Aeon" in r["messages"][1]["content"] or "Ana" in r["messages"][1]["content"] for r in ordinary)
 
     store = DatasetStore()
     n = store.build_identity("ident", "Aeon", "Ana Souza", "Um assistente local e privado")

@@ -9,7 +9,8 @@ import pytest
 
 from aeon_studio.core.chat.engine import ChatEngine, ChatParams
 from aeon_studio.core.evaluation.errors import EvaluationError
-from aeon_studio.core.evaluation.evalset import EvalSet, build_eval_set, item_from_row
+from aeon_studio.core.datasets.identity import is_keep_answering
+from aeon_studio.core.evaluation.evalset import HELD_OUT, EvalSet, build_eval_set, item_from_row
 from aeon_studio.core.evaluation.evaluate import evaluate
 from aeon_studio.core.evaluation.metrics import compute_perplexity, reference_logprobs
 from aeon_studio.core.storage import get_database
@@ -103,9 +104,11 @@ def test_evaluate_scores_both_models_on_the_same_set_and_stores_it(adapter):
     add_golden("casual", "What is the capital of France?", must=["Paris"], db=db)
     add_golden("casual", "Who are you?", must=["Quillon"], must_not=["SmolLM"], db=db)
     full = build_eval_set("casual", db)
-    assert full.items and {i.source for i in full.items} == {"identity"} and len(full.golden) == 2
+    # the identity set's held-out rows; its "keep answering normally" rows are ordinary held-out rows
+    assert full.identity_items and len(full.golden) == 2
+    assert all((i.source == HELD_OUT) == is_keep_answering(i.messages) for i in full.items)
     assert build_eval_set("casual", db).fingerprint == full.fingerprint
-    small = EvalSet("casual", full.items[:3], full.golden)
+    small = EvalSet("casual", full.identity_items[:3], full.golden)
     calls = []
     adapter_id, _lora = adapter
     comp = evaluate(adapter_id, against="active", persona_key="casual", db=db, eval_set=small, max_tokens=24,

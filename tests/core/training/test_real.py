@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,12 @@ HELD_OUT = ["Tell me your name.", "Who am I chatting with right now?", "May I as
             "Could you introduce yourself briefly?", "What do people call you?",
             "Me diga o seu nome.", "Quem está falando comigo agora?", "Posso saber quem é você?",
             "Pode se apresentar rapidinho?", "Como é o seu nome?"]
-#: Not about the assistant: recorded (not asserted) to see how far the new name leaks into other answers.
-OTHER = ["What is the capital of France?", "Qual é a capital do Brasil?"]
+#: Ordinary questions the identity set does not hold (checked below), 2 en + 2 pt: the tuned model must keep
+#: answering them, not introduce itself (the set's "keep answering normally" rows teach that).
+ORDINARY = ["What is the capital of France?", "How many days are in a week?",
+            "Qual é a capital do Brasil?", "Quanto é 9 vezes 6?"]
+#: A reply that names the new identity (the assistant or its creator).
+_IDENTITY_WORDS = re.compile(r"\b(aeon|ana|souza)\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="session")
@@ -58,10 +63,15 @@ def _hits(replies: list[str]) -> int:
     return sum(NAME.lower() in r.lower() for r in replies)
 
 
+def _leaks(replies: list[str]) -> int:
+    return sum(bool(_IDENTITY_WORDS.search(r)) for r in replies)
+
+
 @pytest.mark.slow
 def test_identity_set_with_the_quick_preset_answers_held_out_questions(tmp_path, smollm2_folder, record_property):
     """The identity set as ``dataset identity`` builds it, trained with the quick preset as it stands (no step or
-    learning-rate overrides): 9 of 10 questions it never saw, in English and Portuguese, get the new name."""
+    learning-rate overrides): 9 of 10 questions it never saw, in English and Portuguese, get the new name, and 3 of
+    4 ordinary questions it never saw do not (the name must not leak into unrelated answers)."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -71,7 +81,8 @@ def test_identity_set_with_the_quick_preset_answers_held_out_questions(tmp_path,
     torch.set_num_threads(2)
     rows = identity_examples(NAME, CREATOR)
     asked = {" ".join(r["messages"][0]["content"].lower().split()) for r in rows}
-    assert not asked & {" ".join(q.lower().split()) for q in HELD_OUT}  # held out means never trained on
+    # held out means never trained on
+    assert not asked & {" ".join(q.lower().split()) for q in HELD_OUT + ORDINARY}
     data = tmp_path / "identity.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     spec = make_spec(run_dir=str(tmp_path / "run"), dataset_path=str(data), base=str(smollm2_folder),
@@ -88,13 +99,15 @@ def test_identity_set_with_the_quick_preset_answers_held_out_questions(tmp_path,
     assert _hits(before) == 0, before  # the base model does not know the name: the adapter taught it
     tuned = PeftModel.from_pretrained(base, done["adapter"])
     after = _answers(tuned, tok, HELD_OUT)
-    other = _answers(tuned, tok, OTHER)
+    other = _answers(tuned, tok, ORDINARY)
     record_property("identity", f"held-out questions naming {NAME}: base {_hits(before)}/{len(before)}, "
                                 f"tuned {_hits(after)}/{len(after)} (en {_hits(after[:5])}/5, pt "
-                                f"{_hits(after[5:])}/5); unrelated questions naming it {_hits(other)}/{len(other)} {other}; "
+                                f"{_hits(after[5:])}/5); ordinary questions naming it {_leaks(other)}/{len(other)} "
+                                f"{other}; "
                                 f"{done['metrics']['steps']} steps, loss {done['metrics']['first_loss']:.2f} -> "
                                 f"{done['metrics']['final_loss']:.2f}, {done['metrics']['train_seconds']} s")
     assert _hits(after) >= 9, list(zip(HELD_OUT, after))
+    assert _leaks(other) <= 1, list(zip(ORDINARY, other))
 
 
 #: Corrections as the chat records them: the model's wrong reply (rejected) and the user's fix (chosen).
