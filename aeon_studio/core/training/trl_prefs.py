@@ -16,10 +16,11 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable
 
-from ..i18n import _, ngettext
+from ..i18n import _
 from .data import TrainingError, _ids, _template_turn
 from .events import Event
 from .spec import TrainingSpec
+from .trl_sft import no_targets_error
 
 METHODS = ("sft", "dpo", "kto", "orpo")
 #: the methods that train on preference pairs, by the name their errors use
@@ -87,12 +88,7 @@ def kto_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _check_prompts_fit(tok, data: list[dict[str, Any]], max_len: int) -> None:
     fits = sum(1 for r in data if len(_ids(tok, r["prompt"], gen=True)) < max_len)
     if fits == 0:
-        raise TrainingError(ngettext("No assistant tokens to learn from in {n} example.",
-                                     "No assistant tokens to learn from in {n} examples.", len(data)).format(
-                                         n=len(data)),
-                            hint=_("Every example needs an assistant reply that fits in max_seq_len "
-                                   "({tokens}); raise max_seq_len or shorten the prompts.").format(
-                                       tokens=ngettext("{n} token", "{n} tokens", max_len).format(n=max_len)))
+        raise no_targets_error(len(data), max_len)
 
 
 def _orpo() -> tuple[type, type]:

@@ -46,13 +46,17 @@ def check_trainable(data: list[dict[str, list[int]]], max_len: int) -> int:
     0 tokens and learn nothing)."""
     n = trained_tokens(data)
     if n == 0:
-        raise TrainingError(ngettext("No assistant tokens to learn from in {n} example.",
-                                     "No assistant tokens to learn from in {n} examples.", len(data)).format(
-                                         n=len(data)),
-                            hint=_("Every example needs an assistant reply that fits in max_seq_len "
-                                   "({tokens}); raise max_seq_len or shorten the prompts.").format(
-                                       tokens=ngettext("{n} token", "{n} tokens", max_len).format(n=max_len)))
+        raise no_targets_error(len(data), max_len)
     return n
+
+
+def no_targets_error(examples: int, max_len: int) -> TrainingError:
+    """The error of a run whose ``examples`` leave no assistant token inside ``max_len`` (any method)."""
+    return TrainingError(ngettext("No assistant tokens to learn from in {n} example.",
+                                  "No assistant tokens to learn from in {n} examples.", examples).format(n=examples),
+                         hint=_("Every example needs an assistant reply that fits in max_seq_len "
+                                "({tokens}); raise max_seq_len or shorten the prompts.").format(
+                                    tokens=ngettext("{n} token", "{n} tokens", max_len).format(n=max_len)))
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
