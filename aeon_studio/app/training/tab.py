@@ -127,6 +127,19 @@ class TrainingTab(QWidget):
         self.method.addItem(_("DPO (preference pairs)"), "dpo")
         self.method.addItem(_("KTO (replies rated good or bad)"), "kto")
         self.method.addItem(_("ORPO (preference pairs, also learns the chosen replies)"), "orpo")
+        for i, tip in enumerate([  # what each method learns from, and where that data comes from
+            _("Learns to answer like the examples: replies you rated 4 or 5, corrected or wrote yourself."),
+            _("Learns to prefer one reply over another: needs preference pairs (a correction and the reply it "
+              "replaced, a regeneration you kept, a blind comparison you voted on)."),
+            _("Learns from single replies labelled good or bad: rated 4–5 are good, rated 1–2 are bad. No pairs "
+              "needed."),
+            _("Like DPO on preference pairs, and also learns the chosen replies as examples, in one run without "
+              "a reference model."),
+        ]):
+            self.method.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+        self.method.currentIndexChanged.connect(  # the closed picker explains the chosen method too
+            lambda i: self.method.setToolTip(self.method.itemData(i, Qt.ItemDataRole.ToolTipRole) or ""))
+        self.method.setToolTip(self.method.itemData(0, Qt.ItemDataRole.ToolTipRole))
         form.addRow(_("Method:"), self.method)
         self.advanced = AdvancedSettings()
         self.preset.currentIndexChanged.connect(lambda _i: self.advanced.fill(self.preset.currentData()))
@@ -316,6 +329,9 @@ class TrainingTab(QWidget):
             self.total = ev.total_steps or 0
             self.progress.setRange(0, max(1, self.total))
             self.progress.setValue(ev.resumed_from or 0)
+            # the model is loaded: the "loading the base model…" line would stay until the first step otherwise
+            self.status.setText(_("Training: step {s}/{t}, the next step is under way…")
+                                .format(s=ev.resumed_from or 0, t=self.total))
         elif isinstance(ev, Step):
             self.progress.setValue(ev.step)
             if self.process.running() and self.process.run_id:
