@@ -29,9 +29,13 @@ def seed_chat_demo(ctx: AppContext) -> int:
 
 def render_chat(ctx: AppContext, out_dir, *, demo: bool = True):
     """Screenshot of the Chat tab (``chat_tab.png``) for scripts/screenshots.py and the README."""
-    conv_id = seed_chat_demo(ctx) if demo else None
+    return grab_chat(ctx, seed_chat_demo(ctx) if demo else None, out_dir, "chat_tab.png", height=760)
+
+
+def grab_chat(ctx: AppContext, conv_id: int | None, out_dir, name: str, *, height: int):
+    """Screenshot ``name`` of the Chat tab showing conversation ``conv_id`` (if any) scrolled to its end."""
     tab = ChatTab(ctx)
-    tab.resize(1180, 760)
+    tab.resize(1180, height)
     tab.show()
     tab.refresh_conversations()
     if conv_id is not None:
@@ -40,4 +44,4 @@ def render_chat(ctx: AppContext, out_dir, *, demo: bool = True):
     tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
     from aeon_studio.app.shared.render import save_grab
 
-    return save_grab(tab, out_dir, "chat_tab.png")
+    return save_grab(tab, out_dir, name)

@@ -49,8 +49,7 @@ def render_persona_routing(ctx: AppContext, out_dir, *, demo: bool = True):
 def render_routed_chat(ctx: AppContext, out_dir, *, demo: bool = True):
     """Screenshot of a chat whose replies were routed by domain (``chat_routed.png``): a technical question, a
     legal one and small talk, each reply's meta line naming its domain and adapter."""
-    from aeon_studio.app.chat.tab import ChatTab
-    from aeon_studio.app.shared.render import save_grab
+    from aeon_studio.app.demo.chat import grab_chat
 
     conv_id = None
     if demo:
@@ -63,12 +62,4 @@ def render_routed_chat(ctx: AppContext, out_dir, *, demo: bool = True):
                      _("Good morning! How are you?")):
             svc.send(conv.id, text, seed=len(text)).run()  # one seed per message: a tiny model otherwise echoes
         conv_id = conv.id
-    tab = ChatTab(ctx)
-    tab.resize(1180, 860)
-    tab.show()
-    tab.refresh_conversations()
-    if conv_id is not None:
-        tab.open_conversation(conv_id)
-    QGuiApplication.processEvents()
-    tab.scroll.verticalScrollBar().setValue(tab.scroll.verticalScrollBar().maximum())
-    return save_grab(tab, out_dir, "chat_routed.png")
+    return grab_chat(ctx, conv_id, out_dir, "chat_routed.png", height=860)

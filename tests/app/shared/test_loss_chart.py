@@ -49,12 +49,17 @@ def test_loss_chart_numbers_follow_the_language(qtbot):
         i18n.set_language(None)
 
 
-def test_the_legend_names_the_held_out_curve_only_when_there_is_one_and_hides_no_point(qtbot):
+def _shown_chart(qtbot) -> LossChart:
     chart = LossChart()
     qtbot.addWidget(chart)
     chart.resize(600, 300)
     chart.show()
     qtbot.waitExposed(chart)
+    return chart
+
+
+def test_the_legend_names_the_held_out_curve_only_when_there_is_one_and_hides_no_point(qtbot):
+    chart = _shown_chart(qtbot)
     train, held_out = chart.legend_entries["train"], chart.legend_entries["eval"]
     assert chart.legend.isHidden()  # nothing drawn yet: the placeholder text, no legend
     for n in range(1, 4):
@@ -74,11 +79,7 @@ def test_the_legend_names_the_held_out_curve_only_when_there_is_one_and_hides_no
 
 
 def test_the_step_axis_ticks_whole_steps_only(qtbot):
-    chart = LossChart()
-    qtbot.addWidget(chart)
-    chart.resize(600, 300)
-    chart.show()
-    qtbot.waitExposed(chart)
+    chart = _shown_chart(qtbot)
     for n in range(1, 4):  # a 3-step run: pyqtgraph alone ticks 1.0, 1.5, 2.0, 2.5, 3.0
         chart.add_event(_step(n, 3.0 / n))
     axis = chart.plot.getAxis("bottom")
