@@ -7,7 +7,8 @@ first-token latency of the same turn; 10th-turn whole reply with memory on ≤ 1
 On and off conversations alternate (same questions, same seed), and every reply is exactly --reply-tokens long in
 both, so the conversations differ only by what memory adds to the prompt.
 The bulk items get random unit vectors inserted directly (embedding 100k texts on 2 CPU cores takes
-far too long for a benchmark); the queries are real sentences embedded with all-MiniLM-L6-v2.
+far too long for a benchmark); the queries are real sentences embedded with all-MiniLM-L6-v2
+(with its English-gloss half when the Portuguese-English dictionaries are installed).
 Run: .venv/bin/python bench/memory.py [--sizes 10000 100000] [--queries 200] [--rounds 2] [--reply-tokens 100]
      [--embed-threads 1]  (2: torch on two threads while embedding, as before, to see what it cost)
 """
@@ -144,8 +145,13 @@ def main() -> None:
 
     from aeon_studio.core.memory import embedder as embedder_module
 
-    print(f"threads: {os.cpu_count()} CPUs, torch {embedder_module.THREADS} while embedding  model: all-MiniLM-L6-v2  "
-          "index: FAISS IndexIDMap(IndexFlatIP), exact")
+    from aeon_studio.core.memory.embedding_models import display_name
+
+    probe = embedder_module.Embedder(None)
+    print(f"threads: {os.cpu_count()} CPUs, torch {embedder_module.THREADS} while embedding, "
+          f"{embedder_module.QUERY_THREADS} for a query  model: "
+          f"{display_name(probe.name)} ({probe.dim} dimensions)  index: FAISS IndexIDMap(IndexScalarQuantizer fp16), "
+          "exhaustive")
     print("bulk items: random unit vectors inserted directly (not embedded); queries: real sentences, embedded")
     # -- 1. recall latency ------------------------------------------------------------------
     for n in sorted(args.sizes):

@@ -42,6 +42,12 @@ step "memory add / search (the embedded MiniLM)"
 "$exe" memory add "My dog is called Rex." >/dev/null || fail "memory add exited $?"
 "$exe" memory search "what is my dog's name" --json >"$work/memory.json" || fail "memory search exited $?"
 grep -q "Rex" "$work/memory.json" || { cat "$work/memory.json"; fail "memory search did not find the fact"; }
+"$exe" memory add "Sou vegetariana há seis anos." >/dev/null || fail "memory add exited $?"
+"$exe" memory status --json >"$work/memory-status.json" || fail "memory status exited $?"
+grep -q '"glossary": *"[^"]*dictd"' "$work/memory-status.json" \
+  || { cat "$work/memory-status.json"; fail "the bundled Portuguese-English dictionaries were not found"; }
+"$exe" memory search "Eu como carne?" --json >"$work/memory-pt.json" || fail "memory search exited $?"
+grep -q "vegetariana" "$work/memory-pt.json" || { cat "$work/memory-pt.json"; fail "the Portuguese question did not find its fact"; }
 
 step "dataset identity + train --preset quick (the bundled worker)"
 "$exe" dataset identity --name who --assistant-name Quillon --creator Ana >/dev/null || fail "dataset identity exited $?"

@@ -48,6 +48,34 @@ fi
 
 "${pip[@]}" install -q --no-deps --find-links "$WHEELHOUSE" --only-binary llama-cpp-python \
   "llama-cpp-python==$LLAMA_CPP_VERSION"
+# Memory's Portuguese→English dictionary (FreeDict, GPL-2.0-or-later, from Debian's packages): the shipped
+# embedding model is English-first, and recall in Portuguese goes through English glosses made with it. Taken
+# with `apt-get download` (no root needed) into a cache beside the wheelhouse, then into the venv. Without apt,
+# memory works without it (recall in Portuguese is weaker; `aeon-studio memory status` says so).
+DICTD="$VENV/share/aeon-studio/dictd"
+DEB_CACHE=${AEON_WHEELHOUSE:-${XDG_CACHE_HOME:-$HOME/.cache}/aeon-studio/wheels}/debs
+if [ ! -f "$DICTD/freedict-por-eng.index" ] || [ ! -f "$DICTD/freedict-eng-por.index" ]; then
+  mkdir -p "$DEB_CACHE"
+  for pkg in dict-freedict-por-eng dict-freedict-eng-por; do
+    if ! ls "$DEB_CACHE/${pkg}_"*.deb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+      say "Downloading $pkg (memory's Portuguese-English dictionary)"
+      (cd "$DEB_CACHE" && apt-get download -q "$pkg" 2>/dev/null) || true
+    fi
+  done
+  if ls "$DEB_CACHE"/dict-freedict-*.deb >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
+    unpacked=$(mktemp -d)
+    for deb in "$DEB_CACHE"/dict-freedict-por-eng_*.deb "$DEB_CACHE"/dict-freedict-eng-por_*.deb; do
+      [ -f "$deb" ] && dpkg-deb -x "$deb" "$unpacked"
+    done
+    mkdir -p "$DICTD"
+    cp "$unpacked"/usr/share/dictd/freedict-por-eng.* "$unpacked"/usr/share/dictd/freedict-eng-por.* "$DICTD"/ 2>/dev/null || true
+    cp "$unpacked"/usr/share/doc/dict-freedict-por-eng/copyright "$DICTD/COPYRIGHT" 2>/dev/null || true
+    rm -rf "$unpacked"
+  fi
+  [ -f "$DICTD/freedict-por-eng.index" ] || \
+    say "Note: no Portuguese-English dictionary (needs apt); memory recall in Portuguese will be weaker"
+fi
+
 say "Installing Aeon Studio$extras"
 "${pip[@]}" install -q --find-links "$WHEELHOUSE" -e ".$extras"
 say "Ready: $VENV/bin/aeon-studio"

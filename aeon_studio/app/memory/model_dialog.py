@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
 
 from aeon_studio.core.i18n import _, ngettext
 from aeon_studio.core.memory.embedding_models import SHIPPED, EmbeddingModel, display_name
+from aeon_studio.core.memory.glossary import find_dictionaries
 
 #: Names of multilingual models worth suggesting when the cache has none (downloaded by the user, never by us).
 SUGGESTED = ("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", "intfloat/multilingual-e5-small")
@@ -20,6 +21,10 @@ SUGGESTED = ("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", "int
 def model_label(model: EmbeddingModel) -> str:
     """A list row: the name, what it is, its vector size."""
     size = ngettext("{n} dimension", "{n} dimensions", model.dim).format(n=model.dim)
+    if model.shipped and find_dictionaries() is not None:  # its vectors carry English glosses (core/memory/glossary)
+        size = ngettext("{n} dimension", "{n} dimensions", 2 * model.dim).format(n=2 * model.dim)
+        return _("{name} — shipped with the app, + Portuguese-English dictionary ({size})").format(
+            name=model.name, size=size)
     if model.shipped:
         return _("{name} — shipped with the app, best in English ({size})").format(name=model.name, size=size)
     return _("{name} ({size})").format(name=display_name(model.name), size=size)

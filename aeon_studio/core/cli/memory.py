@@ -162,14 +162,19 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
+    from ..memory.embedding_models import display_name
+
     status = _memory().rebuild(reembed=args.reembed)
     print(_("Index rebuilt: {items}, model {model} ({dims}).").format(
-        items=ngettext("{n} item", "{n} items", status.indexed).format(n=status.indexed), model=status.model,
+        items=ngettext("{n} item", "{n} items", status.indexed).format(n=status.indexed),
+        model=display_name(status.model),
         dims=ngettext("{n} dimension", "{n} dimensions", status.dim).format(n=status.dim)))
     return 0
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from ..memory.embedding_models import SHIPPED, display_name
+
     s = _memory().status()
     if args.json:
         print_json(s)
@@ -177,6 +182,11 @@ def run_status(args: argparse.Namespace) -> int:
     print(_("Items: {n}").format(n=s.items))
     print(_("Indexed: {n} ({state})").format(n=s.indexed, state=_(STATES.get(s.state, s.state))))
     print(_("Embedding model: {model} ({dims})").format(
-        model=s.model, dims=ngettext("{n} dimension", "{n} dimensions", s.dim).format(n=s.dim)))
+        model=display_name(s.model), dims=ngettext("{n} dimension", "{n} dimensions", s.dim).format(n=s.dim)))
+    if s.glossary is not None:
+        print(_("Portuguese-English dictionaries: {path}").format(path=s.glossary))
+    elif s.model.split("/")[-1] == SHIPPED:
+        print(_("Portuguese-English dictionaries: not found (recall in Portuguese is weaker). Run the setup "
+                "command from the README, or install Debian's dict-freedict-por-eng and dict-freedict-eng-por."))
     print(_("Index file: {path}").format(path=s.path))
     return 0

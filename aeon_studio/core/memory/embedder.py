@@ -6,6 +6,15 @@ once per process per folder, and shared by every :class:`Embedder`. Embeddings a
 inner product is the cosine similarity. Stored texts and queries may get different prefixes (E5's ``passage: `` /
 ``query: ``): :meth:`Embedder.encode` is for what is stored, :meth:`Embedder.encode_query` for what is searched.
 
+**English pivot.** The shipped model is English-first. When FreeDict's Portuguese-English dictionaries are at hand
+(:mod:`.glossary`), each vector is two halves: the text's own embedding and the embedding of its English gloss,
+both unit vectors, joined and scaled by 1/√2 so the inner product stays a cosine — the mean of the two halves'
+cosines. A Portuguese question then meets its fact by meaning in English ("profissão" → "occupation", near "job
+work engineer"), while a text with nothing to translate (English) has its own vector in both halves, so its cosines
+with other English texts are unchanged. The index records the pair as its
+model (:attr:`Embedder.name`, e.g. ``all-MiniLM-L6-v2+pt-en.1``), so a store made without the dictionaries (or
+with another gloss version) is embedded again when it is opened, like after any change of model.
+
 Torch runs on :data:`THREADS` thread(s) while it embeds: the chat's llama.cpp already uses every core, and torch's
 OpenMP workers, spinning after each call, took cores from llama.cpp's threads in the middle of a reply.
 """
@@ -21,13 +30,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
-from .embedding_models import SHIPPED, SHIPPED_PACKAGE, EmbeddingModel, resolve_model, shipped_dir
+from .embedding_models import PIVOT_MARK, SHIPPED, SHIPPED_PACKAGE, EmbeddingModel, resolve_model, shipped_dir
 from .errors import MemoryError
+from .glossary import ENV, GLOSS_VERSION, find_dictionaries, load_glossary
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..settings import Settings
+    from .glossary import Glossary
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +47,10 @@ MODEL_PACKAGE = SHIPPED_PACKAGE
 #: Torch threads while embedding. One query takes a few milliseconds on one thread; a second thread would
 #: compete with the chat's llama.cpp threads for the same cores (see the module docstring and bench/memory.py).
 THREADS = 1
+#: Torch threads for a search query (with its gloss, a batch of two): recall runs before the reply, while
+#: llama.cpp waits for the prompt, so the query may use both cores (7.5 ms against 10.5 ms on one for the pair);
+#: the writer, which embeds what was said while the next reply may already be generating, keeps :data:`THREADS`.
+QUERY_THREADS = min(2, os.cpu_count() or 1)
 
 _load_lock = threading.Lock()
 _models: dict[str, object] = {}  # model dir -> SentenceTransformer, shared by the whole process
@@ -89,9 +104,14 @@ class Embedder:
         threads: Torch threads while embedding (None: :data:`THREADS`).
     """
 
-    def __init__(self, model: EmbeddingModel | str | None = None, *, threads: int | None = None) -> None:
+    def __init__(self, model: EmbeddingModel | str | None = None, *, threads: int | None = None,
+                 pivot: bool | None = None) -> None:
         self.model = model if isinstance(model, EmbeddingModel) else resolve_model(model)
-        self.name = self.model.name
+        #: The dictionaries' folder when vectors carry an English-gloss half (see the module docstring): by
+        #: default for the shipped, English-first model when the dictionaries are found.
+        self.pivot_dir = find_dictionaries() if (self.model.shipped if pivot is None else pivot) else None
+        #: What the index and every stored vector record as their model.
+        self.name = self.model.name + (f"{PIVOT_MARK}{GLOSS_VERSION}" if self.pivot_dir else "")
         self.threads = threads
         #: Why the setting's model is not the one in use (it could not be found), or "".
         self.fallback_reason = ""
@@ -113,7 +133,23 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        return self.model.dim
+        return self.model.dim * (2 if self.pivot_dir else 1)
+
+    @property
+    def glossary(self) -> "Glossary | None":
+        """The glossary of the English half (None without it).
+
+        Raises:
+            MemoryError: the dictionaries were found but cannot be read.
+        """
+        if self.pivot_dir is None:
+            return None
+        glossary = load_glossary(self.pivot_dir)
+        if glossary is None:
+            raise MemoryError(_("Cannot read the Portuguese-English dictionaries in {path}.").format(
+                path=self.pivot_dir), hint=_("Run the setup command from the README again, or set {env} to an "
+                                             "empty value to use the embedding model alone.").format(env=ENV))
+        return glossary
 
     def _model(self):
         key = str(self.model.path)
@@ -156,23 +192,39 @@ class Embedder:
 
     def encode(self, texts: list[str], *, batch_size: int = 32) -> "np.ndarray":
         """``(len(texts), dim)`` float32 array of unit vectors for texts to store (facts, exchanges, passages)."""
-        return self._encode([self.model.passage_prefix + t for t in texts], batch_size)
+        return self._paired(list(texts), self.model.passage_prefix, batch_size)
 
     def encode_query(self, text: str) -> "np.ndarray":
-        """``(1, dim)`` array for a search query."""
-        return self._encode([self.model.query_prefix + text], 1)
+        """``(1, dim)`` array for a search query (with its gloss, one batch of two)."""
+        return self._paired([text], self.model.query_prefix, 2, threads=self.threads or QUERY_THREADS)
+
+    def _paired(self, texts: list[str], prefix: str, batch_size: int, threads: int | None = None) -> "np.ndarray":
+        """Own vectors, and with a glossary the English halves joined to them (see the module docstring)."""
+        import numpy as np
+
+        glossary = self.glossary
+        if glossary is None:
+            return self._encode([prefix + t for t in texts], batch_size, threads)
+        glosses = [glossary.gloss(t) for t in texts]
+        # A text with nothing translated (English, names, numbers) reuses its own vector.
+        other = [i for i, g in enumerate(glosses) if g]
+        vectors = self._encode([prefix + t for t in texts] + [prefix + glosses[i] for i in other], batch_size,
+                               threads)
+        own, english = vectors[:len(texts)], vectors[:len(texts)].copy()
+        english[other] = vectors[len(texts):]
+        return np.ascontiguousarray(np.hstack([own, english]) / np.float32(np.sqrt(2.0)), dtype=np.float32)
 
     def encode_one(self, text: str) -> "np.ndarray":
         """``(1, dim)`` array for one query (same as :meth:`encode_query`)."""
         return self.encode_query(text)
 
-    def _encode(self, texts: list[str], batch_size: int) -> "np.ndarray":
+    def _encode(self, texts: list[str], batch_size: int, threads: int | None = None) -> "np.ndarray":
         import numpy as np
 
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+            return np.zeros((0, self.model.dim), dtype=np.float32)
         model = self._model()
-        with self._lock, torch_threads(max(1, self.threads or THREADS)):
+        with self._lock, torch_threads(max(1, threads or self.threads or THREADS)):
             if _mean_pooled(model):
                 vectors = np.concatenate([_direct(model, list(texts[i:i + batch_size]))
                                           for i in range(0, len(texts), batch_size)])

@@ -166,10 +166,18 @@ def resolve_model(spec: str | None) -> EmbeddingModel:
                "downloads by itself.").format(repo=repos[0]))
 
 
+#: Between a model's name and its gloss version in :attr:`.embedder.Embedder.name` ("all-MiniLM-L6-v2+pt-en.1"):
+#: vectors with an English-gloss half (:mod:`.glossary`).
+PIVOT_MARK = "+pt-en."
+
+
 def display_name(name: str) -> str:
-    """How a model is named to people: a folder by its own name (the full path is in tooltips), others as they are."""
-    path = Path(name)
-    return path.name if path.is_absolute() else name
+    """How a model is named to people: a folder by its own name (the full path is in tooltips), others as they are;
+    "+ Portuguese-English dictionary" when its vectors carry English glosses."""
+    base, mark, _version = name.partition(PIVOT_MARK)
+    path = Path(base)
+    shown = path.name if path.is_absolute() else base
+    return _("{model} + Portuguese-English dictionary").format(model=shown) if mark else shown
 
 
 def cached_models() -> list[EmbeddingModel]:

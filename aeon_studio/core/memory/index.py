@@ -1,9 +1,13 @@
 """The FAISS index of memory vectors, persisted beside a small JSON manifest.
 
-``IndexIDMap(IndexFlatIP)``: exact inner-product search over unit vectors (cosine), keyed by the
-SQLite row ids. The manifest records the model, the dimension, the item count and a checksum of
-the ids; :meth:`VectorIndex.load` accepts the files only when all of them agree with what the
-caller expects, so a missing, corrupt or mismatched index is rebuilt, never trusted.
+``IndexIDMap(IndexScalarQuantizer fp16)``: exhaustive inner-product search over unit vectors (cosine),
+keyed by the SQLite row ids. The vectors are held as 16-bit floats: a one-query search reads every vector, so it is
+bound by memory bandwidth, and half the bytes is half the time (100k × 768 dimensions: 5.0 ms against 11.9 ms for
+float32 on one thread) for a cosine within about 0.001 of the exact one; the exact vectors stay in SQLite.
+
+The manifest records the model, the dimension, the item count and a checksum of the ids;
+:meth:`VectorIndex.load` accepts the files only when all of them agree with what the caller expects, so a
+missing, corrupt or mismatched index is rebuilt, never trusted.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ log = logging.getLogger(__name__)
 
 INDEX_FILE = "memory.faiss"
 MANIFEST_FILE = "memory.json"
-MANIFEST_VERSION = 1
+#: 2: fp16 vectors (1 was float32). Files of another version are rebuilt from the vectors in SQLite.
+MANIFEST_VERSION = 2
 
 
 _faiss_ready = False
@@ -55,7 +60,7 @@ class VectorIndex:
         self.folder = Path(folder)
         self.model = model
         self.dim = dim
-        self.index = None  # faiss.IndexIDMap once loaded or built
+        self.index = None  # faiss.IndexIDMap once loaded or built (see the module docstring)
         self.dirty = False
         self.manifest_mtime: int | None = None
 
@@ -89,7 +94,8 @@ class VectorIndex:
     def _empty(self):
         faiss = _faiss()
 
-        return faiss.IndexIDMap(faiss.IndexFlatIP(self.dim))
+        return faiss.IndexIDMap(faiss.IndexScalarQuantizer(self.dim, faiss.ScalarQuantizer.QT_fp16,
+                                                           faiss.METRIC_INNER_PRODUCT))
 
     def load(self, expected_ids: "np.ndarray") -> str | None:
         """Load the files if they match ``expected_ids``; otherwise return why not (and load nothing)."""

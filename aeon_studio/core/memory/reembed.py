@@ -21,7 +21,7 @@ from ..settings import Settings, get_settings
 from ..storage import get_database
 from ..storage.memory_tables import MemoryItemRow
 from .embedder import Embedder
-from .embedding_models import SHIPPED
+from .embedding_models import SHIPPED, display_name
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def reembed(spec: str, *, settings: Settings | None = None, progress: Progress |
             stored += s.exec(update(MemoryItemRow).where(MemoryItemRow.id == item_id,
                                                         MemoryItemRow.updated_at == updated_at)
                              .values(embedding=blob, embedding_model=target.name)).rowcount or 0
-    name = "" if target.name == SHIPPED else target.name
+    name = "" if target.model.name == SHIPPED else target.model.name  # the setting names the model, not the glosses
     saved = settings.save(embedding_model=name)
     progress(0.95, _("Building the search index…"))
     from .store import get_memory
@@ -103,5 +103,5 @@ def reembed(spec: str, *, settings: Settings | None = None, progress: Progress |
     log.info("memory re-embedded with %s: %d items (%d changed meanwhile)", target.name, stored,
              len(done) - stored)
     progress(1.0, ngettext("{n} memory embedded with {model}.", "{n} memories embedded with {model}.",
-                           stored).format(n=stored, model=target.name))
+                           stored).format(n=stored, model=display_name(target.name)))
     return ReembedResult(model=target.name, items=stored, changed=len(done) - stored)

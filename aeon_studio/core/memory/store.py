@@ -30,9 +30,10 @@ from ..storage.tables import utcnow
 from .documents import ImportResult, import_documents
 from .embedder import Embedder, query_vector
 from .errors import MemoryInputError, MemoryNotFoundError
+from .glossary import find_dictionaries
 from .index import VectorIndex
 from .lexical import LexicalIndex, matched_words
-from .recall import DENSE_MARGIN, fuse, helpful_only, match_kind, reference_floor, reference_vectors
+from .recall import dense_margin, fuse, helpful_only, match_kind, reference_floor, reference_vectors
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -79,6 +80,7 @@ class IndexStatus:
     path: Path
     state: str  # "ok" | "missing" | "rebuilt" | "stale" | "not loaded"
     reason: str = ""  # why the last load rebuilt the index, if it did
+    glossary: Path | None = None  # the Portuguese-English dictionaries of the English-gloss half, if in use
 
 
 _ITEM_COLUMNS = (MemoryItemRow.id, MemoryItemRow.kind, MemoryItemRow.text, MemoryItemRow.source,
@@ -209,7 +211,8 @@ class MemoryStore:
     def status(self) -> IndexStatus:
         """Cheap: never loads the embedding model nor the index."""
         items = self.count()
-        base = dict(items=items, model=self.embedder.name, dim=self.embedder.dim, path=self._index.index_path)
+        base = dict(items=items, model=self.embedder.name, dim=self.embedder.dim, path=self._index.index_path,
+                    glossary=getattr(self.embedder, "pivot_dir", None))
         with self._lock:
             if self._loaded:
                 state = self._state if self._index.ntotal == items else "stale"
@@ -423,7 +426,7 @@ class MemoryStore:
         ``memory_threshold`` setting). ``"lexical"``: by words (:mod:`.lexical`: an item sharing a content word
         with the query, by stem and without diacritics), BM25 order. ``"hybrid"`` (the chat's recall, the CLI's
         search) fuses both rankings by reciprocal rank fusion; an item needs a shared word, or a cosine ≥
-        ``threshold`` that also stands out from everyday sentences (:data:`.recall.DENSE_MARGIN`), so an unrelated
+        ``threshold`` that also stands out from everyday sentences (:func:`.recall.dense_margin`), so an unrelated
         memory stays out even where the model scores every sentence of a language alike. Every hit says which part
         found it and its scores.
         ``helpful`` leaves out the exchanges recall does not use (see :meth:`list`).
@@ -451,7 +454,8 @@ class MemoryStore:
             with self._lock:
                 scores, ids = self._index.search(vec, pool + len(excluded))
             if mode == "hybrid":  # by meaning alone, a hit must stand out from everyday sentences
-                threshold = max(threshold, reference_floor(vec[0], reference_vectors(self.embedder, self.settings.memory_dir)) + DENSE_MARGIN)
+                floor = reference_floor(vec[0], reference_vectors(self.embedder, self.settings.memory_dir))
+                threshold = max(threshold, floor + dense_margin(self.embedder))
             meaning = {int(i): float(sc) for i, sc in zip(ids[0], scores[0])
                        if i >= 0 and sc >= threshold and int(i) not in excluded}
         words = {i: sc for i, sc in words_job.result() if i not in excluded} if words_job is not None else {}
@@ -528,13 +532,14 @@ def _side_thread() -> ThreadPoolExecutor:
 
 
 _stores_lock = threading.Lock()
-_stores: dict[tuple[str, str, str], MemoryStore] = {}
+_stores: dict[tuple[str, str, str, str], MemoryStore] = {}
 
 
 def get_memory() -> MemoryStore:
     """The process-wide store for the current settings (database + memory folder)."""
     settings = get_settings()
-    key = (str(settings.db_path), str(settings.memory_dir), settings.embedding_model)  # a new model: a new store
+    # A new model, or dictionaries found or gone (another vector shape): a new store.
+    key = (str(settings.db_path), str(settings.memory_dir), settings.embedding_model, str(find_dictionaries()))
     with _stores_lock:
         store = _stores.get(key)
         if store is None:

@@ -102,7 +102,7 @@ def test_torch_threads_are_limited_while_embedding_and_restored(tiny):
 def test_a_missing_model_falls_back_to_the_shipped_one(tmp_path):
     get_settings().save(embedding_model=str(tmp_path / "deleted-model"))
     store = get_memory()
-    assert store.embedder.name == SHIPPED and "does not exist" in store.embedder.fallback_reason
+    assert store.embedder.model.name == SHIPPED and "does not exist" in store.embedder.fallback_reason
 
 
 def _vectors(store: MemoryStore) -> dict[int, tuple[str, bytes]]:

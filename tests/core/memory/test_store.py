@@ -111,7 +111,7 @@ def test_corrupt_or_mismatched_index_is_rebuilt_never_a_crash():
     assert s4.search("birthday", k=1)[0].item.id == want and s4.status().state == "rebuilt"
     with s4.db.session() as s:
         models = set(s.exec(MemoryItemRow.__table__.select().with_only_columns(MemoryItemRow.embedding_model)).scalars())
-    assert models == {"all-MiniLM-L6-v2"}
+    assert models == {s4.embedder.name}  # the shipped model's name (with "+pt-en.N" when it glosses)
 
     # an item the index does not know (e.g. written by a crashed process) → rebuilt, found
     row_id = s4.add("The car is parked on level 3").id
