@@ -8,7 +8,7 @@ On and off conversations alternate (same questions, same seed), and every reply 
 both, so the conversations differ only by what memory adds to the prompt.
 The bulk items get random unit vectors inserted directly (embedding 100k texts on 2 CPU cores takes
 far too long for a benchmark); the queries are real sentences embedded with all-MiniLM-L6-v2
-(with its English-gloss half when the Portuguese-English dictionaries are installed).
+(with their English glosses when the Portuguese-English dictionaries are installed).
 Run: .venv/bin/python bench/memory.py [--sizes 10000 100000] [--queries 200] [--rounds 2] [--reply-tokens 100]
      [--embed-threads 1]  (2: torch on two threads while embedding, as before, to see what it cost)
 """

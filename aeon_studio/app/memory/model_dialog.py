@@ -22,7 +22,6 @@ def model_label(model: EmbeddingModel) -> str:
     """A list row: the name, what it is, its vector size."""
     size = ngettext("{n} dimension", "{n} dimensions", model.dim).format(n=model.dim)
     if model.shipped and find_dictionaries() is not None:  # its vectors carry English glosses (core/memory/glossary)
-        size = ngettext("{n} dimension", "{n} dimensions", 2 * model.dim).format(n=2 * model.dim)
         return _("{name} — shipped with the app, + Portuguese-English dictionary ({size})").format(
             name=model.name, size=size)
     if model.shipped:

@@ -167,7 +167,7 @@ def resolve_model(spec: str | None) -> EmbeddingModel:
 
 
 #: Between a model's name and its gloss version in :attr:`.embedder.Embedder.name` ("all-MiniLM-L6-v2+pt-en.1"):
-#: vectors with an English-gloss half (:mod:`.glossary`).
+#: vectors that carry English glosses (:mod:`.glossary`).
 PIVOT_MARK = "+pt-en."
 
 

@@ -80,7 +80,7 @@ class IndexStatus:
     path: Path
     state: str  # "ok" | "missing" | "rebuilt" | "stale" | "not loaded"
     reason: str = ""  # why the last load rebuilt the index, if it did
-    glossary: Path | None = None  # the Portuguese-English dictionaries of the English-gloss half, if in use
+    glossary: Path | None = None  # the Portuguese-English dictionaries of the English glosses, if in use
 
 
 _ITEM_COLUMNS = (MemoryItemRow.id, MemoryItemRow.kind, MemoryItemRow.text, MemoryItemRow.source,

@@ -39,7 +39,7 @@ def test_memory_cli_round_trip(capsys, tmp_path):
     assert [i["kind"] for i in json.loads(out)] == ["passage", "fact", "fact"]
     code, out, _ = run_cli(capsys, "memory", "status", "--json")
     status = json.loads(out)
-    dim = Embedder().dim  # 384, or 768 with the English-gloss half
+    dim = Embedder().dim
     assert status["items"] == status["indexed"] == 3 and status["dim"] == dim
 
     code, out, _ = run_cli(capsys, "memory", "forget", "1")
