@@ -72,8 +72,8 @@ if [ ! -f "$DICTD/freedict-por-eng.index" ] || [ ! -f "$DICTD/freedict-eng-por.i
     cp "$unpacked"/usr/share/doc/dict-freedict-por-eng/copyright "$DICTD/COPYRIGHT" 2>/dev/null || true
     rm -rf "$unpacked"
   fi
-  [ -f "$DICTD/freedict-por-eng.index" ] || \
-    say "Note: no Portuguese-English dictionary (needs apt); memory recall in Portuguese will be weaker"
+  [ -f "$DICTD/freedict-por-eng.index" ] && [ -f "$DICTD/freedict-eng-por.index" ] || \
+    say "Note: no Portuguese-English dictionaries (they come from apt); memory recall in Portuguese will be weaker"
 fi
 
 say "Installing Aeon Studio$extras"
