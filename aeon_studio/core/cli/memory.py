@@ -185,7 +185,7 @@ def run_status(args: argparse.Namespace) -> int:
         model=display_name(s.model), dims=ngettext("{n} dimension", "{n} dimensions", s.dim).format(n=s.dim)))
     if s.glossary is not None:
         print(_("Portuguese-English dictionaries: {path}").format(path=s.glossary))
-    elif s.model.split("/")[-1] == SHIPPED:
+    elif s.model == SHIPPED:  # the shipped model without its dictionaries
         print(_("Portuguese-English dictionaries: not found (recall in Portuguese is weaker). Run the setup "
                 "command from the README, or install Debian's dict-freedict-por-eng and dict-freedict-eng-por."))
     print(_("Index file: {path}").format(path=s.path))
