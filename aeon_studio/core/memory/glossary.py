@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .lexical import _WORD, STOP_WORDS, fold
+from .lexical import content_words, fold, pt_stem
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +114,11 @@ class Glossary:
     by_stem: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from .lexical import _stemmers
-
-        pt, _en = _stemmers()
         for word in self.pt_en:
             if " " not in word:
-                self.by_stem.setdefault(pt.stemWord(word), []).append(word)
+                self.by_stem.setdefault(pt_stem(word), []).append(word)
         for key in list(self.pt_en):  # "informacao" finds "informação"
             self.pt_en.setdefault(fold(key), self.pt_en[key])
-        self._lock = threading.Lock()
 
     def word(self, word: str) -> list[str]:
         """The English words ``word`` stands for (itself when it has no translation)."""
@@ -132,12 +128,8 @@ class Glossary:
             return found[:PER_WORD]
         if lower in self.en_words or not word.isalpha():
             return [word]
-        from .lexical import _stemmers
-
-        pt, _en = _stemmers()
-        with self._lock:  # a PyStemmer object is not safe to share between threads
-            stem = pt.stemWord(lower)
-        senses = [t for head in self.by_stem.get(stem, [])[:PER_STEM] for t in self.pt_en[head][:PER_WORD]]
+        heads = self.by_stem.get(pt_stem(lower), [])[:PER_STEM]
+        senses = [t for head in heads for t in self.pt_en[head][:PER_WORD]]
         return list(dict.fromkeys(senses)) or [word]
 
     def gloss(self, text: str) -> str | None:
@@ -146,9 +138,7 @@ class Glossary:
         stands for itself."""
         out: list[str] = []
         translated = False
-        for word in _WORD.findall(text or ""):
-            if fold(word) in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
-                continue
+        for word in content_words(text):
             english = self.word(word)
             translated = translated or english != [word]
             out += english

@@ -81,14 +81,22 @@ def _word_terms(word: str) -> tuple[str, ...]:
     return tuple(sorted(t for t in found if t))
 
 
+def pt_stem(word: str) -> str:
+    """The Portuguese Snowball stem of ``word`` (lower case), safe to call from any thread."""
+    pt, _en = _stemmers()
+    with _lock:  # the same stemmer objects as the word index's
+        return pt.stemWord(word.casefold())
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that carry meaning: stop words and single letters (not digits) left out."""
+    return [w for w in _WORD.findall(text or "")
+            if not (len(w) < 2 and not w.isdigit()) and fold(w) not in STOP_WORDS]
+
+
 def word_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Each content word of ``text`` (stop words and single letters left out) with its search terms."""
-    out = []
-    for word in _WORD.findall(text or ""):
-        if (len(word) < 2 and not word.isdigit()) or fold(word) in STOP_WORDS:
-            continue
-        out.append((word, _word_terms(word)))
-    return out
+    """Each content word of ``text`` with its search terms."""
+    return [(word, _word_terms(word)) for word in content_words(text)]
 
 
 def terms(text: str) -> list[str]:
